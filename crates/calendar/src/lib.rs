@@ -1,0 +1,1 @@
+//! Working days, Vietnamese holidays and deadline arithmetic.

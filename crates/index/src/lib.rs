@@ -1,0 +1,1 @@
+//! The 766 service-quality index.
