@@ -1,0 +1,12 @@
+//! The rules of motcua, free of I/O: codes, units, the procedure catalogue, accounts and
+//! permissions, the data bundle. Every function here is deterministic; time is passed in.
+
+pub mod access;
+pub mod bundle;
+pub mod codes;
+pub mod procedure;
+pub mod search;
+pub mod text;
+pub mod unit;
+
+pub use codes::{Cccd, CodeError, ProcedureCode, UnitCode};

@@ -1,0 +1,491 @@
+//! The procedure catalogue (thủ tục hành chính): what a citizen reads before applying, and
+//! the facts the 766 index needs. Versioned: a version is drafted, then published; a
+//! published version is never edited in place — a change is a new draft.
+
+use crate::codes::{ProcedureCode, UnitCode};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnlineLevel {
+    None,
+    Partial,
+    Full,
+}
+
+impl OnlineLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnlineLevel::None => "none",
+            OnlineLevel::Partial => "partial",
+            OnlineLevel::Full => "full",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [OnlineLevel::None, OnlineLevel::Partial, OnlineLevel::Full]
+            .into_iter()
+            .find(|l| l.as_str() == s)
+    }
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            OnlineLevel::None => "Chưa cung cấp trực tuyến",
+            OnlineLevel::Partial => "Dịch vụ công trực tuyến một phần",
+            OnlineLevel::Full => "Dịch vụ công trực tuyến toàn trình",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DurationUnit {
+    Hours,
+    WorkingDays,
+    Days,
+    Months,
+}
+
+impl DurationUnit {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            DurationUnit::Hours => "giờ làm việc",
+            DurationUnit::WorkingDays => "ngày làm việc",
+            DurationUnit::Days => "ngày",
+            DurationUnit::Months => "tháng",
+        }
+    }
+}
+
+/// A procedure's time limit. The value is kept in thousandths so that 0.5 working day is
+/// exact and no float ever reaches deadline arithmetic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeLimit {
+    pub milli: u64,
+    pub unit: DurationUnit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimeLimitError {
+    #[error("time limit must be greater than 0")]
+    NotPositive,
+    #[error("time limit {0:?} is not a decimal number with at most 3 decimals")]
+    BadNumber(String),
+    #[error("a time limit in days or months must be a whole number")]
+    FractionalDays,
+}
+
+impl TimeLimit {
+    pub fn new(value: &str, unit: DurationUnit) -> Result<Self, TimeLimitError> {
+        let milli = parse_milli(value).ok_or_else(|| TimeLimitError::BadNumber(value.into()))?;
+        if milli == 0 {
+            return Err(TimeLimitError::NotPositive);
+        }
+        if milli % 1000 != 0 && matches!(unit, DurationUnit::Days | DurationUnit::Months) {
+            return Err(TimeLimitError::FractionalDays);
+        }
+        Ok(Self { milli, unit })
+    }
+    /// The value as written for people: "3", "0.5".
+    pub fn value_text(&self) -> String {
+        let (i, f) = (self.milli / 1000, self.milli % 1000);
+        if f == 0 {
+            i.to_string()
+        } else {
+            format!("{i}.{f:03}").trim_end_matches('0').to_owned()
+        }
+    }
+    pub fn label_vi(&self) -> String {
+        format!("{} {}", self.value_text().replace('.', ","), self.unit.label_vi())
+    }
+}
+
+fn parse_milli(s: &str) -> Option<u64> {
+    let (i, f) = s.split_once('.').unwrap_or((s, ""));
+    if i.is_empty() || !i.bytes().all(|b| b.is_ascii_digit()) || f.len() > 3 {
+        return None;
+    }
+    if !f.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let whole: u64 = i.parse().ok()?;
+    let frac: u64 = format!("{f:0<3}").parse().ok()?;
+    whole.checked_mul(1000)?.checked_add(frac)
+}
+
+impl Serialize for TimeLimit {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("TimeLimit", 2)?;
+        // Whole values stay JSON integers so that exported bundles match what they imported.
+        let value: serde_json::Value = if self.milli % 1000 == 0 {
+            (self.milli / 1000).into()
+        } else {
+            serde_json::from_str(&self.value_text()).map_err(serde::ser::Error::custom)?
+        };
+        st.serialize_field("value", &value)?;
+        st.serialize_field("unit", &self.unit)?;
+        st.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TimeLimit {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Raw {
+            value: serde_json::Number,
+            unit: DurationUnit,
+        }
+        let raw = Raw::deserialize(d)?;
+        TimeLimit::new(&raw.value.to_string(), raw.unit).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The seven public parts of Nghị định 63/2010 Điều 8(2) that the public record has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Parts {
+    pub name: bool,
+    pub steps: bool,
+    pub method: bool,
+    pub dossier: bool,
+    pub time_limit: bool,
+    pub applicants: bool,
+    pub agency: bool,
+}
+
+impl Parts {
+    pub fn all(&self) -> bool {
+        self.name
+            && self.steps
+            && self.method
+            && self.dossier
+            && self.time_limit
+            && self.applicants
+            && self.agency
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Publication {
+    pub decision_date: chrono::NaiveDate,
+    pub legal_basis_effective_date: chrono::NaiveDate,
+    pub made_public_on: Option<chrono::NaiveDate>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Direct,
+    Online,
+    Postal,
+}
+
+impl Channel {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Channel::Direct => "Trực tiếp",
+            Channel::Online => "Trực tuyến",
+            Channel::Postal => "Dịch vụ bưu chính công ích",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicantKind {
+    Citizen,
+    Business,
+    HouseholdBusiness,
+}
+
+impl ApplicantKind {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            ApplicantKind::Citizen => "Công dân",
+            ApplicantKind::Business => "Doanh nghiệp",
+            ApplicantKind::HouseholdBusiness => "Hộ kinh doanh",
+        }
+    }
+}
+
+/// One dossier component (thành phần hồ sơ).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Component {
+    pub name: String,
+    pub required: bool,
+    #[serde(default)]
+    pub originals: u32,
+    #[serde(default)]
+    pub copies: u32,
+    #[serde(default)]
+    pub form: Option<String>,
+}
+
+/// A fee or charge; `amount_vnd` is null where the amount is set locally and not known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fee {
+    pub name: String,
+    pub amount_vnd: Option<u64>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// One procedure as the catalogue and the bundle hold it. Fields the bundle does not know
+/// (sources, verification flags) are carried in `extra` untouched, so nothing a province
+/// imports is lost on export.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Procedure {
+    pub code: ProcedureCode,
+    pub name: String,
+    pub units: Vec<UnitCode>,
+    #[serde(default)]
+    pub online_level: Option<OnlineLevel>,
+    #[serde(default)]
+    pub full_online_eligible: Option<bool>,
+    #[serde(default)]
+    pub written_result: Option<bool>,
+    #[serde(default)]
+    pub has_fee: Option<bool>,
+    #[serde(default)]
+    pub citizen_applicant: Option<bool>,
+    #[serde(default)]
+    pub time_limit: Option<TimeLimit>,
+    #[serde(default)]
+    pub parts: Option<Parts>,
+    #[serde(default)]
+    pub publications: Vec<Publication>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<Channel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_note: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<ComponentEntry>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fees: Vec<Fee>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applicant_kinds: Vec<ApplicantKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub legal_basis: Vec<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub provenance: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unverified: Vec<String>,
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// Sources of record give components either as structured entries or as bare names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ComponentEntry {
+    Full(Component),
+    Name(String),
+}
+
+impl ComponentEntry {
+    pub fn component(&self) -> Component {
+        match self {
+            ComponentEntry::Full(c) => c.clone(),
+            ComponentEntry::Name(n) => Component {
+                name: n.clone(),
+                required: true,
+                originals: 0,
+                copies: 0,
+                form: None,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProcedureError {
+    #[error("name is empty")]
+    EmptyName,
+    #[error("no competent unit is listed")]
+    NoUnits,
+    #[error("unit {0} is listed twice")]
+    DuplicateUnit(UnitCode),
+    #[error("online_level full needs full_online_eligible to be true")]
+    FullButNotEligible,
+    #[error("publication: decision_date after legal_basis_effective_date is allowed, but made_public_on is before decision_date")]
+    PublishedBeforeDecision,
+}
+
+impl Procedure {
+    /// Normalises text to NFC and checks the rules a record must keep wherever it comes from.
+    pub fn normalised(mut self) -> Result<Self, ProcedureError> {
+        use crate::text::nfc;
+        self.name = nfc(&self.name);
+        if self.name.is_empty() {
+            return Err(ProcedureError::EmptyName);
+        }
+        if self.units.is_empty() {
+            return Err(ProcedureError::NoUnits);
+        }
+        let mut seen = std::collections::HashSet::new();
+        for u in &self.units {
+            if !seen.insert(u) {
+                return Err(ProcedureError::DuplicateUnit(u.clone()));
+            }
+        }
+        if self.online_level == Some(OnlineLevel::Full) && self.full_online_eligible == Some(false)
+        {
+            return Err(ProcedureError::FullButNotEligible);
+        }
+        for p in &self.publications {
+            if p.made_public_on.is_some_and(|m| m < p.decision_date) {
+                return Err(ProcedureError::PublishedBeforeDecision);
+            }
+        }
+        for s in self.steps.iter_mut().chain(self.legal_basis.iter_mut()) {
+            *s = nfc(s);
+        }
+        for o in [
+            &mut self.field,
+            &mut self.authority,
+            &mut self.result,
+            &mut self.time_note,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *o = nfc(o);
+        }
+        Ok(self)
+    }
+
+    /// The folded text search matches against (name, code, field, authority).
+    pub fn search_text(&self) -> String {
+        let mut s = crate::text::fold_vi(&self.name);
+        for extra in [Some(self.code.as_str()), self.field.as_deref()] {
+            if let Some(e) = extra {
+                s.push(' ');
+                s.push_str(&crate::text::fold_vi(e));
+            }
+        }
+        s
+    }
+
+    /// Fully online end to end: the level says so and the procedure is eligible.
+    pub fn is_full_online(&self) -> bool {
+        self.online_level == Some(OnlineLevel::Full)
+    }
+}
+
+/// Status of one catalogue version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VersionStatus {
+    Draft,
+    Published,
+}
+
+impl VersionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VersionStatus::Draft => "draft",
+            VersionStatus::Published => "published",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "draft" => Some(Self::Draft),
+            "published" => Some(Self::Published),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VersionError {
+    #[error("version {0} is published and cannot be edited; create a new draft")]
+    PublishedIsImmutable(u32),
+    #[error("version {0} is already published")]
+    AlreadyPublished(u32),
+}
+
+/// A published version is frozen; only drafts change.
+pub fn check_editable(version: u32, status: VersionStatus) -> Result<(), VersionError> {
+    match status {
+        VersionStatus::Draft => Ok(()),
+        VersionStatus::Published => Err(VersionError::PublishedIsImmutable(version)),
+    }
+}
+
+pub fn check_publishable(version: u32, status: VersionStatus) -> Result<(), VersionError> {
+    match status {
+        VersionStatus::Draft => Ok(()),
+        VersionStatus::Published => Err(VersionError::AlreadyPublished(version)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn time_limits_are_exact() {
+        let t = TimeLimit::new("0.5", DurationUnit::WorkingDays).unwrap();
+        assert_eq!(t.milli, 500);
+        assert_eq!(t.value_text(), "0.5");
+        assert_eq!(t.label_vi(), "0,5 ngày làm việc");
+        assert_eq!(
+            TimeLimit::new("1.5", DurationUnit::Days),
+            Err(TimeLimitError::FractionalDays)
+        );
+        assert_eq!(
+            TimeLimit::new("0", DurationUnit::Hours),
+            Err(TimeLimitError::NotPositive)
+        );
+        assert!(TimeLimit::new("-1", DurationUnit::Hours).is_err());
+        assert!(TimeLimit::new("1.2345", DurationUnit::Hours).is_err());
+    }
+
+    #[test]
+    fn time_limit_json_round_trip_keeps_integers() {
+        for s in [r#"{"value":3,"unit":"working_days"}"#, r#"{"value":0.5,"unit":"working_days"}"#] {
+            let t: TimeLimit = serde_json::from_str(s).unwrap();
+            assert_eq!(serde_json::to_string(&t).unwrap(), s);
+        }
+        assert!(serde_json::from_str::<TimeLimit>(r#"{"value":2.5,"unit":"months"}"#).is_err());
+    }
+
+    #[test]
+    fn procedure_round_trip_keeps_unknown_fields() {
+        let line = r#"{"code":"1.001193","name":"Đăng ký khai sinh","units":["000.00.31.H57"],"source":"x","detail_level":"full"}"#;
+        let p: Procedure = serde_json::from_str(line).unwrap();
+        assert_eq!(p.extra.get("source").unwrap(), "x");
+        let again: Procedure =
+            serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
+        assert_eq!(p, again);
+    }
+
+    #[test]
+    fn normalisation_rules() {
+        let line = r#"{"code":"1.001193","name":"  ","units":["000.00.31.H57"]}"#;
+        let p: Procedure = serde_json::from_str(line).unwrap();
+        assert_eq!(p.normalised(), Err(ProcedureError::EmptyName));
+        let line = r#"{"code":"1.001193","name":"A","units":["000.00.31.H57","000.00.31.H57"]}"#;
+        let p: Procedure = serde_json::from_str(line).unwrap();
+        assert!(matches!(p.normalised(), Err(ProcedureError::DuplicateUnit(_))));
+    }
+
+    #[test]
+    fn published_versions_are_frozen() {
+        assert!(check_editable(1, VersionStatus::Draft).is_ok());
+        assert_eq!(
+            check_editable(2, VersionStatus::Published),
+            Err(VersionError::PublishedIsImmutable(2))
+        );
+    }
+}
