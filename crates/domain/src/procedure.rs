@@ -237,6 +237,9 @@ pub struct Procedure {
     pub code: ProcedureCode,
     pub name: String,
     pub units: Vec<UnitCode>,
+    /// Other names people search by (e.g. without the leading "Thủ tục").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     #[serde(default)]
     pub online_level: Option<OnlineLevel>,
     #[serde(default)]
@@ -346,7 +349,12 @@ impl Procedure {
                 return Err(ProcedureError::PublishedBeforeDecision);
             }
         }
-        for s in self.steps.iter_mut().chain(self.legal_basis.iter_mut()) {
+        for s in self
+            .steps
+            .iter_mut()
+            .chain(self.legal_basis.iter_mut())
+            .chain(self.aliases.iter_mut())
+        {
             *s = nfc(s);
         }
         for o in [
@@ -363,14 +371,18 @@ impl Procedure {
         Ok(self)
     }
 
-    /// The folded text search matches against (name, code, field, authority).
+    /// The folded text search matches against: name, aliases, code, field.
     pub fn search_text(&self) -> String {
         let mut s = crate::text::fold_vi(&self.name);
-        for extra in [Some(self.code.as_str()), self.field.as_deref()] {
-            if let Some(e) = extra {
-                s.push(' ');
-                s.push_str(&crate::text::fold_vi(e));
-            }
+        let extras = self
+            .aliases
+            .iter()
+            .map(String::as_str)
+            .chain([self.code.as_str()])
+            .chain(self.field.as_deref());
+        for e in extras {
+            s.push(' ');
+            s.push_str(&crate::text::fold_vi(e));
         }
         s
     }

@@ -1,9 +1,15 @@
 //! `motcua`: one binary for the server and every offline command.
 
+mod bundle_cmd;
 mod calendar_cmd;
+mod demo;
+mod serve_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
+
+/// The embedded default: a SQLite file under `./data/`, created on first run.
+pub const DEFAULT_DATABASE: &str = "sqlite:data/motcua.db";
 
 #[derive(Parser)]
 #[command(name = "motcua", version, about = "Hệ thống thông tin giải quyết thủ tục hành chính")]
@@ -12,8 +18,27 @@ struct Cli {
     command: Command,
 }
 
+/// Where the data lives; shared by every command that touches the database.
+#[derive(clap::Args, Clone)]
+pub struct DatabaseArg {
+    /// sqlite:PATH (embedded default) or postgres://USER@HOST:PORT/DB (production).
+    #[arg(long = "database", env = "MOTCUA_DATABASE_URL", default_value = DEFAULT_DATABASE)]
+    pub url: String,
+}
+
 #[derive(Subcommand)]
 enum Command {
+    /// Serve the portal, back office and API.
+    Serve(serve_cmd::ServeArgs),
+    /// Apply pending database migrations.
+    Migrate {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Load a bundle (units.jsonl, procedures.jsonl) into the database, all or nothing.
+    Import(bundle_cmd::ImportArgs),
+    /// Write the database out as a bundle.
+    Export(bundle_cmd::ExportArgs),
     /// Working calendar: days off, deadlines, yearly schedules.
     #[command(subcommand)]
     Calendar(calendar_cmd::CalendarCommand),
@@ -21,7 +46,30 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::Calendar(cmd) => calendar_cmd::run(cmd),
+    let runtime = || {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+    };
+    let result = match cli.command {
+        Command::Calendar(cmd) => return calendar_cmd::run(cmd),
+        Command::Serve(args) => runtime().map_err(Into::into).and_then(|rt| rt.block_on(serve_cmd::run(args))),
+        Command::Migrate { db } => runtime().map_err(Into::into).and_then(|rt| rt.block_on(migrate(db))),
+        Command::Import(args) => runtime().map_err(Into::into).and_then(|rt| rt.block_on(bundle_cmd::import(args))),
+        Command::Export(args) => runtime().map_err(Into::into).and_then(|rt| rt.block_on(bundle_cmd::export(args))),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
     }
+}
+
+async fn migrate(db: DatabaseArg) -> anyhow::Result<()> {
+    let store = motcua_store::Store::connect(&db.url).await?;
+    let ran = store.migrate().await?;
+    println!("{ran} migration(s) applied; schema is current");
+    Ok(())
 }

@@ -1,1 +1,144 @@
-//! HTTP.
+//! HTTP for motcua: the JSON API under `/api/v1` (OpenAPI at `/api/v1/openapi.json`), the
+//! Vietnamese pages, sessions and tokens, health and metrics.
+
+pub mod api;
+mod auth;
+pub mod error;
+mod metrics;
+pub mod openapi;
+mod ops;
+mod pages;
+mod ratelimit;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use motcua_store::Store;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub use auth::SESSION_COOKIE;
+
+/// Settings the server runs with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Set the `Secure` flag on cookies (on behind HTTPS; off for plain-HTTP localhost).
+    pub secure_cookies: bool,
+    pub session_hours: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            session_hours: 8,
+        }
+    }
+}
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    metrics: Arc<metrics::Metrics>,
+    limiter: Arc<ratelimit::LoginLimiter>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config) -> Self {
+        Self {
+            store,
+            config: Arc::new(config),
+            metrics: Arc::default(),
+            limiter: Arc::default(),
+        }
+    }
+}
+
+/// The request id: taken from a well-formed `x-request-id`, else a new UUIDv7.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(api::routes())
+        .merge(pages::routes())
+        .merge(ops::routes())
+        .layer(middleware::from_fn_with_state(state.clone(), request_context))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .with_state(state)
+}
+
+/// Serves until the future `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+fn valid_request_id(v: &str) -> bool {
+    !v.is_empty()
+        && v.len() <= 64
+        && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Request id, cross-site check, error rendering, security headers, metrics and the access
+/// log, in one place so that every response goes through the same path.
+async fn request_context(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| valid_request_id(v))
+        .map_or_else(|| uuid::Uuid::now_v7().simple().to_string(), str::to_owned);
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let english = error::wants_english(req.headers());
+    let is_api = req.uri().path().starts_with("/api/");
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+
+    let mut response = if auth::cross_site_write(&req) {
+        error::ApiError::csrf().into_response()
+    } else {
+        next.run(req).await
+    };
+
+    if let Some(error::PendingError(e)) = response.extensions_mut().remove::<error::PendingError>() {
+        response = if is_api {
+            error::render(&e, &id, english)
+        } else {
+            pages::error_page(&e, &id)
+        };
+    }
+    let h = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        h.insert("x-request-id", v);
+    }
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
+    );
+    let status = response.status();
+    state.metrics.observe(&method, status, started.elapsed());
+    if method != Method::GET || status.is_server_error() {
+        tracing::info!(request_id = %id, %method, %path, status = status.as_u16(), ms = started.elapsed().as_millis() as u64, "request");
+    }
+    response
+}

@@ -1,0 +1,132 @@
+//! `motcua import --bundle DIR` and `motcua export --bundle DIR`.
+
+use crate::DatabaseArg;
+use anyhow::{Context, bail};
+use motcua_domain::bundle::{LineError, check_references, parse_procedures, parse_units};
+use motcua_store::{ImportReport, Store};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+pub struct ImportArgs {
+    /// Folder holding units.jsonl and procedures.jsonl (either may be absent).
+    #[arg(long)]
+    pub bundle: PathBuf,
+    /// Import the good lines and list the bad ones instead of stopping at the first.
+    #[arg(long)]
+    pub skip_bad_lines: bool,
+    #[command(flatten)]
+    pub db: DatabaseArg,
+}
+
+#[derive(clap::Args)]
+pub struct ExportArgs {
+    /// Folder to write units.jsonl and procedures.jsonl into (created if missing).
+    #[arg(long)]
+    pub bundle: PathBuf,
+    #[command(flatten)]
+    pub db: DatabaseArg,
+}
+
+fn read(dir: &Path, name: &str) -> anyhow::Result<String> {
+    let p = dir.join(name);
+    if !p.exists() {
+        return Ok(String::new());
+    }
+    std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))
+}
+
+/// Parses and checks a catalogue bundle given as text. Errors are `file:line: reason`.
+pub struct Checked {
+    pub units: Vec<motcua_domain::bundle::UnitRecord>,
+    pub procedures: Vec<motcua_domain::procedure::Procedure>,
+    pub errors: Vec<LineError>,
+}
+
+pub fn check(units_text: &str, procedures_text: &str, known: &HashSet<motcua_domain::UnitCode>) -> Checked {
+    let units = parse_units("units.jsonl", units_text);
+    let procedures = parse_procedures("procedures.jsonl", procedures_text);
+    let mut errors = units.errors;
+    errors.extend(procedures.errors);
+    let refs = check_references("units.jsonl", &units.records, "procedures.jsonl", &procedures.records, known);
+    let bad: HashSet<(String, usize)> = refs.iter().map(|e| (e.file.clone(), e.line)).collect();
+    errors.extend(refs);
+    errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    Checked {
+        units: units
+            .records
+            .into_iter()
+            .filter(|(n, _)| !bad.contains(&("units.jsonl".to_owned(), *n)))
+            .map(|r| r.1)
+            .collect(),
+        procedures: procedures
+            .records
+            .into_iter()
+            .filter(|(n, _)| !bad.contains(&("procedures.jsonl".to_owned(), *n)))
+            .map(|r| r.1)
+            .collect(),
+        errors,
+    }
+}
+
+/// Loads checked records; with `skip_bad_lines` false any error refuses the whole bundle.
+pub async fn load(store: &Store, units_text: &str, procedures_text: &str, skip_bad_lines: bool, actor: Option<&str>) -> anyhow::Result<(ImportReport, Vec<LineError>)> {
+    let known = store.units().await?.into_iter().map(|u| u.code).collect();
+    let checked = check(units_text, procedures_text, &known);
+    if !checked.errors.is_empty() && !skip_bad_lines {
+        let list: Vec<String> = checked.errors.iter().map(ToString::to_string).collect();
+        bail!("{}\nnothing was imported ({} bad line(s); --skip-bad-lines imports the rest)", list.join("\n"), list.len());
+    }
+    let report = store.import_catalogue(&checked.units, &checked.procedures, actor).await?;
+    Ok((report, checked.errors))
+}
+
+pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
+    if !args.bundle.is_dir() {
+        bail!("{}: not a folder", args.bundle.display());
+    }
+    let units = read(&args.bundle, "units.jsonl")?;
+    let procedures = read(&args.bundle, "procedures.jsonl")?;
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message("checking and importing the bundle…");
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let store = Store::connect(&args.db.url).await?;
+    store.migrate().await?;
+    let result = load(&store, &units, &procedures, args.skip_bad_lines, Some("import")).await;
+    bar.finish_and_clear();
+    let (report, skipped) = result?;
+    for e in &skipped {
+        eprintln!("skipped {e}");
+    }
+    println!(
+        "imported {} unit(s); {} procedure(s) published, {} unchanged; {} line(s) skipped",
+        report.units,
+        report.procedures_published,
+        report.procedures_unchanged,
+        skipped.len()
+    );
+    Ok(())
+}
+
+pub async fn export(args: ExportArgs) -> anyhow::Result<()> {
+    let store = Store::connect(&args.db.url).await?;
+    if store.pending_migrations().await? > 0 {
+        bail!("the database schema is not current; run `motcua migrate` first");
+    }
+    let (units, procedures) = store.export_catalogue().await?;
+    std::fs::create_dir_all(&args.bundle).with_context(|| format!("cannot create {}", args.bundle.display()))?;
+    for (name, text) in [("units.jsonl", &units), ("procedures.jsonl", &procedures)] {
+        let path = args.bundle.join(name);
+        // Write beside, then rename: a reader never sees half a file.
+        let tmp = args.bundle.join(format!(".{name}.tmp"));
+        std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    println!(
+        "exported {} unit(s) and {} procedure(s) to {}",
+        units.lines().count(),
+        procedures.lines().count(),
+        args.bundle.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,86 @@
+//! `motcua serve`.
+
+use crate::DatabaseArg;
+use anyhow::{Context, bail};
+use motcua_store::{Backend, Store};
+use std::net::SocketAddr;
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "MOTCUA_LISTEN")]
+    pub listen: SocketAddr,
+    /// Load the Huế demo catalogue and one account per role into an empty database.
+    #[arg(long)]
+    pub demo: bool,
+    /// Apply pending migrations on PostgreSQL too (SQLite always migrates itself).
+    #[arg(long)]
+    pub migrate: bool,
+    /// Open the portal in the default browser once the server listens.
+    #[arg(long)]
+    pub open: bool,
+    /// Mark cookies Secure (serve behind HTTPS).
+    #[arg(long, env = "MOTCUA_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    #[command(flatten)]
+    pub db: DatabaseArg,
+}
+
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt().json().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    init_logs();
+    let store = Store::connect(&args.db.url).await.with_context(|| "cannot open the database")?;
+    if store.backend() == Backend::Sqlite || args.migrate || args.demo {
+        store.migrate().await?;
+    } else if store.pending_migrations().await? > 0 {
+        bail!("the database schema is not current; run `motcua migrate` (or serve with --migrate)");
+    }
+    if args.demo {
+        if crate::demo::load(&store).await? {
+            println!("Đã nạp dữ liệu minh họa Huế.");
+        } else {
+            println!("Cơ sở dữ liệu đã có dữ liệu; không nạp lại dữ liệu minh họa.");
+        }
+        crate::demo::print_logins();
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    let url = format!("http://{addr}/");
+    println!("Cổng dịch vụ công: {url}");
+    if args.open {
+        open_browser(&url);
+    }
+    let state = motcua_web::AppState::new(
+        store.clone(),
+        motcua_web::Config { secure_cookies: args.secure_cookies, ..Default::default() },
+    );
+    motcua_web::serve(listener, state, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    store.close().await;
+    Ok(())
+}
+
+/// Best effort: a server without a desktop simply has no opener.
+fn open_browser(url: &str) {
+    for opener in ["xdg-open", "open"] {
+        if std::process::Command::new(opener)
+            .arg(url)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .is_ok()
+        {
+            return;
+        }
+    }
+    println!("(Không mở được trình duyệt tự động; hãy mở địa chỉ trên.)");
+}

@@ -1,0 +1,407 @@
+//! Accounts, roles held in units, browser sessions and API tokens.
+//!
+//! Passwords are Argon2id hashes. Session ids and API tokens are random secrets handed to
+//! the client once; only their SHA-256 is stored, so a leaked database opens no session.
+
+use crate::audit::{self, AuditEntry};
+use crate::{Result, Store, StoreError, to_micros};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use motcua_domain::access::{Actor, Grant, Role};
+use motcua_domain::UnitCode;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Account {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub locked: bool,
+    pub grants: Vec<Grant>,
+}
+
+impl Account {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            account_id: self.id.clone(),
+            grants: self.grants.clone(),
+        }
+    }
+}
+
+/// A session as the web layer needs it.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub account: Account,
+    pub csrf_token: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TokenInfo {
+    pub id: String,
+    pub name: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub revoked: bool,
+}
+
+/// A fresh random secret, URL-safe.
+pub fn new_secret() -> String {
+    let mut b = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+fn digest(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+pub fn hash_password(password: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Invalid(format!("password hashing failed: {e}")))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+/// A hash to verify against when the user does not exist, so that a wrong user name takes
+/// as long as a wrong password and does not reveal which accounts exist.
+static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Minimum password rules: long enough, not the user name.
+pub fn check_password_policy(username: &str, password: &str) -> Result<()> {
+    if password.chars().count() < 10 {
+        return Err(StoreError::Invalid("password must have at least 10 characters".into()));
+    }
+    if password.eq_ignore_ascii_case(username) {
+        return Err(StoreError::Invalid("password must differ from the user name".into()));
+    }
+    Ok(())
+}
+
+fn check_username(username: &str) -> Result<()> {
+    let ok = (3..=64).contains(&username.len())
+        && username
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(
+            "user name: 3–64 characters of a–z, 0–9, '.', '_' or '-'".into(),
+        ))
+    }
+}
+
+type AccountRow = (String, String, String, bool);
+
+impl Store {
+    async fn grants_of(&self, account_id: &str) -> Result<Vec<Grant>> {
+        let rows: Vec<(String, String, bool)> = sqlx::query_as(
+            "SELECT role, unit, with_sub_units FROM grants WHERE account_id = $1 ORDER BY role, unit",
+        )
+        .bind(account_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|(role, unit, with_sub_units)| {
+                Ok(Grant {
+                    role: Role::parse(&role)
+                        .ok_or_else(|| StoreError::Corrupt(format!("grant role {role}")))?,
+                    unit: UnitCode::parse(&unit)
+                        .map_err(|_| StoreError::Corrupt(format!("grant unit {unit}")))?,
+                    with_sub_units,
+                })
+            })
+            .collect()
+    }
+
+    async fn account_from(&self, row: AccountRow) -> Result<Account> {
+        let (id, username, display_name, locked) = row;
+        let grants = self.grants_of(&id).await?;
+        Ok(Account {
+            id,
+            username,
+            display_name,
+            locked,
+            grants,
+        })
+    }
+
+    /// Creates an account with its grants, in one transaction.
+    pub async fn create_account(
+        &self,
+        username: &str,
+        display_name: &str,
+        password: &str,
+        grants: &[Grant],
+        actor: Option<&str>,
+    ) -> Result<Account> {
+        let username = username.trim().to_lowercase();
+        check_username(&username)?;
+        check_password_policy(&username, password)?;
+        let hash = hash_password(password)?;
+        let id = uuid::Uuid::now_v7().to_string();
+        let display_name = motcua_domain::text::nfc(display_name);
+        let mut tx = self.pool().begin().await?;
+        let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM accounts WHERE username = $1")
+            .bind(&username)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_some() {
+            return Err(StoreError::Conflict(format!("user name {username} is taken")));
+        }
+        sqlx::query("INSERT INTO accounts (id, username, display_name, password_hash, locked, created_at_us) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(&id)
+            .bind(&username)
+            .bind(&display_name)
+            .bind(&hash)
+            .bind(false)
+            .bind(to_micros(chrono::Utc::now()))
+            .execute(&mut *tx)
+            .await?;
+        for g in grants {
+            sqlx::query("INSERT INTO grants (account_id, role, unit, with_sub_units) VALUES ($1, $2, $3, $4)")
+                .bind(&id)
+                .bind(g.role.as_str())
+                .bind(g.unit.as_str())
+                .bind(g.with_sub_units)
+                .execute(&mut *tx)
+                .await?;
+        }
+        audit::append(&mut tx, AuditEntry {
+            actor,
+            action: "account.create",
+            target: &id,
+            detail: serde_json::json!({"username": username, "grants": grants}),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(Account {
+            id,
+            username,
+            display_name,
+            locked: false,
+            grants: grants.to_vec(),
+        })
+    }
+
+    pub async fn account(&self, id: &str) -> Result<Account> {
+        let row: Option<AccountRow> = sqlx::query_as(
+            "SELECT id, username, display_name, locked FROM accounts WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        self.account_from(row.ok_or(StoreError::NotFound)?).await
+    }
+
+    pub async fn account_count(&self) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM accounts")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(n)
+    }
+
+    /// Checks a user name and password. `None` for any failure, without saying which part
+    /// was wrong; locked accounts never log in.
+    pub async fn check_login(&self, username: &str, password: &str) -> Result<Option<Account>> {
+        let row: Option<(String, String, String, bool, Option<String>)> = sqlx::query_as(
+            "SELECT id, username, display_name, locked, password_hash FROM accounts WHERE username = $1",
+        )
+        .bind(username.trim().to_lowercase())
+        .fetch_optional(self.pool())
+        .await?;
+        let Some((id, username, display_name, locked, Some(hash))) = row else {
+            let dummy = match DUMMY_HASH.get() {
+                Some(h) => h.clone(),
+                None => {
+                    let h = hash_password("not-a-real-password")?;
+                    DUMMY_HASH.get_or_init(|| h).clone()
+                }
+            };
+            let _ = verify_password(password, &dummy);
+            return Ok(None);
+        };
+        let password = password.to_owned();
+        // Argon2 is deliberately slow; keep it off the async executor's threads.
+        let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+            .await
+            .unwrap_or(false);
+        if !ok || locked {
+            return Ok(None);
+        }
+        Ok(Some(self.account_from((id, username, display_name, locked)).await?))
+    }
+
+    /// Opens a session; returns the secret for the cookie.
+    pub async fn create_session(&self, account_id: &str, ttl: chrono::Duration) -> Result<String> {
+        let secret = new_secret();
+        let now = chrono::Utc::now();
+        sqlx::query("INSERT INTO sessions (id_hash, account_id, csrf_token, created_at_us, expires_at_us, revoked) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(digest(&secret))
+            .bind(account_id)
+            .bind(new_secret())
+            .bind(to_micros(now))
+            .bind(to_micros(now + ttl))
+            .bind(false)
+            .execute(self.pool())
+            .await?;
+        Ok(secret)
+    }
+
+    /// The live session for a cookie secret, if any.
+    pub async fn session(&self, secret: &str) -> Result<Option<Session>> {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT account_id, csrf_token FROM sessions WHERE id_hash = $1 AND revoked = $2 AND expires_at_us > $3",
+        )
+        .bind(digest(secret))
+        .bind(false)
+        .bind(to_micros(chrono::Utc::now()))
+        .fetch_optional(self.pool())
+        .await?;
+        let Some((account_id, csrf_token)) = row else {
+            return Ok(None);
+        };
+        let account = self.account(&account_id).await?;
+        if account.locked {
+            return Ok(None);
+        }
+        Ok(Some(Session {
+            account,
+            csrf_token,
+        }))
+    }
+
+    pub async fn revoke_session(&self, secret: &str) -> Result<()> {
+        sqlx::query("UPDATE sessions SET revoked = $1 WHERE id_hash = $2")
+            .bind(true)
+            .bind(digest(secret))
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Ends every session of an account (log out everywhere, or after locking it).
+    pub async fn revoke_all_sessions(&self, account_id: &str) -> Result<u64> {
+        Ok(sqlx::query("UPDATE sessions SET revoked = $1 WHERE account_id = $2")
+            .bind(true)
+            .bind(account_id)
+            .execute(self.pool())
+            .await?
+            .rows_affected())
+    }
+
+    /// Issues an API token for an integration acting as `account_id`. The secret is
+    /// returned once and never stored.
+    pub async fn create_token(
+        &self,
+        account_id: &str,
+        name: &str,
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<(TokenInfo, String)> {
+        let name = motcua_domain::text::nfc(name);
+        if name.is_empty() {
+            return Err(StoreError::Invalid("token name is empty".into()));
+        }
+        let secret = format!("mc_{}", new_secret());
+        let id = uuid::Uuid::now_v7().to_string();
+        let now = chrono::Utc::now();
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("INSERT INTO api_tokens (id, account_id, name, token_hash, created_at_us, expires_at_us, revoked_at_us) VALUES ($1, $2, $3, $4, $5, $6, NULL)")
+            .bind(&id)
+            .bind(account_id)
+            .bind(&name)
+            .bind(digest(&secret))
+            .bind(to_micros(now))
+            .bind(expires_at.map(to_micros))
+            .execute(&mut *tx)
+            .await?;
+        audit::append(&mut tx, AuditEntry {
+            actor: Some(account_id),
+            action: "token.create",
+            target: &id,
+            detail: serde_json::json!({"name": name}),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok((
+            TokenInfo {
+                id,
+                name,
+                created_at: now,
+                expires_at,
+                revoked: false,
+            },
+            secret,
+        ))
+    }
+
+    pub async fn tokens(&self, account_id: &str) -> Result<Vec<TokenInfo>> {
+        let rows: Vec<(String, String, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+            "SELECT id, name, created_at_us, expires_at_us, revoked_at_us FROM api_tokens WHERE account_id = $1 ORDER BY created_at_us, id",
+        )
+        .bind(account_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, c, e, r)| TokenInfo {
+                id,
+                name,
+                created_at: crate::from_micros(c),
+                expires_at: e.map(crate::from_micros),
+                revoked: r.is_some(),
+            })
+            .collect())
+    }
+
+    /// Revokes one of the account's tokens.
+    pub async fn revoke_token(&self, account_id: &str, token_id: &str) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        let n = sqlx::query("UPDATE api_tokens SET revoked_at_us = $1 WHERE id = $2 AND account_id = $3 AND revoked_at_us IS NULL")
+            .bind(to_micros(chrono::Utc::now()))
+            .bind(token_id)
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        audit::append(&mut tx, AuditEntry {
+            actor: Some(account_id),
+            action: "token.revoke",
+            target: token_id,
+            detail: serde_json::json!({}),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The account a bearer token acts as, if the token is live.
+    pub async fn token_account(&self, secret: &str) -> Result<Option<Account>> {
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT account_id FROM api_tokens WHERE token_hash = $1 AND revoked_at_us IS NULL AND (expires_at_us IS NULL OR expires_at_us > $2)",
+        )
+        .bind(digest(secret))
+        .bind(to_micros(chrono::Utc::now()))
+        .fetch_optional(self.pool())
+        .await?;
+        match row {
+            None => Ok(None),
+            Some((id,)) => {
+                let a = self.account(&id).await?;
+                Ok((!a.locked).then_some(a))
+            }
+        }
+    }
+}

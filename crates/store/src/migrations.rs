@@ -1,0 +1,186 @@
+//! Schema migrations: one history for both backends. A migration is portable SQL, plus a
+//! clearly marked part for one backend where the dialects differ. Each runs in its own
+//! transaction with its row in `schema_migrations`, so a failed one leaves nothing behind.
+
+use crate::{Backend, Result, Store};
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub portable: &'static str,
+    pub sqlite_only: &'static str,
+    pub postgres_only: &'static str,
+}
+
+pub static MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "units, catalogue, accounts, sessions, tokens, calendar, audit",
+    portable: r#"
+CREATE TABLE units (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    parent TEXT,
+    e_certified_copy BOOLEAN NOT NULL,
+    successor TEXT,
+    extra TEXT NOT NULL,
+    search_text TEXT NOT NULL,
+    updated_at_us BIGINT NOT NULL
+);
+CREATE INDEX units_parent ON units (parent);
+CREATE TABLE unit_history (
+    id TEXT PRIMARY KEY,
+    code TEXT NOT NULL,
+    change TEXT NOT NULL,
+    old_name TEXT,
+    new_name TEXT,
+    successor TEXT,
+    search_text TEXT NOT NULL,
+    at_us BIGINT NOT NULL,
+    actor TEXT
+);
+CREATE INDEX unit_history_code ON unit_history (code);
+CREATE TABLE procedures (
+    code TEXT PRIMARY KEY,
+    latest_version BIGINT NOT NULL,
+    published_version BIGINT
+);
+CREATE TABLE procedure_versions (
+    code TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    name TEXT NOT NULL,
+    field TEXT,
+    online_level TEXT,
+    search_text TEXT NOT NULL,
+    record TEXT NOT NULL,
+    created_at_us BIGINT NOT NULL,
+    created_by TEXT,
+    published_at_us BIGINT,
+    published_by TEXT,
+    PRIMARY KEY (code, version)
+);
+CREATE TABLE procedure_units (
+    code TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    PRIMARY KEY (code, unit)
+);
+CREATE INDEX procedure_units_unit ON procedure_units (unit);
+CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    password_hash TEXT,
+    locked BOOLEAN NOT NULL,
+    created_at_us BIGINT NOT NULL
+);
+CREATE TABLE grants (
+    account_id TEXT NOT NULL REFERENCES accounts (id),
+    role TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    with_sub_units BOOLEAN NOT NULL,
+    PRIMARY KEY (account_id, role, unit)
+);
+CREATE TABLE sessions (
+    id_hash TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts (id),
+    csrf_token TEXT NOT NULL,
+    created_at_us BIGINT NOT NULL,
+    expires_at_us BIGINT NOT NULL,
+    revoked BOOLEAN NOT NULL
+);
+CREATE INDEX sessions_account ON sessions (account_id);
+CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts (id),
+    name TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at_us BIGINT NOT NULL,
+    expires_at_us BIGINT,
+    revoked_at_us BIGINT
+);
+CREATE TABLE calendar_days (
+    day TEXT PRIMARY KEY,
+    working BOOLEAN NOT NULL,
+    reason TEXT NOT NULL,
+    source TEXT NOT NULL,
+    updated_at_us BIGINT NOT NULL
+);
+CREATE TABLE audit_log (
+    id TEXT PRIMARY KEY,
+    at_us BIGINT NOT NULL,
+    actor TEXT,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX audit_log_target ON audit_log (target, at_us);
+"#,
+    sqlite_only: "",
+    // PostgreSQL-only: trigram indexes make the diacritic-free LIKE search index-assisted.
+    postgres_only: r#"
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+CREATE INDEX procedure_versions_search ON procedure_versions USING gin (search_text public.gin_trgm_ops);
+"#,
+}];
+
+fn statements(sql: &str) -> impl Iterator<Item = &str> {
+    sql.split(';').map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl Store {
+    async fn ensure_migrations_table(&self) -> Result<()> {
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at_us BIGINT NOT NULL)",
+        )
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    async fn applied_versions(&self) -> Result<Vec<i64>> {
+        self.ensure_migrations_table().await?;
+        let rows: Vec<(i64,)> =
+            sqlx::query_as("SELECT version FROM schema_migrations ORDER BY version")
+                .fetch_all(self.pool())
+                .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    /// How many known migrations are not applied yet (0 = schema current).
+    pub async fn pending_migrations(&self) -> Result<usize> {
+        let applied = self.applied_versions().await?;
+        Ok(MIGRATIONS
+            .iter()
+            .filter(|m| !applied.contains(&m.version))
+            .count())
+    }
+
+    /// Applies every pending migration, each in its own transaction. Returns how many ran.
+    pub async fn migrate(&self) -> Result<usize> {
+        let applied = self.applied_versions().await?;
+        let mut ran = 0;
+        for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+            let mut tx = self.pool().begin().await?;
+            let specific = match self.backend() {
+                Backend::Sqlite => m.sqlite_only,
+                Backend::Postgres => m.postgres_only,
+            };
+            for stmt in statements(m.portable).chain(statements(specific)) {
+                sqlx::query(stmt).execute(&mut *tx).await?;
+            }
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, name, applied_at_us) VALUES ($1, $2, $3)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(crate::to_micros(chrono::Utc::now()))
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            tracing::info!(version = m.version, name = m.name, "migration applied");
+            ran += 1;
+        }
+        Ok(ran)
+    }
+}

@@ -1,0 +1,224 @@
+//! The procedure catalogue: search, detail, versions, drafts and publication.
+
+use super::{Json, limit, require};
+use crate::AppState;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, ErrorBody};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use motcua_domain::access::{Action, Resource};
+use motcua_domain::procedure::{OnlineLevel, Procedure};
+use motcua_domain::{ProcedureCode, UnitCode};
+use motcua_store::procedures::{Published, SearchQuery};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Serialize, ToSchema)]
+pub struct TimeLimitView {
+    /// A decimal number as text, e.g. "3" or "0.5".
+    pub value: String,
+    /// hours, working_days, days, months
+    pub unit: String,
+    /// For people, in Vietnamese: "3 ngày làm việc".
+    pub label: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProcedureSummary {
+    pub code: String,
+    pub name: String,
+    pub field: Option<String>,
+    /// none, partial, full; null where not known
+    pub online_level: Option<String>,
+    pub time_limit: Option<TimeLimitView>,
+    pub units: usize,
+    pub version: i64,
+}
+
+pub fn time_limit_view(p: &Procedure) -> Option<TimeLimitView> {
+    p.time_limit.map(|t| TimeLimitView {
+        value: t.value_text(),
+        unit: serde_json::to_value(t.unit)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        label: t.label_vi(),
+    })
+}
+
+fn summary(p: &Published) -> ProcedureSummary {
+    ProcedureSummary {
+        code: p.procedure.code.to_string(),
+        name: p.procedure.name.clone(),
+        field: p.procedure.field.clone(),
+        online_level: p.procedure.online_level.map(|l| l.as_str().into()),
+        time_limit: time_limit_view(&p.procedure),
+        units: p.procedure.units.len(),
+        version: p.version,
+    }
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+pub struct ProcedureQuery {
+    /// Words to find, with or without diacritics ("dang ky khai sinh").
+    pub q: Option<String>,
+    /// Only procedures this unit handles.
+    pub unit: Option<String>,
+    /// Lĩnh vực, exactly as listed.
+    pub field: Option<String>,
+    /// none, partial or full.
+    pub online_level: Option<String>,
+    pub limit: Option<usize>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProcedurePage {
+    pub items: Vec<ProcedureSummary>,
+    pub next_cursor: Option<String>,
+    pub total: usize,
+}
+
+/// Turns query parameters into a store query, with field-level errors.
+pub fn search_query(q: &ProcedureQuery) -> Result<SearchQuery, ApiError> {
+    let unit = match q.unit.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(u) => Some(UnitCode::parse(u).map_err(|_| {
+            ApiError::invalid("unit", "invalid_unit_code", "Mã đơn vị không đúng dạng 000.00.31.H57.", "unit must look like 000.00.31.H57.")
+        })?),
+    };
+    let online_level = match q.online_level.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(l) => Some(OnlineLevel::parse(l).ok_or_else(|| {
+            ApiError::invalid("online_level", "invalid_choice", "Mức độ trực tuyến phải là none, partial hoặc full.", "online_level must be none, partial or full.")
+        })?),
+    };
+    Ok(SearchQuery {
+        q: q.q.clone().filter(|s| !s.trim().is_empty()),
+        unit,
+        field: q.field.clone().filter(|s| !s.is_empty()),
+        online_level,
+        limit: limit(q.limit),
+        cursor: q.cursor.clone(),
+    })
+}
+
+/// Searches the published catalogue, ignoring diacritics (đ counts as d); best match first.
+#[utoipa::path(get, path = "/api/v1/procedures", tag = "procedures", params(ProcedureQuery),
+    responses((status = 200, body = ProcedurePage), (status = 422, body = ErrorBody)))]
+pub async fn list(State(state): State<AppState>, Query(q): Query<ProcedureQuery>) -> Result<axum::Json<ProcedurePage>, ApiError> {
+    let page = state.store.search_procedures(&search_query(&q)?).await?;
+    Ok(axum::Json(ProcedurePage {
+        items: page.items.iter().map(summary).collect(),
+        next_cursor: page.next_cursor,
+        total: page.total,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProcedureDetail {
+    pub version: i64,
+    pub published_at: String,
+    /// The full record, in the bundle's `procedures.jsonl` form plus the public parts
+    /// (steps, channels, components, fees, applicant_kinds, result, legal_basis).
+    #[schema(value_type = Object)]
+    pub procedure: Procedure,
+}
+
+pub fn parse_code(code: &str) -> Result<ProcedureCode, ApiError> {
+    ProcedureCode::parse(code).map_err(|_| {
+        ApiError::invalid("code", "invalid_procedure_code", "Mã thủ tục không đúng dạng 1.001193.", "Procedure code must look like 1.001193.")
+    })
+}
+
+/// The published version of one procedure.
+#[utoipa::path(get, path = "/api/v1/procedures/{code}", tag = "procedures",
+    params(("code" = String, Path, example = "1.001193")),
+    responses((status = 200, body = ProcedureDetail), (status = 404, body = ErrorBody)))]
+pub async fn detail(State(state): State<AppState>, Path(code): Path<String>) -> Result<axum::Json<ProcedureDetail>, ApiError> {
+    let code = parse_code(&code)?;
+    let p = state.store.procedure(&code).await.map_err(|_| ApiError::not_found("thủ tục", "Procedure"))?;
+    Ok(axum::Json(ProcedureDetail {
+        version: p.version,
+        published_at: crate::pages::vn_time(p.published_at),
+        procedure: p.procedure,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VersionView {
+    pub version: i64,
+    /// draft or published
+    pub status: String,
+    pub created_at: String,
+    pub published_at: Option<String>,
+}
+
+/// Every version of a procedure, drafts included.
+#[utoipa::path(get, path = "/api/v1/procedures/{code}/versions", tag = "procedures",
+    params(("code" = String, Path)),
+    responses((status = 200, body = Vec<VersionView>)))]
+pub async fn versions(State(state): State<AppState>, Path(code): Path<String>) -> Result<axum::Json<Vec<VersionView>>, ApiError> {
+    let code = parse_code(&code)?;
+    let v = state.store.procedure_versions(&code).await?;
+    Ok(axum::Json(
+        v.into_iter()
+            .map(|v| VersionView {
+                version: v.version,
+                status: v.status.as_str().into(),
+                created_at: crate::pages::vn_time(v.created_at),
+                published_at: v.published_at.map(crate::pages::vn_time),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DraftSaved {
+    pub version: i64,
+}
+
+/// Saves a draft version (edits the open draft, or opens one). Needs the catalogue-editing
+/// role in every competent unit of the procedure.
+#[utoipa::path(post, path = "/api/v1/procedures/{code}/draft", tag = "procedures",
+    params(("code" = String, Path)),
+    request_body(content = Object, description = "The full procedure record"),
+    responses((status = 200, body = DraftSaved), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn save_draft(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(code): Path<String>,
+    Json(p): Json<Procedure>,
+) -> Result<axum::Json<DraftSaved>, ApiError> {
+    let code = parse_code(&code)?;
+    if p.code != code {
+        return Err(ApiError::invalid("code", "mismatch", "Mã thủ tục trong nội dung khác mã trên đường dẫn.", "The body's code differs from the path's."));
+    }
+    let p = p.normalised().map_err(|e| ApiError::invalid("procedure", "invalid", "Nội dung thủ tục không hợp lệ.", e.to_string()))?;
+    let tree = state.store.unit_tree().await?;
+    if let Some(u) = p.units.iter().find(|u| tree.get(u).is_none()) {
+        return Err(ApiError::invalid("units", "unknown_unit", format!("Đơn vị {u} không tồn tại."), format!("Unit {u} does not exist.")));
+    }
+    require(&state, &auth.account, Action::EditCatalogue, &Resource::Procedure { units: p.units.clone() }).await?;
+    if let Ok(current) = state.store.procedure(&code).await {
+        require(&state, &auth.account, Action::EditCatalogue, &Resource::Procedure { units: current.procedure.units }).await?;
+    }
+    let version = state.store.save_draft(&p, Some(&auth.account.id)).await?;
+    Ok(axum::Json(DraftSaved { version }))
+}
+
+/// Publishes a draft version; from then on it is never edited.
+#[utoipa::path(post, path = "/api/v1/procedures/{code}/versions/{version}/publish", tag = "procedures",
+    params(("code" = String, Path), ("version" = i64, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn publish(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path((code, version)): Path<(String, i64)>,
+) -> Result<StatusCode, ApiError> {
+    let code = parse_code(&code)?;
+    let draft = state.store.procedure_version(&code, version).await.map_err(|_| ApiError::not_found("phiên bản", "Version"))?;
+    require(&state, &auth.account, Action::PublishCatalogue, &Resource::Procedure { units: draft.units }).await?;
+    state.store.publish(&code, version, Some(&auth.account.id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,177 @@
+//! The one error type at the HTTP edge.
+//!
+//! Handlers return [`ApiError`]; it becomes the body of `spec/api.md`
+//! (`{"error":{"code","message","request_id","fields"}}`) in a middleware that knows the
+//! request id and the reader's language. `code` is stable snake_case; `message` is
+//! Vietnamese unless the client asked for English; internal details go to the log only.
+
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub code: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub vi: String,
+    pub en: String,
+    pub fields: Vec<FieldError>,
+    pub retry_after: Option<u64>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, vi: impl Into<String>, en: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            vi: vi.into(),
+            en: en.into(),
+            fields: Vec::new(),
+            retry_after: None,
+        }
+    }
+    pub fn not_found(what_vi: &str, what_en: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("Không tìm thấy {what_vi}."),
+            format!("{what_en} not found."),
+        )
+    }
+    pub fn unauthenticated() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "Vui lòng đăng nhập.",
+            "Please log in.",
+        )
+    }
+    pub fn forbidden() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Bạn không có quyền thực hiện thao tác này.",
+            "You are not allowed to do this.",
+        )
+    }
+    pub fn csrf() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "csrf_failed",
+            "Phiên làm việc không hợp lệ, vui lòng tải lại trang.",
+            "The request failed the cross-site check; reload the page.",
+        )
+    }
+    pub fn invalid(field: &str, code: &str, vi: impl Into<String>, en: impl Into<String>) -> Self {
+        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", vi, en);
+        e.fields.push(FieldError {
+            field: field.into(),
+            code: code.into(),
+        });
+        e
+    }
+    pub fn conflict(code: &'static str, vi: impl Into<String>, en: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, vi, en)
+    }
+    pub fn rate_limited(retry_after: u64) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Quá nhiều lần thử. Vui lòng thử lại sau.",
+            "Too many attempts. Try again later.",
+        );
+        e.retry_after = Some(retry_after);
+        e
+    }
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Hệ thống đang gặp sự cố. Vui lòng thử lại sau.",
+            "Something went wrong on our side. Please try again later.",
+        )
+    }
+}
+
+impl From<motcua_store::StoreError> for ApiError {
+    fn from(e: motcua_store::StoreError) -> Self {
+        use motcua_store::StoreError as S;
+        match e {
+            S::NotFound => Self::not_found("dữ liệu", "Resource"),
+            S::Conflict(m) => {
+                tracing::info!(reason = %m, "conflict");
+                Self::conflict("conflict", "Dữ liệu đã thay đổi hoặc đã tồn tại.", "The data changed or already exists.")
+            }
+            S::Invalid(m) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "Dữ liệu không hợp lệ.",
+                format!("Invalid input: {m}"),
+            ),
+            other => {
+                tracing::error!(error = %other, "storage failure");
+                Self::internal()
+            }
+        }
+    }
+}
+
+/// Carried from a handler to the rendering middleware.
+#[derive(Clone)]
+pub struct PendingError(pub ApiError);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut r = self.status.into_response();
+        r.extensions_mut().insert(PendingError(self));
+        r
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable snake_case code clients key on.
+    pub code: String,
+    /// Human message, Vietnamese unless `Accept-Language: en`.
+    pub message: String,
+    pub request_id: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+pub fn wants_english(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("en"))
+}
+
+/// Renders a pending error as the JSON body, with the request id.
+pub fn render(e: &ApiError, request_id: &str, english: bool) -> Response {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: e.code.into(),
+            message: if english { e.en.clone() } else { e.vi.clone() },
+            request_id: request_id.into(),
+            fields: e.fields.clone(),
+        },
+    };
+    let mut r = (e.status, axum::Json(body)).into_response();
+    if let Some(s) = e.retry_after
+        && let Ok(v) = s.to_string().parse()
+    {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    r
+}

@@ -1,0 +1,44 @@
+//! Health, readiness and metrics for operators and their monitoring.
+
+use crate::AppState;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+}
+
+/// The process is up.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The database answers and its schema is current.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let db = state.store.ping().await.is_ok();
+    let pending = state.store.pending_migrations().await.ok();
+    let ready = db && pending == Some(0);
+    let body = serde_json::json!({
+        "ready": ready,
+        "database": if db { "ok" } else { "unreachable" },
+        "pending_migrations": pending,
+    });
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, axum::Json(body)).into_response()
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let procedures = state.store.published_procedures().await.map(|p| p.len() as i64).unwrap_or(-1);
+    let units = state.store.units().await.map(|u| u.len() as i64).unwrap_or(-1);
+    let body = state.metrics.render(&[
+        ("motcua_catalogue_procedures", "Published procedures in the catalogue.", procedures),
+        ("motcua_units", "Units in the unit tree.", units),
+    ]);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+}

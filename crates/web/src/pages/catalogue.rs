@@ -1,0 +1,313 @@
+//! The public catalogue: home, search, and the procedure page with its public parts.
+
+use super::auth::PageUser;
+use super::render;
+use crate::AppState;
+use crate::api::procedures::{ProcedureQuery, parse_code, search_query};
+use crate::error::ApiError;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use motcua_domain::procedure::{OnlineLevel, Procedure};
+
+pub struct FieldOption {
+    pub name: String,
+    pub count: i64,
+    pub selected: bool,
+}
+
+pub struct UnitOption {
+    pub code: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+pub struct Row {
+    pub code: String,
+    pub name: String,
+    pub field: Option<String>,
+    pub time_limit: String,
+    pub level_class: &'static str,
+    pub level_label: &'static str,
+}
+
+fn level(p: &Procedure) -> (&'static str, &'static str) {
+    match p.online_level {
+        Some(l) => (l.as_str(), l.label_vi()),
+        None => ("unknown", "Chưa rõ mức độ trực tuyến"),
+    }
+}
+
+fn time_limit_text(p: &Procedure) -> String {
+    p.time_limit
+        .map_or_else(|| "Thời hạn: chưa có thông tin".to_owned(), |t| format!("Thời hạn: {}", t.label_vi()))
+}
+
+const LEVELS: [OnlineLevel; 3] = [OnlineLevel::Full, OnlineLevel::Partial, OnlineLevel::None];
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    user: Option<String>,
+    csrf: String,
+    levels: Vec<(&'static str, &'static str, usize)>,
+    total: usize,
+    fields: Vec<FieldOption>,
+}
+
+pub async fn home(State(state): State<AppState>, user: PageUser) -> Result<Response, ApiError> {
+    let all = state.store.published_procedures().await?;
+    let levels = LEVELS
+        .iter()
+        .map(|l| (l.as_str(), l.label_vi(), all.iter().filter(|p| p.online_level == Some(*l)).count()))
+        .collect();
+    let fields = state
+        .store
+        .procedure_fields()
+        .await?
+        .into_iter()
+        .map(|(name, count)| FieldOption { name, count, selected: false })
+        .collect();
+    Ok(render(
+        &Home { user: user.name(), csrf: user.csrf(), levels, total: all.len(), fields },
+        StatusCode::OK,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "catalogue.html")]
+struct Catalogue {
+    user: Option<String>,
+    csrf: String,
+    q: String,
+    fields: Vec<FieldOption>,
+    levels: Vec<(&'static str, &'static str, bool)>,
+    units: Vec<UnitOption>,
+    items: Vec<Row>,
+    total: usize,
+    next: Option<String>,
+    error: Option<String>,
+}
+
+fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(q): Query<ProcedureQuery>,
+) -> Result<Response, ApiError> {
+    let (page, error) = match search_query(&q) {
+        Ok(sq) => (Some(state.store.search_procedures(&sq).await?), None),
+        Err(e) => (None, Some(e.vi)),
+    };
+    let fields = state
+        .store
+        .procedure_fields()
+        .await?
+        .into_iter()
+        .map(|(name, count)| FieldOption { selected: q.field.as_deref() == Some(name.as_str()), name, count })
+        .collect();
+    let units = state
+        .store
+        .units()
+        .await?
+        .into_iter()
+        .filter(|u| u.successor.is_none())
+        .map(|u| UnitOption {
+            selected: q.unit.as_deref() == Some(u.code.as_str()),
+            code: u.code.to_string(),
+            name: u.name,
+        })
+        .collect();
+    let levels = LEVELS
+        .iter()
+        .map(|l| (l.as_str(), l.label_vi(), q.online_level.as_deref() == Some(l.as_str())))
+        .collect();
+    let (items, total, next) = match page {
+        None => (Vec::new(), 0, None),
+        Some(page) => {
+            let next = page.next_cursor.as_ref().map(|c| {
+                let mut href = format!("/thu-tuc?cursor={}", encode(c));
+                for (k, v) in [("q", &q.q), ("field", &q.field), ("unit", &q.unit), ("online_level", &q.online_level)] {
+                    if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                        href.push_str(&format!("&{k}={}", encode(v)));
+                    }
+                }
+                href
+            });
+            let items = page
+                .items
+                .iter()
+                .map(|p| {
+                    let (level_class, level_label) = level(&p.procedure);
+                    Row {
+                        code: p.procedure.code.to_string(),
+                        name: p.procedure.name.clone(),
+                        field: p.procedure.field.clone(),
+                        time_limit: time_limit_text(&p.procedure),
+                        level_class,
+                        level_label,
+                    }
+                })
+                .collect();
+            (items, page.total, next)
+        }
+    };
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok(render(
+        &Catalogue {
+            user: user.name(),
+            csrf: user.csrf(),
+            q: q.q.clone().unwrap_or_default(),
+            fields,
+            levels,
+            units,
+            items,
+            total,
+            next,
+            error,
+        },
+        status,
+    ))
+}
+
+pub struct ComponentRow {
+    pub name: String,
+    pub required: bool,
+    pub originals: u32,
+    pub copies: u32,
+    pub form: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "procedure.html")]
+struct ProcedurePage {
+    user: Option<String>,
+    csrf: String,
+    code: String,
+    name: String,
+    field: Option<String>,
+    level_class: &'static str,
+    level_label: &'static str,
+    version: i64,
+    published_at: String,
+    unverified: String,
+    steps: Vec<String>,
+    channels: Vec<&'static str>,
+    time_note: Option<String>,
+    components: Vec<ComponentRow>,
+    time_limit: String,
+    applicants: Vec<&'static str>,
+    authority: Option<String>,
+    units: Vec<String>,
+    result: Option<String>,
+    fees: Vec<String>,
+    fee_summary: String,
+    legal_basis: Vec<String>,
+}
+
+/// Vietnamese names of the record fields a province may flag as unverified.
+fn field_label(f: &str) -> &str {
+    match f {
+        "time_limit" => "thời hạn giải quyết",
+        "fees" => "phí, lệ phí",
+        "online_level" | "full_online_eligible" => "mức độ trực tuyến",
+        "steps" => "trình tự thực hiện",
+        "components" => "thành phần hồ sơ",
+        "channels" => "cách thức thực hiện",
+        "legal_basis" => "căn cứ pháp lý",
+        "authority" => "cơ quan thực hiện",
+        "applicant_kinds" => "đối tượng thực hiện",
+        "result" => "kết quả",
+        "publications" => "quyết định công bố",
+        other => other,
+    }
+}
+
+fn money(v: u64) -> String {
+    let s = v.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    format!("{out} đồng")
+}
+
+pub async fn procedure(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    let code = parse_code(&code).map_err(|_| ApiError::not_found("thủ tục", "Procedure"))?;
+    let published = state.store.procedure(&code).await.map_err(|_| ApiError::not_found("thủ tục", "Procedure"))?;
+    let p = &published.procedure;
+    let tree = state.store.unit_tree().await?;
+    let (level_class, level_label) = level(p);
+    let mut unverified: Vec<&str> = p.unverified.iter().map(|f| field_label(f)).collect();
+    unverified.dedup();
+    let fees: Vec<String> = p
+        .fees
+        .iter()
+        .map(|f| {
+            let amount = f.amount_vnd.map_or_else(|| "mức thu do Hội đồng nhân dân quy định".to_owned(), money);
+            match &f.note {
+                Some(n) if !n.is_empty() => format!("{}: {amount} ({n})", f.name),
+                _ => format!("{}: {amount}", f.name),
+            }
+        })
+        .collect();
+    let fee_summary = match p.has_fee {
+        Some(false) => "Không thu phí, lệ phí.".to_owned(),
+        _ => "Chưa có thông tin.".to_owned(),
+    };
+    let page = ProcedurePage {
+        user: user.name(),
+        csrf: user.csrf(),
+        code: p.code.to_string(),
+        name: p.name.clone(),
+        field: p.field.clone(),
+        level_class,
+        level_label,
+        version: published.version,
+        published_at: super::vn_time(published.published_at),
+        unverified: unverified.join(", "),
+        steps: p.steps.clone(),
+        channels: p.channels.iter().map(|c| c.label_vi()).collect(),
+        time_note: p.time_note.clone(),
+        components: p
+            .components
+            .iter()
+            .map(|c| {
+                let c = c.component();
+                ComponentRow { name: c.name, required: c.required, originals: c.originals, copies: c.copies, form: c.form }
+            })
+            .collect(),
+        time_limit: p.time_limit.map_or_else(|| "Chưa có thông tin.".to_owned(), |t| t.label_vi()),
+        applicants: p.applicant_kinds.iter().map(|a| a.label_vi()).collect(),
+        authority: p.authority.clone(),
+        units: p
+            .units
+            .iter()
+            .map(|u| tree.get(u).map_or_else(|| u.to_string(), |x| x.name.clone()))
+            .collect(),
+        result: p.result.clone().filter(|r| !r.is_empty()),
+        fees,
+        fee_summary,
+        legal_basis: p.legal_basis.clone(),
+    };
+    Ok(render(&page, StatusCode::OK))
+}
