@@ -100,11 +100,11 @@ fn check_username(username: &str) -> Result<()> {
     }
 }
 
-type AccountRow = (String, String, String, bool);
+type AccountRow = (String, String, String, i64);
 
 impl Store {
     async fn grants_of(&self, account_id: &str) -> Result<Vec<Grant>> {
-        let rows: Vec<(String, String, bool)> = sqlx::query_as(
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT role, unit, with_sub_units FROM grants WHERE account_id = $1 ORDER BY role, unit",
         )
         .bind(account_id)
@@ -117,7 +117,7 @@ impl Store {
                         .ok_or_else(|| StoreError::Corrupt(format!("grant role {role}")))?,
                     unit: UnitCode::parse(&unit)
                         .map_err(|_| StoreError::Corrupt(format!("grant unit {unit}")))?,
-                    with_sub_units,
+                    with_sub_units: with_sub_units != 0,
                 })
             })
             .collect()
@@ -130,7 +130,7 @@ impl Store {
             id,
             username,
             display_name,
-            locked,
+            locked: locked != 0,
             grants,
         })
     }
@@ -163,7 +163,7 @@ impl Store {
             .bind(&username)
             .bind(&display_name)
             .bind(&hash)
-            .bind(false)
+            .bind(0_i64)
             .bind(to_micros(chrono::Utc::now()))
             .execute(&mut *tx)
             .await?;
@@ -172,7 +172,7 @@ impl Store {
                 .bind(&id)
                 .bind(g.role.as_str())
                 .bind(g.unit.as_str())
-                .bind(g.with_sub_units)
+                .bind(i64::from(g.with_sub_units))
                 .execute(&mut *tx)
                 .await?;
         }
@@ -213,7 +213,7 @@ impl Store {
     /// Checks a user name and password. `None` for any failure, without saying which part
     /// was wrong; locked accounts never log in.
     pub async fn check_login(&self, username: &str, password: &str) -> Result<Option<Account>> {
-        let row: Option<(String, String, String, bool, Option<String>)> = sqlx::query_as(
+        let row: Option<(String, String, String, i64, Option<String>)> = sqlx::query_as(
             "SELECT id, username, display_name, locked, password_hash FROM accounts WHERE username = $1",
         )
         .bind(username.trim().to_lowercase())
@@ -235,7 +235,7 @@ impl Store {
         let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
             .await
             .unwrap_or(false);
-        if !ok || locked {
+        if !ok || locked != 0 {
             return Ok(None);
         }
         Ok(Some(self.account_from((id, username, display_name, locked)).await?))
@@ -251,7 +251,7 @@ impl Store {
             .bind(new_secret())
             .bind(to_micros(now))
             .bind(to_micros(now + ttl))
-            .bind(false)
+            .bind(0_i64)
             .execute(self.pool())
             .await?;
         Ok(secret)
@@ -263,7 +263,7 @@ impl Store {
             "SELECT account_id, csrf_token FROM sessions WHERE id_hash = $1 AND revoked = $2 AND expires_at_us > $3",
         )
         .bind(digest(secret))
-        .bind(false)
+        .bind(0_i64)
         .bind(to_micros(chrono::Utc::now()))
         .fetch_optional(self.pool())
         .await?;
@@ -282,7 +282,7 @@ impl Store {
 
     pub async fn revoke_session(&self, secret: &str) -> Result<()> {
         sqlx::query("UPDATE sessions SET revoked = $1 WHERE id_hash = $2")
-            .bind(true)
+            .bind(1_i64)
             .bind(digest(secret))
             .execute(self.pool())
             .await?;
@@ -292,7 +292,7 @@ impl Store {
     /// Ends every session of an account (log out everywhere, or after locking it).
     pub async fn revoke_all_sessions(&self, account_id: &str) -> Result<u64> {
         Ok(sqlx::query("UPDATE sessions SET revoked = $1 WHERE account_id = $2")
-            .bind(true)
+            .bind(1_i64)
             .bind(account_id)
             .execute(self.pool())
             .await?

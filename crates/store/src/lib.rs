@@ -3,8 +3,8 @@
 //!
 //! Portable column types keep the two backends equal: ids and codes are `TEXT`, instants are
 //! `BIGINT` microseconds since the Unix epoch in UTC (exact, sortable, no time-zone
-//! ambiguity; shown as +07:00 at the edge), JSON documents are `TEXT`, money is `BIGINT`
-//! đồng. Statements use `$1, $2, …` placeholders in ascending order, which both drivers
+//! ambiguity; shown as +07:00 at the edge), flags are `BIGINT` 0/1 (the `Any` driver cannot
+//! decode SQLite booleans), JSON documents are `TEXT`, money is `BIGINT` đồng. Statements use `$1, $2, …` placeholders in ascending order, which both drivers
 //! read the same way. Every write is one transaction.
 
 pub mod accounts;

@@ -21,7 +21,7 @@ CREATE TABLE units (
     name TEXT NOT NULL,
     kind TEXT NOT NULL,
     parent TEXT,
-    e_certified_copy BOOLEAN NOT NULL,
+    e_certified_copy BIGINT NOT NULL CHECK (e_certified_copy IN (0, 1)),
     successor TEXT,
     extra TEXT NOT NULL,
     search_text TEXT NOT NULL,
@@ -71,14 +71,14 @@ CREATE TABLE accounts (
     username TEXT NOT NULL UNIQUE,
     display_name TEXT NOT NULL,
     password_hash TEXT,
-    locked BOOLEAN NOT NULL,
+    locked BIGINT NOT NULL CHECK (locked IN (0, 1)),
     created_at_us BIGINT NOT NULL
 );
 CREATE TABLE grants (
     account_id TEXT NOT NULL REFERENCES accounts (id),
     role TEXT NOT NULL,
     unit TEXT NOT NULL,
-    with_sub_units BOOLEAN NOT NULL,
+    with_sub_units BIGINT NOT NULL CHECK (with_sub_units IN (0, 1)),
     PRIMARY KEY (account_id, role, unit)
 );
 CREATE TABLE sessions (
@@ -87,7 +87,7 @@ CREATE TABLE sessions (
     csrf_token TEXT NOT NULL,
     created_at_us BIGINT NOT NULL,
     expires_at_us BIGINT NOT NULL,
-    revoked BOOLEAN NOT NULL
+    revoked BIGINT NOT NULL CHECK (revoked IN (0, 1))
 );
 CREATE INDEX sessions_account ON sessions (account_id);
 CREATE TABLE api_tokens (
@@ -101,7 +101,7 @@ CREATE TABLE api_tokens (
 );
 CREATE TABLE calendar_days (
     day TEXT PRIMARY KEY,
-    working BOOLEAN NOT NULL,
+    working BIGINT NOT NULL CHECK (working IN (0, 1)),
     reason TEXT NOT NULL,
     source TEXT NOT NULL,
     updated_at_us BIGINT NOT NULL

@@ -8,7 +8,7 @@ use motcua_domain::unit::{UnitChange, UnitKind, UnitTree};
 use motcua_domain::UnitCode;
 use sqlx::AnyConnection;
 
-type UnitRow = (String, String, String, Option<String>, bool, Option<String>, String);
+type UnitRow = (String, String, String, Option<String>, i64, Option<String>, String);
 
 const UNIT_COLUMNS: &str = "code, name, kind, parent, e_certified_copy, successor, extra";
 
@@ -23,7 +23,7 @@ fn record(row: UnitRow) -> Result<UnitRecord> {
             .map(|p| UnitCode::parse(&p))
             .transpose()
             .map_err(|_| corrupt("parent"))?,
-        e_certified_copy,
+        e_certified_copy: e_certified_copy != 0,
         successor: successor
             .map(|p| UnitCode::parse(&p))
             .transpose()
@@ -60,7 +60,7 @@ pub(crate) async fn upsert(conn: &mut AnyConnection, units: &[UnitRecord]) -> Re
         .bind(&u.name)
         .bind(u.kind.as_str())
         .bind(u.parent.as_ref().map(UnitCode::as_str))
-        .bind(u.e_certified_copy)
+        .bind(i64::from(u.e_certified_copy))
         .bind(u.successor.as_ref().map(UnitCode::as_str))
         .bind(extra)
         .bind(format!("{} {}", fold_vi(&u.name), u.code))
