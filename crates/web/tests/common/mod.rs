@@ -1,0 +1,81 @@
+//! Starts the real application on 127.0.0.1:0 against a fresh database (SQLite, or
+//! PostgreSQL when `MOTCUA_TEST_DATABASE_URL` says so) loaded with the Huế demo catalogue.
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+
+use motcua_domain::UnitCode;
+use motcua_domain::access::{Grant, Role};
+use motcua_domain::bundle::{parse_procedures, parse_units};
+use motcua_store::testing::TestDb;
+
+pub const PASSWORD: &str = "mat-khau-thu-nghiem";
+
+pub struct App {
+    pub base: String,
+    pub db: TestDb,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+impl App {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+    /// A client that keeps cookies, like a browser.
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+    pub async fn login(&self, username: &str) -> (reqwest::Client, String) {
+        let c = self.browser();
+        let r = c
+            .post(self.url("/api/v1/login"))
+            .json(&serde_json::json!({"username": username, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "login {username}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        (c, body["csrf_token"].as_str().unwrap().to_owned())
+    }
+}
+
+fn code(s: &str) -> UnitCode {
+    UnitCode::parse(s).unwrap()
+}
+
+pub async fn spawn() -> App {
+    let db = TestDb::new().await.expect("test database");
+    let units: Vec<_> = parse_units("units.jsonl", include_str!("../../../../demo/hue/units.jsonl"))
+        .records
+        .into_iter()
+        .map(|r| r.1)
+        .collect();
+    let procs: Vec<_> =
+        parse_procedures("procedures.jsonl", include_str!("../../../../demo/hue/procedures.jsonl"))
+            .records
+            .into_iter()
+            .map(|r| r.1)
+            .collect();
+    db.store.import_catalogue(&units, &procs, None).await.unwrap();
+    let accounts = [
+        ("congdan", Role::Applicant, "000.01.99.H57", false),
+        ("chuyenvien", Role::Specialist, "000.01.99.H57", false),
+        ("quantri", Role::UnitAdmin, "000.00.00.H57", true),
+        ("quantri.phuong", Role::UnitAdmin, "000.01.99.H57", false),
+        ("vanhanh", Role::Operator, "000.00.00.H57", true),
+    ];
+    for (u, role, unit, sub) in accounts {
+        let g = Grant { role, unit: code(unit), with_sub_units: sub };
+        db.store.create_account(u, u, PASSWORD, &[g], None).await.unwrap();
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = motcua_web::AppState::new(db.store.clone(), motcua_web::Config::default());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(motcua_web::serve(listener, state, async {
+        let _ = rx.await;
+    }));
+    App { base: format!("http://{addr}"), db, _shutdown: tx }
+}
