@@ -140,7 +140,10 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         Role::DigitalHelper => matches!(action, SubmitOnBehalf),
         Role::ReceptionOfficer => matches!(action, ReadDossier | ReceiveDossier | SubmitOnBehalf),
         Role::Specialist => matches!(action, ReadDossier | ProcessDossier),
-        Role::Leader => matches!(action, ReadDossier | ProcessDossier | ApproveDossier | ReadIndex),
+        Role::Leader => matches!(
+            action,
+            ReadDossier | ProcessDossier | ApproveDossier | ReadIndex
+        ),
         Role::UnitAdmin => matches!(action, EditCatalogue | ManageAccounts | ReadIndex),
         Role::ProvinceMonitor => matches!(action, ReadIndex),
         Role::Operator => matches!(action, Operate | PublishCatalogue | EditCatalogue),
@@ -177,15 +180,16 @@ pub fn authorize(
                     }
             }) || (own && matches!(action, Action::ReadDossier | Action::SubmitOwnDossier))
         }
-        Resource::Unit(unit) => actor
-            .grants
-            .iter()
-            .any(|g| g.role != Role::Applicant && role_allows(g.role, action) && covers(g, unit, tree)),
+        Resource::Unit(unit) => actor.grants.iter().any(|g| {
+            g.role != Role::Applicant && role_allows(g.role, action) && covers(g, unit, tree)
+        }),
         Resource::Procedure { units } => {
             !units.is_empty()
                 && units.iter().all(|u| {
                     actor.grants.iter().any(|g| {
-                        g.role != Role::Applicant && role_allows(g.role, action) && covers(g, u, tree)
+                        g.role != Role::Applicant
+                            && role_allows(g.role, action)
+                            && covers(g, u, tree)
                     })
                 })
         }
@@ -248,13 +252,16 @@ mod tests {
         proptest::sample::select(codes)
     }
     fn any_grant() -> impl Strategy<Value = Grant> {
-        (proptest::sample::select(Role::ALL.to_vec()), any_unit(), any::<bool>()).prop_map(
-            |(role, unit, with_sub_units)| Grant {
+        (
+            proptest::sample::select(Role::ALL.to_vec()),
+            any_unit(),
+            any::<bool>(),
+        )
+            .prop_map(|(role, unit, with_sub_units)| Grant {
                 role,
                 unit,
                 with_sub_units,
-            },
-        )
+            })
     }
     fn any_action() -> impl Strategy<Value = Action> {
         proptest::sample::select(Action::ALL.to_vec())
@@ -329,10 +336,22 @@ mod tests {
         let sub = UnitCode::parse("000.01.31.H57").unwrap();
         let mut actor = Actor {
             account_id: "o".into(),
-            grants: vec![Grant { role: Role::ReceptionOfficer, unit: dep.clone(), with_sub_units: false }],
+            grants: vec![Grant {
+                role: Role::ReceptionOfficer,
+                unit: dep.clone(),
+                with_sub_units: false,
+            }],
         };
         let r = Resource::Unit(sub.clone());
-        assert!(authorize(&actor, Action::ReceiveDossier, &Resource::Unit(dep.clone()), &t).is_ok());
+        assert!(
+            authorize(
+                &actor,
+                Action::ReceiveDossier,
+                &Resource::Unit(dep.clone()),
+                &t
+            )
+            .is_ok()
+        );
         assert!(authorize(&actor, Action::ReceiveDossier, &r, &t).is_err());
         actor.grants[0].with_sub_units = true;
         assert!(authorize(&actor, Action::ReceiveDossier, &r, &t).is_ok());
@@ -350,7 +369,9 @@ mod tests {
                 with_sub_units: true,
             }],
         };
-        let inside = Resource::Procedure { units: vec![UnitCode::parse("000.01.31.H57").unwrap()] };
+        let inside = Resource::Procedure {
+            units: vec![UnitCode::parse("000.01.31.H57").unwrap()],
+        };
         let across = Resource::Procedure {
             units: vec![
                 UnitCode::parse("000.01.31.H57").unwrap(),

@@ -208,10 +208,16 @@ mod tests {
         assert_eq!(p.records.len(), 3);
         assert_eq!(p.errors.len(), 1);
         let e = p.errors[0].to_string();
-        assert!(e.starts_with("units.jsonl:4: unknown variant `district`"), "{e}");
+        assert!(
+            e.starts_with("units.jsonl:4: unknown variant `district`"),
+            "{e}"
+        );
         let refs = check_references("units.jsonl", &p.records, "p", &[], &HashSet::new());
         assert_eq!(refs.len(), 1);
-        assert_eq!(refs[0].to_string(), "units.jsonl:5: parent 000.00.99.H57 does not exist");
+        assert_eq!(
+            refs[0].to_string(),
+            "units.jsonl:5: parent 000.00.99.H57 does not exist"
+        );
     }
 
     #[test]
@@ -222,7 +228,11 @@ mod tests {
         );
         assert_eq!(p.errors.len(), 2);
         assert_eq!(p.errors[0].line, 1);
-        assert!(p.errors[1].reason.contains("procedure code"), "{}", p.errors[1]);
+        assert!(
+            p.errors[1].reason.contains("procedure code"),
+            "{}",
+            p.errors[1]
+        );
     }
 
     #[test]

@@ -136,7 +136,14 @@ mod tests {
     fn unit_codes() {
         let c = UnitCode::parse("000.00.31.H57").unwrap();
         assert_eq!(c.province(), "H57");
-        for bad in ["000.00.31.h57", "00.00.31.H57", "000.00.31", "000.00.31.H5", "000.0A.31.H57", ""] {
+        for bad in [
+            "000.00.31.h57",
+            "00.00.31.H57",
+            "000.00.31",
+            "000.00.31.H5",
+            "000.0A.31.H57",
+            "",
+        ] {
             assert!(UnitCode::parse(bad).is_err(), "{bad}");
         }
     }

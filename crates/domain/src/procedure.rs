@@ -95,7 +95,11 @@ impl TimeLimit {
         }
     }
     pub fn label_vi(&self) -> String {
-        format!("{} {}", self.value_text().replace('.', ","), self.unit.label_vi())
+        format!(
+            "{} {}",
+            self.value_text().replace('.', ","),
+            self.unit.label_vi()
+        )
     }
 }
 
@@ -117,7 +121,7 @@ impl Serialize for TimeLimit {
         use serde::ser::SerializeStruct;
         let mut st = s.serialize_struct("TimeLimit", 2)?;
         // Whole values stay JSON integers so that exported bundles match what they imported.
-        let value: serde_json::Value = if self.milli % 1000 == 0 {
+        let value: serde_json::Value = if self.milli.is_multiple_of(1000) {
             (self.milli / 1000).into()
         } else {
             serde_json::from_str(&self.value_text()).map_err(serde::ser::Error::custom)?
@@ -319,7 +323,9 @@ pub enum ProcedureError {
     DuplicateUnit(UnitCode),
     #[error("online_level full needs full_online_eligible to be true")]
     FullButNotEligible,
-    #[error("publication: decision_date after legal_basis_effective_date is allowed, but made_public_on is before decision_date")]
+    #[error(
+        "publication: decision_date after legal_basis_effective_date is allowed, but made_public_on is before decision_date"
+    )]
     PublishedBeforeDecision,
 }
 
@@ -465,7 +471,10 @@ mod tests {
 
     #[test]
     fn time_limit_json_round_trip_keeps_integers() {
-        for s in [r#"{"value":3,"unit":"working_days"}"#, r#"{"value":0.5,"unit":"working_days"}"#] {
+        for s in [
+            r#"{"value":3,"unit":"working_days"}"#,
+            r#"{"value":0.5,"unit":"working_days"}"#,
+        ] {
             let t: TimeLimit = serde_json::from_str(s).unwrap();
             assert_eq!(serde_json::to_string(&t).unwrap(), s);
         }
@@ -477,8 +486,7 @@ mod tests {
         let line = r#"{"code":"1.001193","name":"Đăng ký khai sinh","units":["000.00.31.H57"],"source":"x","detail_level":"full"}"#;
         let p: Procedure = serde_json::from_str(line).unwrap();
         assert_eq!(p.extra.get("source").unwrap(), "x");
-        let again: Procedure =
-            serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
+        let again: Procedure = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
         assert_eq!(p, again);
     }
 
@@ -489,7 +497,10 @@ mod tests {
         assert_eq!(p.normalised(), Err(ProcedureError::EmptyName));
         let line = r#"{"code":"1.001193","name":"A","units":["000.00.31.H57","000.00.31.H57"]}"#;
         let p: Procedure = serde_json::from_str(line).unwrap();
-        assert!(matches!(p.normalised(), Err(ProcedureError::DuplicateUnit(_))));
+        assert!(matches!(
+            p.normalised(),
+            Err(ProcedureError::DuplicateUnit(_))
+        ));
     }
 
     #[test]

@@ -11,13 +11,19 @@ pub fn score(query: &str, name: &str, code: &str, search_text: &str) -> Option<u
         return Some(0);
     }
     let hay_words: Vec<&str> = search_text.split(' ').collect();
-    if !terms.iter().all(|t| hay_words.iter().any(|w| w.starts_with(t.as_str()))) {
+    if !terms
+        .iter()
+        .all(|t| hay_words.iter().any(|w| w.starts_with(t.as_str())))
+    {
         return None;
     }
     let q = terms.join(" ");
     let folded = fold_vi(name);
     // Official names often begin with "Thủ tục"; people do not type it.
-    let name_f = folded.strip_prefix("thu tuc ").unwrap_or(&folded).to_owned();
+    let name_f = folded
+        .strip_prefix("thu tuc ")
+        .unwrap_or(&folded)
+        .to_owned();
     let mut s = 0u32;
     if code == q {
         s += 10_000;
@@ -66,8 +72,24 @@ mod tests {
 
     #[test]
     fn every_word_must_match() {
-        assert_eq!(score("khai tu", "Đăng ký khai sinh", "1", &st("Đăng ký khai sinh", "1")), None);
-        assert!(score("KHAI SINH", "Đăng ký khai sinh", "1", &st("Đăng ký khai sinh", "1")).is_some());
+        assert_eq!(
+            score(
+                "khai tu",
+                "Đăng ký khai sinh",
+                "1",
+                &st("Đăng ký khai sinh", "1")
+            ),
+            None
+        );
+        assert!(
+            score(
+                "KHAI SINH",
+                "Đăng ký khai sinh",
+                "1",
+                &st("Đăng ký khai sinh", "1")
+            )
+            .is_some()
+        );
     }
 
     #[test]

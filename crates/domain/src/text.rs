@@ -56,7 +56,10 @@ mod tests {
     #[test]
     fn folds_vietnamese_including_d_stroke() {
         assert_eq!(fold_vi("Đăng ký khai sinh"), "dang ky khai sinh");
-        assert_eq!(fold_vi("  ĐỒNG   bằng, sông Hương "), "dong bang song huong");
+        assert_eq!(
+            fold_vi("  ĐỒNG   bằng, sông Hương "),
+            "dong bang song huong"
+        );
         assert_eq!(fold_vi("Chân Mây - Lăng Cô"), "chan may lang co");
     }
 
@@ -70,6 +73,9 @@ mod tests {
     #[test]
     fn keeps_procedure_codes_searchable() {
         assert_eq!(fold_vi("1.001193"), "1.001193");
-        assert_eq!(fold_terms("Khai sinh 1.001193"), vec!["khai", "sinh", "1.001193"]);
+        assert_eq!(
+            fold_terms("Khai sinh 1.001193"),
+            vec!["khai", "sinh", "1.001193"]
+        );
     }
 }

@@ -325,7 +325,10 @@ mod tests {
             a,
         ])
         .unwrap();
-        assert_eq!(t.current(&c("000.01.99.H57")).unwrap().code, c("000.00.31.H57"));
+        assert_eq!(
+            t.current(&c("000.01.99.H57")).unwrap().code,
+            c("000.00.31.H57")
+        );
     }
 
     #[test]

@@ -5,12 +5,15 @@
 
 use crate::audit::{self, AuditEntry};
 use crate::{Result, Store, StoreError, to_micros};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use motcua_domain::access::{Actor, Grant, Role};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use motcua_domain::UnitCode;
+use motcua_domain::access::{Actor, Grant, Role};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+
+/// id, name, created, expires, revoked (instants in microseconds).
+type TokenRow = (String, String, i64, Option<i64>, Option<i64>);
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Account {
@@ -67,7 +70,11 @@ pub fn hash_password(password: &str) -> Result<String> {
 
 fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -78,10 +85,14 @@ static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 /// Minimum password rules: long enough, not the user name.
 pub fn check_password_policy(username: &str, password: &str) -> Result<()> {
     if password.chars().count() < 10 {
-        return Err(StoreError::Invalid("password must have at least 10 characters".into()));
+        return Err(StoreError::Invalid(
+            "password must have at least 10 characters".into(),
+        ));
     }
     if password.eq_ignore_ascii_case(username) {
-        return Err(StoreError::Invalid("password must differ from the user name".into()));
+        return Err(StoreError::Invalid(
+            "password must differ from the user name".into(),
+        ));
     }
     Ok(())
 }
@@ -151,12 +162,15 @@ impl Store {
         let id = uuid::Uuid::now_v7().to_string();
         let display_name = motcua_domain::text::nfc(display_name);
         let mut tx = self.pool().begin().await?;
-        let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM accounts WHERE username = $1")
-            .bind(&username)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let exists: Option<(String,)> =
+            sqlx::query_as("SELECT id FROM accounts WHERE username = $1")
+                .bind(&username)
+                .fetch_optional(&mut *tx)
+                .await?;
         if exists.is_some() {
-            return Err(StoreError::Conflict(format!("user name {username} is taken")));
+            return Err(StoreError::Conflict(format!(
+                "user name {username} is taken"
+            )));
         }
         sqlx::query("INSERT INTO accounts (id, username, display_name, password_hash, locked, created_at_us) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(&id)
@@ -176,12 +190,15 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        audit::append(&mut tx, AuditEntry {
-            actor,
-            action: "account.create",
-            target: &id,
-            detail: serde_json::json!({"username": username, "grants": grants}),
-        })
+        audit::append(
+            &mut tx,
+            AuditEntry {
+                actor,
+                action: "account.create",
+                target: &id,
+                detail: serde_json::json!({"username": username, "grants": grants}),
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(Account {
@@ -194,12 +211,11 @@ impl Store {
     }
 
     pub async fn account(&self, id: &str) -> Result<Account> {
-        let row: Option<AccountRow> = sqlx::query_as(
-            "SELECT id, username, display_name, locked FROM accounts WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?;
+        let row: Option<AccountRow> =
+            sqlx::query_as("SELECT id, username, display_name, locked FROM accounts WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
         self.account_from(row.ok_or(StoreError::NotFound)?).await
     }
 
@@ -238,7 +254,10 @@ impl Store {
         if !ok || locked != 0 {
             return Ok(None);
         }
-        Ok(Some(self.account_from((id, username, display_name, locked)).await?))
+        Ok(Some(
+            self.account_from((id, username, display_name, locked))
+                .await?,
+        ))
     }
 
     /// Opens a session; returns the secret for the cookie.
@@ -291,12 +310,14 @@ impl Store {
 
     /// Ends every session of an account (log out everywhere, or after locking it).
     pub async fn revoke_all_sessions(&self, account_id: &str) -> Result<u64> {
-        Ok(sqlx::query("UPDATE sessions SET revoked = $1 WHERE account_id = $2")
-            .bind(1_i64)
-            .bind(account_id)
-            .execute(self.pool())
-            .await?
-            .rows_affected())
+        Ok(
+            sqlx::query("UPDATE sessions SET revoked = $1 WHERE account_id = $2")
+                .bind(1_i64)
+                .bind(account_id)
+                .execute(self.pool())
+                .await?
+                .rows_affected(),
+        )
     }
 
     /// Issues an API token for an integration acting as `account_id`. The secret is
@@ -324,12 +345,15 @@ impl Store {
             .bind(expires_at.map(to_micros))
             .execute(&mut *tx)
             .await?;
-        audit::append(&mut tx, AuditEntry {
-            actor: Some(account_id),
-            action: "token.create",
-            target: &id,
-            detail: serde_json::json!({"name": name}),
-        })
+        audit::append(
+            &mut tx,
+            AuditEntry {
+                actor: Some(account_id),
+                action: "token.create",
+                target: &id,
+                detail: serde_json::json!({"name": name}),
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok((
@@ -345,7 +369,7 @@ impl Store {
     }
 
     pub async fn tokens(&self, account_id: &str) -> Result<Vec<TokenInfo>> {
-        let rows: Vec<(String, String, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+        let rows: Vec<TokenRow> = sqlx::query_as(
             "SELECT id, name, created_at_us, expires_at_us, revoked_at_us FROM api_tokens WHERE account_id = $1 ORDER BY created_at_us, id",
         )
         .bind(account_id)
@@ -376,12 +400,15 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        audit::append(&mut tx, AuditEntry {
-            actor: Some(account_id),
-            action: "token.revoke",
-            target: token_id,
-            detail: serde_json::json!({}),
-        })
+        audit::append(
+            &mut tx,
+            AuditEntry {
+                actor: Some(account_id),
+                action: "token.revoke",
+                target: token_id,
+                detail: serde_json::json!({}),
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(())

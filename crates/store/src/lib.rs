@@ -143,12 +143,12 @@ impl Store {
 fn prepare_sqlite_url(url: &str) -> Result<String> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    if path != ":memory:" && !path.is_empty() {
-        if let Some(dir) = std::path::Path::new(path).parent()
-            && !dir.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(dir)?;
-        }
+    if path != ":memory:"
+        && !path.is_empty()
+        && let Some(dir) = std::path::Path::new(path).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)?;
     }
     let mut q: Vec<&str> = query.split('&').filter(|s| !s.is_empty()).collect();
     if !q.iter().any(|p| p.starts_with("mode=")) {
@@ -163,7 +163,10 @@ mod tests {
 
     #[test]
     fn sqlite_urls() {
-        assert_eq!(prepare_sqlite_url("sqlite::memory:").unwrap_or_default(), "sqlite://:memory:?mode=rwc");
+        assert_eq!(
+            prepare_sqlite_url("sqlite::memory:").unwrap_or_default(),
+            "sqlite://:memory:?mode=rwc"
+        );
         assert_eq!(
             prepare_sqlite_url("sqlite:target/tmp-url-test/x.db?mode=ro").unwrap_or_default(),
             "sqlite://target/tmp-url-test/x.db?mode=ro"

@@ -8,6 +8,16 @@ use motcua_domain::procedure::{
 use motcua_domain::{ProcedureCode, UnitCode};
 use sqlx::AnyConnection;
 
+/// version, status, created at/by, published at/by.
+type VersionRow = (
+    i64,
+    String,
+    i64,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+);
+
 /// A procedure as published, with its version.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Published {
@@ -53,12 +63,12 @@ fn to_json(p: &Procedure) -> Result<String> {
 }
 
 async fn latest(conn: &mut AnyConnection, code: &str) -> Result<Option<(i64, Option<i64>)>> {
-    Ok(sqlx::query_as(
-        "SELECT latest_version, published_version FROM procedures WHERE code = $1",
+    Ok(
+        sqlx::query_as("SELECT latest_version, published_version FROM procedures WHERE code = $1")
+            .bind(code)
+            .fetch_optional(conn)
+            .await?,
     )
-    .bind(code)
-    .fetch_optional(conn)
-    .await?)
 }
 
 async fn insert_version(
@@ -152,12 +162,15 @@ pub(crate) async fn import_one(
     insert_version(conn, p, version, VersionStatus::Published, actor).await?;
     set_pointer(conn, code, version, Some(version), current.is_some()).await?;
     set_units(conn, p).await?;
-    audit::append(conn, AuditEntry {
-        actor,
-        action: "procedure.import",
-        target: code,
-        detail: serde_json::json!({"version": version}),
-    })
+    audit::append(
+        conn,
+        AuditEntry {
+            actor,
+            action: "procedure.import",
+            target: code,
+            detail: serde_json::json!({"version": version}),
+        },
+    )
     .await?;
     Ok(true)
 }
@@ -208,19 +221,27 @@ impl Store {
                 latest_v
             }
         };
-        audit::append(&mut tx, AuditEntry {
-            actor,
-            action: "procedure.save_draft",
-            target: code,
-            detail: serde_json::json!({"version": version}),
-        })
+        audit::append(
+            &mut tx,
+            AuditEntry {
+                actor,
+                action: "procedure.save_draft",
+                target: code,
+                detail: serde_json::json!({"version": version}),
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(version)
     }
 
     /// Publishes a draft version. A published version is never changed again.
-    pub async fn publish(&self, code: &ProcedureCode, version: i64, actor: Option<&str>) -> Result<()> {
+    pub async fn publish(
+        &self,
+        code: &ProcedureCode,
+        version: i64,
+        actor: Option<&str>,
+    ) -> Result<()> {
         let mut tx = self.pool().begin().await?;
         let row: Option<(String, String)> = sqlx::query_as(
             "SELECT status, record FROM procedure_versions WHERE code = $1 AND version = $2",
@@ -232,7 +253,8 @@ impl Store {
         let (status, json) = row.ok_or(StoreError::NotFound)?;
         let status = VersionStatus::parse(&status)
             .ok_or_else(|| StoreError::Corrupt(format!("procedure {code}: status")))?;
-        check_publishable(version as u32, status).map_err(|e| StoreError::Conflict(e.to_string()))?;
+        check_publishable(version as u32, status)
+            .map_err(|e| StoreError::Conflict(e.to_string()))?;
         let p = parse_record(code.as_str(), &json)?;
         let now = to_micros(chrono::Utc::now());
         sqlx::query("UPDATE procedure_versions SET status = 'published', published_at_us = $1, published_by = $2 WHERE code = $3 AND version = $4 AND status = 'draft'")
@@ -248,12 +270,15 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         set_units(&mut tx, &p).await?;
-        audit::append(&mut tx, AuditEntry {
-            actor,
-            action: "procedure.publish",
-            target: code.as_str(),
-            detail: serde_json::json!({"version": version}),
-        })
+        audit::append(
+            &mut tx,
+            AuditEntry {
+                actor,
+                action: "procedure.publish",
+                target: code.as_str(),
+                detail: serde_json::json!({"version": version}),
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(())
@@ -289,7 +314,7 @@ impl Store {
     }
 
     pub async fn procedure_versions(&self, code: &ProcedureCode) -> Result<Vec<VersionInfo>> {
-        let rows: Vec<(i64, String, i64, Option<String>, Option<i64>, Option<String>)> = sqlx::query_as(
+        let rows: Vec<VersionRow> = sqlx::query_as(
             "SELECT version, status, created_at_us, created_by, published_at_us, published_by FROM procedure_versions WHERE code = $1 ORDER BY version",
         )
         .bind(code.as_str())
@@ -336,11 +361,10 @@ impl Store {
     /// folded query word; `motcua_domain::search::score` orders them, so both backends give
     /// the same order. The cursor is the last item's (score, code): keyset over the ranking.
     pub async fn search_procedures(&self, sq: &SearchQuery) -> Result<SearchPage> {
-        let terms = sq
-            .q
-            .as_deref()
-            .map(motcua_domain::text::fold_terms)
-            .unwrap_or_default();
+        let terms =
+            sq.q.as_deref()
+                .map(motcua_domain::text::fold_terms)
+                .unwrap_or_default();
         let mut sql = String::from(
             "SELECT v.code, v.version, v.published_at_us, v.name, v.search_text, v.record FROM procedures p \
              JOIN procedure_versions v ON v.code = p.code AND v.version = p.published_version WHERE 1 = 1",
@@ -365,7 +389,8 @@ impl Store {
             binds.push(l.as_str().to_owned());
             sql.push_str(&format!(" AND v.online_level = ${}", binds.len()));
         }
-        let mut query = sqlx::query_as::<_, (String, i64, Option<i64>, String, String, String)>(&sql);
+        let mut query =
+            sqlx::query_as::<_, (String, i64, Option<i64>, String, String, String)>(&sql);
         for b in &binds {
             query = query.bind(b);
         }

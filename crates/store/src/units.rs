@@ -2,13 +2,31 @@
 
 use crate::audit::{self, AuditEntry};
 use crate::{Result, Store, StoreError, to_micros};
+use motcua_domain::UnitCode;
 use motcua_domain::bundle::UnitRecord;
 use motcua_domain::text::fold_vi;
 use motcua_domain::unit::{UnitChange, UnitKind, UnitTree};
-use motcua_domain::UnitCode;
 use sqlx::AnyConnection;
 
-type UnitRow = (String, String, String, Option<String>, i64, Option<String>, String);
+/// code, change, old name, new name, successor, instant.
+type HistoryTuple = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+);
+
+type UnitRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    Option<String>,
+    String,
+);
 
 const UNIT_COLUMNS: &str = "code, name, kind, parent, e_certified_copy, successor, extra";
 
@@ -47,8 +65,8 @@ pub struct HistoryRow {
 pub(crate) async fn upsert(conn: &mut AnyConnection, units: &[UnitRecord]) -> Result<usize> {
     let now = to_micros(chrono::Utc::now());
     for u in units {
-        let extra = serde_json::to_string(&u.extra)
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let extra =
+            serde_json::to_string(&u.extra).map_err(|e| StoreError::Invalid(e.to_string()))?;
         sqlx::query(
             "INSERT INTO units (code, name, kind, parent, e_certified_copy, successor, extra, search_text, updated_at_us) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
@@ -100,9 +118,7 @@ impl Store {
     /// Units whose current or former name or code matches every query word.
     pub async fn find_units(&self, q: &str) -> Result<Vec<UnitRecord>> {
         let terms = motcua_domain::text::fold_terms(q);
-        let mut sql = format!(
-            "SELECT {UNIT_COLUMNS} FROM units u WHERE (1 = 1"
-        );
+        let mut sql = format!("SELECT {UNIT_COLUMNS} FROM units u WHERE (1 = 1");
         for i in 0..terms.len() {
             sql.push_str(&format!(" AND u.search_text LIKE ${}", i + 1));
         }
@@ -120,7 +136,7 @@ impl Store {
     }
 
     pub async fn unit_history(&self, code: &UnitCode) -> Result<Vec<HistoryRow>> {
-        let rows: Vec<(String, String, Option<String>, Option<String>, Option<String>, i64)> =
+        let rows: Vec<HistoryTuple> =
             sqlx::query_as(
                 "SELECT code, change, old_name, new_name, successor, at_us FROM unit_history WHERE code = $1 ORDER BY at_us, id",
             )
@@ -129,14 +145,16 @@ impl Store {
             .await?;
         Ok(rows
             .into_iter()
-            .map(|(code, change, old_name, new_name, successor, at)| HistoryRow {
-                code,
-                change,
-                old_name,
-                new_name,
-                successor,
-                at: crate::from_micros(at),
-            })
+            .map(
+                |(code, change, old_name, new_name, successor, at)| HistoryRow {
+                    code,
+                    change,
+                    old_name,
+                    new_name,
+                    successor,
+                    at: crate::from_micros(at),
+                },
+            )
             .collect())
     }
 
@@ -147,7 +165,11 @@ impl Store {
         let now = to_micros(chrono::Utc::now());
         let id = uuid::Uuid::now_v7().to_string();
         match change {
-            UnitChange::Renamed { code, old_name, new_name } => {
+            UnitChange::Renamed {
+                code,
+                old_name,
+                new_name,
+            } => {
                 let n = sqlx::query("UPDATE units SET name = $1, search_text = $2, updated_at_us = $3 WHERE code = $4 AND name = $5")
                     .bind(new_name)
                     .bind(format!("{} {}", fold_vi(new_name), code))
@@ -158,7 +180,9 @@ impl Store {
                     .await?
                     .rows_affected();
                 if n != 1 {
-                    return Err(StoreError::Conflict(format!("unit {code} changed meanwhile")));
+                    return Err(StoreError::Conflict(format!(
+                        "unit {code} changed meanwhile"
+                    )));
                 }
                 sqlx::query("INSERT INTO unit_history (id, code, change, old_name, new_name, successor, search_text, at_us, actor) VALUES ($1, $2, 'renamed', $3, $4, NULL, $5, $6, $7)")
                     .bind(&id)
@@ -170,12 +194,15 @@ impl Store {
                     .bind(actor)
                     .execute(&mut *tx)
                     .await?;
-                audit::append(&mut tx, AuditEntry {
-                    actor,
-                    action: "unit.rename",
-                    target: code.as_str(),
-                    detail: serde_json::json!({"old_name": old_name, "new_name": new_name}),
-                })
+                audit::append(
+                    &mut tx,
+                    AuditEntry {
+                        actor,
+                        action: "unit.rename",
+                        target: code.as_str(),
+                        detail: serde_json::json!({"old_name": old_name, "new_name": new_name}),
+                    },
+                )
                 .await?;
             }
             UnitChange::Merged { code, into } => {
@@ -187,7 +214,9 @@ impl Store {
                     .await?
                     .rows_affected();
                 if n != 1 {
-                    return Err(StoreError::Conflict(format!("unit {code} changed meanwhile")));
+                    return Err(StoreError::Conflict(format!(
+                        "unit {code} changed meanwhile"
+                    )));
                 }
                 sqlx::query("UPDATE units SET parent = $1, updated_at_us = $2 WHERE parent = $3")
                     .bind(into.as_str())
@@ -209,12 +238,15 @@ impl Store {
                     .bind(actor)
                     .execute(&mut *tx)
                     .await?;
-                audit::append(&mut tx, AuditEntry {
-                    actor,
-                    action: "unit.merge",
-                    target: code.as_str(),
-                    detail: serde_json::json!({"into": into}),
-                })
+                audit::append(
+                    &mut tx,
+                    AuditEntry {
+                        actor,
+                        action: "unit.merge",
+                        target: code.as_str(),
+                        detail: serde_json::json!({"into": into}),
+                    },
+                )
                 .await?;
             }
         }

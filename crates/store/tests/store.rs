@@ -6,9 +6,9 @@ use motcua_domain::access::{Grant, Role};
 use motcua_domain::bundle::{parse_procedures, parse_units};
 use motcua_domain::procedure::VersionStatus;
 use motcua_domain::{ProcedureCode, UnitCode};
+use motcua_store::StoreError;
 use motcua_store::procedures::SearchQuery;
 use motcua_store::testing::TestDb;
-use motcua_store::StoreError;
 
 const UNITS: &str = r#"{"code":"000.00.00.H57","name":"Ủy ban nhân dân thành phố Huế","kind":"province","parent":null,"e_certified_copy":false}
 {"code":"000.00.83.H57","name":"Sở Tư pháp","kind":"department","parent":"000.00.00.H57","e_certified_copy":false,"code_verified":false}
@@ -30,13 +30,21 @@ fn p(s: &str) -> ProcedureCode {
 
 async fn loaded() -> TestDb {
     let db = TestDb::new().await.expect("test database");
-    let units: Vec<_> = parse_units("units.jsonl", UNITS).records.into_iter().map(|r| r.1).collect();
+    let units: Vec<_> = parse_units("units.jsonl", UNITS)
+        .records
+        .into_iter()
+        .map(|r| r.1)
+        .collect();
     let procs: Vec<_> = parse_procedures("procedures.jsonl", PROCEDURES)
         .records
         .into_iter()
         .map(|r| r.1)
         .collect();
-    let r = db.store.import_catalogue(&units, &procs, Some("test")).await.unwrap();
+    let r = db
+        .store
+        .import_catalogue(&units, &procs, Some("test"))
+        .await
+        .unwrap();
     assert_eq!((r.units, r.procedures_published), (3, 4));
     db
 }
@@ -52,11 +60,26 @@ async fn migrations_are_current_and_idempotent() {
 async fn import_export_round_trip_is_byte_identical() {
     let db = loaded().await;
     let (u1, p1) = db.store.export_catalogue().await.unwrap();
-    assert!(u1.contains("\"code_verified\":false"), "extra fields survive: {u1}");
+    assert!(
+        u1.contains("\"code_verified\":false"),
+        "extra fields survive: {u1}"
+    );
     // Importing the export changes nothing and exports the same bytes.
-    let units: Vec<_> = parse_units("u", &u1).records.into_iter().map(|r| r.1).collect();
-    let procs: Vec<_> = parse_procedures("p", &p1).records.into_iter().map(|r| r.1).collect();
-    let r = db.store.import_catalogue(&units, &procs, None).await.unwrap();
+    let units: Vec<_> = parse_units("u", &u1)
+        .records
+        .into_iter()
+        .map(|r| r.1)
+        .collect();
+    let procs: Vec<_> = parse_procedures("p", &p1)
+        .records
+        .into_iter()
+        .map(|r| r.1)
+        .collect();
+    let r = db
+        .store
+        .import_catalogue(&units, &procs, None)
+        .await
+        .unwrap();
     assert_eq!(r.procedures_unchanged, 4);
     assert_eq!(r.procedures_published, 0);
     let (u2, p2) = db.store.export_catalogue().await.unwrap();
@@ -94,7 +117,11 @@ async fn search_ignores_diacritics_and_ranks_exact_first() {
         })
         .await
         .unwrap();
-    let codes: Vec<&str> = page.items.iter().map(|p| p.procedure.code.as_str()).collect();
+    let codes: Vec<&str> = page
+        .items
+        .iter()
+        .map(|p| p.procedure.code.as_str())
+        .collect();
     assert_eq!(codes, vec!["1.001193", "1.004884"]);
 
     let by_unit = db
@@ -159,19 +186,38 @@ async fn published_versions_are_never_edited() {
     let v = db.store.save_draft(&proc, Some("admin")).await.unwrap();
     assert_eq!(v, 2);
     // The public still sees version 1 until the draft is published.
-    assert_eq!(db.store.procedure(&p("1.001193")).await.unwrap().procedure.name, "Đăng ký khai sinh");
+    assert_eq!(
+        db.store
+            .procedure(&p("1.001193"))
+            .await
+            .unwrap()
+            .procedure
+            .name,
+        "Đăng ký khai sinh"
+    );
     // Saving again edits the same draft.
     assert_eq!(db.store.save_draft(&proc, Some("admin")).await.unwrap(), 2);
-    db.store.publish(&p("1.001193"), 2, Some("admin")).await.unwrap();
+    db.store
+        .publish(&p("1.001193"), 2, Some("admin"))
+        .await
+        .unwrap();
     assert!(matches!(
         db.store.publish(&p("1.001193"), 2, Some("admin")).await,
         Err(StoreError::Conflict(_))
     ));
     let versions = db.store.procedure_versions(&p("1.001193")).await.unwrap();
     assert_eq!(versions.len(), 2);
-    assert!(versions.iter().all(|v| v.status == VersionStatus::Published));
+    assert!(
+        versions
+            .iter()
+            .all(|v| v.status == VersionStatus::Published)
+    );
     assert_eq!(
-        db.store.procedure_version(&p("1.001193"), 1).await.unwrap().name,
+        db.store
+            .procedure_version(&p("1.001193"), 1)
+            .await
+            .unwrap()
+            .name,
         "Đăng ký khai sinh"
     );
     // The next save opens version 3 rather than touching 2.
@@ -183,8 +229,13 @@ async fn published_versions_are_never_edited() {
 async fn unit_rename_and_merge_keep_history() {
     let db = loaded().await;
     let tree = db.store.unit_tree().await.unwrap();
-    let change = tree.rename(&c("000.00.83.H57"), "Sở Tư pháp thành phố Huế").unwrap();
-    db.store.apply_unit_change(&change, Some("op")).await.unwrap();
+    let change = tree
+        .rename(&c("000.00.83.H57"), "Sở Tư pháp thành phố Huế")
+        .unwrap();
+    db.store
+        .apply_unit_change(&change, Some("op"))
+        .await
+        .unwrap();
     // The old name still finds the unit.
     let found = db.store.find_units("so tu phap").await.unwrap();
     assert_eq!(found.len(), 1);
@@ -192,11 +243,26 @@ async fn unit_rename_and_merge_keep_history() {
     assert_eq!(found_old[0].name, "Sở Tư pháp thành phố Huế");
 
     let tree = db.store.unit_tree().await.unwrap();
-    let change = tree.merge(&c("000.01.99.H57"), &c("000.00.83.H57")).unwrap();
-    db.store.apply_unit_change(&change, Some("op")).await.unwrap();
+    let change = tree
+        .merge(&c("000.01.99.H57"), &c("000.00.83.H57"))
+        .unwrap();
+    db.store
+        .apply_unit_change(&change, Some("op"))
+        .await
+        .unwrap();
     let tree = db.store.unit_tree().await.unwrap();
-    assert_eq!(tree.current(&c("000.01.99.H57")).unwrap().code, c("000.00.83.H57"));
-    assert_eq!(db.store.unit_history(&c("000.01.99.H57")).await.unwrap().len(), 1);
+    assert_eq!(
+        tree.current(&c("000.01.99.H57")).unwrap().code,
+        c("000.00.83.H57")
+    );
+    assert_eq!(
+        db.store
+            .unit_history(&c("000.01.99.H57"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     // Applying the same merge again is a conflict, not a second history row.
     assert!(matches!(
         db.store.apply_unit_change(&change, Some("op")).await,
@@ -207,38 +273,87 @@ async fn unit_rename_and_merge_keep_history() {
 #[tokio::test]
 async fn accounts_sessions_and_tokens() {
     let db = loaded().await;
-    let grants = vec![Grant { role: Role::ReceptionOfficer, unit: c("000.01.99.H57"), with_sub_units: false }];
+    let grants = vec![Grant {
+        role: Role::ReceptionOfficer,
+        unit: c("000.01.99.H57"),
+        with_sub_units: false,
+    }];
     let a = db
         .store
-        .create_account("tiepnhan.ancuu", "Nguyễn Văn A", "mat-khau-rat-dai", &grants, None)
+        .create_account(
+            "tiepnhan.ancuu",
+            "Nguyễn Văn A",
+            "mat-khau-rat-dai",
+            &grants,
+            None,
+        )
         .await
         .unwrap();
     assert!(matches!(
-        db.store.create_account("tiepnhan.ancuu", "B", "mat-khau-rat-dai", &[], None).await,
+        db.store
+            .create_account("tiepnhan.ancuu", "B", "mat-khau-rat-dai", &[], None)
+            .await,
         Err(StoreError::Conflict(_))
     ));
     assert!(matches!(
-        db.store.create_account("short", "B", "ngan", &[], None).await,
+        db.store
+            .create_account("short", "B", "ngan", &[], None)
+            .await,
         Err(StoreError::Invalid(_))
     ));
-    assert!(db.store.check_login("tiepnhan.ancuu", "sai-mat-khau!").await.unwrap().is_none());
-    assert!(db.store.check_login("khong.co", "mat-khau-rat-dai").await.unwrap().is_none());
-    let ok = db.store.check_login("TiepNhan.AnCuu", "mat-khau-rat-dai").await.unwrap().unwrap();
+    assert!(
+        db.store
+            .check_login("tiepnhan.ancuu", "sai-mat-khau!")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        db.store
+            .check_login("khong.co", "mat-khau-rat-dai")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let ok = db
+        .store
+        .check_login("TiepNhan.AnCuu", "mat-khau-rat-dai")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(ok.grants, grants);
 
-    let secret = db.store.create_session(&a.id, chrono::Duration::hours(8)).await.unwrap();
+    let secret = db
+        .store
+        .create_session(&a.id, chrono::Duration::hours(8))
+        .await
+        .unwrap();
     let s = db.store.session(&secret).await.unwrap().unwrap();
     assert_eq!(s.account.username, "tiepnhan.ancuu");
     assert_eq!(s.csrf_token.len(), 64);
     db.store.revoke_session(&secret).await.unwrap();
     assert!(db.store.session(&secret).await.unwrap().is_none());
-    let expired = db.store.create_session(&a.id, chrono::Duration::seconds(-1)).await.unwrap();
+    let expired = db
+        .store
+        .create_session(&a.id, chrono::Duration::seconds(-1))
+        .await
+        .unwrap();
     assert!(db.store.session(&expired).await.unwrap().is_none());
 
-    let (info, token) = db.store.create_token(&a.id, "Cổng DVCQG", None).await.unwrap();
+    let (info, token) = db
+        .store
+        .create_token(&a.id, "Cổng DVCQG", None)
+        .await
+        .unwrap();
     assert!(token.starts_with("mc_"));
-    assert_eq!(db.store.token_account(&token).await.unwrap().unwrap().id, a.id);
+    assert_eq!(
+        db.store.token_account(&token).await.unwrap().unwrap().id,
+        a.id
+    );
     db.store.revoke_token(&a.id, &info.id).await.unwrap();
     assert!(db.store.token_account(&token).await.unwrap().is_none());
-    assert!(matches!(db.store.revoke_token(&a.id, &info.id).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        db.store.revoke_token(&a.id, &info.id).await,
+        Err(StoreError::NotFound)
+    ));
 }

@@ -116,7 +116,10 @@ impl FromRequestParts<AppState> for Authenticated {
             && parts.uri.path().starts_with("/api/")
             && let Via::Session { csrf_token, .. } = &via
         {
-            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok());
             if !sent.is_some_and(|s| same_secret(s, csrf_token)) {
                 return Err(ApiError::csrf());
             }
@@ -144,5 +147,9 @@ pub fn clear_cookie(secure: bool) -> String {
 
 /// Constant-time comparison for secrets sent back by the client.
 pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }

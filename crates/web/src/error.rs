@@ -26,7 +26,12 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, vi: impl Into<String>, en: impl Into<String>) -> Self {
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        vi: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
         Self {
             status,
             code,
@@ -69,7 +74,12 @@ impl ApiError {
         )
     }
     pub fn invalid(field: &str, code: &str, vi: impl Into<String>, en: impl Into<String>) -> Self {
-        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", vi, en);
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            vi,
+            en,
+        );
         e.fields.push(FieldError {
             field: field.into(),
             code: code.into(),
@@ -106,7 +116,11 @@ impl From<motcua_store::StoreError> for ApiError {
             S::NotFound => Self::not_found("dữ liệu", "Resource"),
             S::Conflict(m) => {
                 tracing::info!(reason = %m, "conflict");
-                Self::conflict("conflict", "Dữ liệu đã thay đổi hoặc đã tồn tại.", "The data changed or already exists.")
+                Self::conflict(
+                    "conflict",
+                    "Dữ liệu đã thay đổi hoặc đã tồn tại.",
+                    "The data changed or already exists.",
+                )
             }
             S::Invalid(m) => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,

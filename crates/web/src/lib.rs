@@ -67,8 +67,13 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(pages::routes())
         .merge(ops::routes())
-        .layer(middleware::from_fn_with_state(state.clone(), request_context))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            request_context,
+        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            2 * 1024 * 1024,
+        ))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .with_state(state)
 }
@@ -90,7 +95,8 @@ pub async fn serve(
 fn valid_request_id(v: &str) -> bool {
     !v.is_empty()
         && v.len() <= 64
-        && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Request id, cross-site check, error rendering, security headers, metrics and the access
@@ -115,7 +121,8 @@ async fn request_context(State(state): State<AppState>, mut req: Request, next: 
         next.run(req).await
     };
 
-    if let Some(error::PendingError(e)) = response.extensions_mut().remove::<error::PendingError>() {
+    if let Some(error::PendingError(e)) = response.extensions_mut().remove::<error::PendingError>()
+    {
         response = if is_api {
             error::render(&e, &id, english)
         } else {
@@ -126,9 +133,15 @@ async fn request_context(State(state): State<AppState>, mut req: Request, next: 
     if let Ok(v) = HeaderValue::from_str(&id) {
         h.insert("x-request-id", v);
     }
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(

@@ -32,14 +32,19 @@ impl Metrics {
             }
         }
         self.count.fetch_add(1, Ordering::Relaxed);
-        self.sum_micros
-            .fetch_add(u64::try_from(took.as_micros()).unwrap_or(u64::MAX), Ordering::Relaxed);
+        self.sum_micros.fetch_add(
+            u64::try_from(took.as_micros()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
     }
 
     /// Prometheus text exposition format.
     pub fn render(&self, extra: &[(&str, &str, i64)]) -> String {
         let mut s = String::new();
-        let _ = writeln!(s, "# HELP motcua_http_requests_total HTTP responses by status class.");
+        let _ = writeln!(
+            s,
+            "# HELP motcua_http_requests_total HTTP responses by status class."
+        );
         let _ = writeln!(s, "# TYPE motcua_http_requests_total counter");
         for (i, c) in self.by_class.iter().enumerate() {
             let _ = writeln!(
@@ -49,10 +54,20 @@ impl Metrics {
                 c.load(Ordering::Relaxed)
             );
         }
-        let _ = writeln!(s, "# HELP motcua_http_writes_total Requests with a write method.");
+        let _ = writeln!(
+            s,
+            "# HELP motcua_http_writes_total Requests with a write method."
+        );
         let _ = writeln!(s, "# TYPE motcua_http_writes_total counter");
-        let _ = writeln!(s, "motcua_http_writes_total {}", self.writes.load(Ordering::Relaxed));
-        let _ = writeln!(s, "# HELP motcua_http_request_duration_seconds Time to respond.");
+        let _ = writeln!(
+            s,
+            "motcua_http_writes_total {}",
+            self.writes.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            s,
+            "# HELP motcua_http_request_duration_seconds Time to respond."
+        );
         let _ = writeln!(s, "# TYPE motcua_http_request_duration_seconds histogram");
         for (i, b) in BUCKETS.iter().enumerate() {
             let _ = writeln!(
@@ -62,7 +77,10 @@ impl Metrics {
             );
         }
         let count = self.count.load(Ordering::Relaxed);
-        let _ = writeln!(s, "motcua_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}");
+        let _ = writeln!(
+            s,
+            "motcua_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}"
+        );
         let _ = writeln!(
             s,
             "motcua_http_request_duration_seconds_sum {}",

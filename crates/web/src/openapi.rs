@@ -30,10 +30,16 @@ pub struct ApiDoc;
 
 /// The document as served and as committed.
 pub fn json() -> String {
-    ApiDoc::openapi().to_pretty_json().unwrap_or_else(|_| "{}".to_owned())
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|_| "{}".to_owned())
 }
 
 pub async fn document() -> axum::response::Response {
     use axum::response::IntoResponse;
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], json()).into_response()
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        json(),
+    )
+        .into_response()
 }

@@ -29,15 +29,33 @@ async fn readyz(State(state): State<AppState>) -> Response {
         "database": if db { "ok" } else { "unreachable" },
         "pending_migrations": pending,
     });
-    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (status, axum::Json(body)).into_response()
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
-    let procedures = state.store.published_procedures().await.map(|p| p.len() as i64).unwrap_or(-1);
-    let units = state.store.units().await.map(|u| u.len() as i64).unwrap_or(-1);
+    let procedures = state
+        .store
+        .published_procedures()
+        .await
+        .map(|p| p.len() as i64)
+        .unwrap_or(-1);
+    let units = state
+        .store
+        .units()
+        .await
+        .map(|u| u.len() as i64)
+        .unwrap_or(-1);
     let body = state.metrics.render(&[
-        ("motcua_catalogue_procedures", "Published procedures in the catalogue.", procedures),
+        (
+            "motcua_catalogue_procedures",
+            "Published procedures in the catalogue.",
+            procedures,
+        ),
         ("motcua_units", "Units in the unit tree.", units),
     ]);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()

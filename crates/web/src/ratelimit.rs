@@ -74,6 +74,9 @@ mod tests {
         // Another user from the same address is not blocked yet.
         assert!(l.check(ip, "b", t0).is_ok());
         // After the window the user may try again.
-        assert!(l.check(ip, "a", t0 + WINDOW + Duration::from_secs(1)).is_ok());
+        assert!(
+            l.check(ip, "a", t0 + WINDOW + Duration::from_secs(1))
+                .is_ok()
+        );
     }
 }

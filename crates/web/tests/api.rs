@@ -15,14 +15,20 @@ async fn search_finds_birth_registration_first_without_diacritics() {
         .await
         .unwrap();
     assert_eq!(r["items"][0]["code"], "1.001193", "{r}");
-    assert!(r["items"][0]["name"].as_str().unwrap().contains("đăng ký khai sinh"));
+    assert!(
+        r["items"][0]["name"]
+            .as_str()
+            .unwrap()
+            .contains("đăng ký khai sinh")
+    );
     // With diacritics and in capitals, the same first answer.
-    let r2: Value = reqwest::get(app.url("/api/v1/procedures?q=%C4%90%C4%82NG%20K%C3%9D%20KHAI%20SINH"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r2: Value =
+        reqwest::get(app.url("/api/v1/procedures?q=%C4%90%C4%82NG%20K%C3%9D%20KHAI%20SINH"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
     assert_eq!(r2["items"][0]["code"], "1.001193");
     // Filters narrow: a department handles none of the commune-level civil-status procedures.
     let r3: Value = reqwest::get(app.url("/api/v1/procedures?q=khai%20sinh&unit=000.00.87.H57"))
@@ -37,14 +43,21 @@ async fn search_finds_birth_registration_first_without_diacritics() {
 #[tokio::test]
 async fn errors_have_one_shape_with_request_id_and_language() {
     let app = common::spawn().await;
-    let r = reqwest::get(app.url("/api/v1/procedures/abc")).await.unwrap();
+    let r = reqwest::get(app.url("/api/v1/procedures/abc"))
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     let id = r.headers()["x-request-id"].to_str().unwrap().to_owned();
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error"]["code"], "validation_failed");
     assert_eq!(body["error"]["fields"][0]["code"], "invalid_procedure_code");
     assert_eq!(body["error"]["request_id"], id.as_str());
-    assert!(body["error"]["message"].as_str().unwrap().contains("Mã thủ tục"));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Mã thủ tục")
+    );
 
     let c = reqwest::Client::new();
     let r = c
@@ -101,12 +114,24 @@ async fn login_failures_are_rate_limited() {
 async fn sessions_csrf_and_tokens() {
     let app = common::spawn().await;
     let (c, csrf) = app.login("vanhanh").await;
-    let me: Value = c.get(app.url("/api/v1/whoami")).send().await.unwrap().json().await.unwrap();
+    let me: Value = c
+        .get(app.url("/api/v1/whoami"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["username"], "vanhanh");
     assert_eq!(me["grants"][0]["role"], "operator");
 
     // A write with the session cookie but without the CSRF token is refused.
-    let r = c.post(app.url("/api/v1/tokens")).json(&json!({"name": "LGSP"})).send().await.unwrap();
+    let r = c
+        .post(app.url("/api/v1/tokens"))
+        .json(&json!({"name": "LGSP"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error"]["code"], "csrf_failed");
@@ -145,15 +170,36 @@ async fn sessions_csrf_and_tokens() {
         .unwrap();
     assert_eq!(me["username"], "vanhanh");
     // A token cannot mint more tokens.
-    let r = plain.post(app.url("/api/v1/tokens")).bearer_auth(&token).json(&json!({"name": "x"})).send().await.unwrap();
+    let r = plain
+        .post(app.url("/api/v1/tokens"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "x"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
 
-    let r = c.delete(app.url(&format!("/api/v1/tokens/{id}"))).header("x-csrf-token", &csrf).send().await.unwrap();
+    let r = c
+        .delete(app.url(&format!("/api/v1/tokens/{id}")))
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 204);
-    let r = plain.get(app.url("/api/v1/whoami")).bearer_auth(&token).send().await.unwrap();
+    let r = plain
+        .get(app.url("/api/v1/whoami"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
 
-    let r = c.post(app.url("/api/v1/logout")).header("x-csrf-token", &csrf).send().await.unwrap();
+    let r = c
+        .post(app.url("/api/v1/logout"))
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 204);
     let r = c.get(app.url("/api/v1/whoami")).send().await.unwrap();
     assert_eq!(r.status(), 401);
@@ -181,7 +227,11 @@ async fn catalogue_drafts_and_publication_follow_roles() {
     // for a procedure all 40 communes handle.
     for who in ["chuyenvien", "quantri.phuong"] {
         let (c, csrf) = app.login(who).await;
-        assert_eq!(draft(&c, &csrf, &record).await.unwrap().status(), 403, "{who}");
+        assert_eq!(
+            draft(&c, &csrf, &record).await.unwrap().status(),
+            403,
+            "{who}"
+        );
     }
     let (admin, admin_csrf) = app.login("quantri").await;
     let r = draft(&admin, &admin_csrf, &record).await.unwrap();
@@ -190,16 +240,48 @@ async fn catalogue_drafts_and_publication_follow_roles() {
     assert_eq!(v["version"], 2);
     // Publication is the operator's (on the province's decision), not the unit admin's.
     let publish = app.url("/api/v1/procedures/1.001193/versions/2/publish");
-    assert_eq!(admin.post(&publish).header("x-csrf-token", &admin_csrf).send().await.unwrap().status(), 403);
+    assert_eq!(
+        admin
+            .post(&publish)
+            .header("x-csrf-token", &admin_csrf)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
     let (op, op_csrf) = app.login("vanhanh").await;
-    assert_eq!(op.post(&publish).header("x-csrf-token", &op_csrf).send().await.unwrap().status(), 204);
-    let r = op.post(&publish).header("x-csrf-token", &op_csrf).send().await.unwrap();
+    assert_eq!(
+        op.post(&publish)
+            .header("x-csrf-token", &op_csrf)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    let r = op
+        .post(&publish)
+        .header("x-csrf-token", &op_csrf)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 409);
 
-    let now: Value = reqwest::get(app.url("/api/v1/procedures/1.001193")).await.unwrap().json().await.unwrap();
+    let now: Value = reqwest::get(app.url("/api/v1/procedures/1.001193"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(now["version"], 2);
     assert_eq!(now["procedure"]["name"], "Đăng ký khai sinh");
-    let versions: Value = reqwest::get(app.url("/api/v1/procedures/1.001193/versions")).await.unwrap().json().await.unwrap();
+    let versions: Value = reqwest::get(app.url("/api/v1/procedures/1.001193/versions"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(versions.as_array().unwrap().len(), 2);
 
     // A malformed record is refused with a field error, and nothing changes.
@@ -223,7 +305,12 @@ async fn units_rename_and_merge_keep_old_names_findable() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let found: Value = reqwest::get(app.url("/api/v1/units?q=so%20van%20hoa%20va%20the%20thao")).await.unwrap().json().await.unwrap();
+    let found: Value = reqwest::get(app.url("/api/v1/units?q=so%20van%20hoa%20va%20the%20thao"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(found["items"][0]["code"], "000.00.89.H57", "{found}");
 
     let r = op
@@ -237,7 +324,12 @@ async fn units_rename_and_merge_keep_old_names_findable() {
     let merged: Value = r.json().await.unwrap();
     assert_eq!(merged["active"], false);
     assert_eq!(merged["successor"], "000.01.99.H57");
-    let detail: Value = reqwest::get(app.url("/api/v1/units/000.02.99.H57")).await.unwrap().json().await.unwrap();
+    let detail: Value = reqwest::get(app.url("/api/v1/units/000.02.99.H57"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(detail["history"][0]["change"], "merged");
 
     // Nobody but an operator renames units.
@@ -255,11 +347,29 @@ async fn units_rename_and_merge_keep_old_names_findable() {
 #[tokio::test]
 async fn health_readiness_metrics() {
     let app = common::spawn().await;
-    assert_eq!(reqwest::get(app.url("/healthz")).await.unwrap().text().await.unwrap(), "ok");
-    let r: Value = reqwest::get(app.url("/readyz")).await.unwrap().json().await.unwrap();
+    assert_eq!(
+        reqwest::get(app.url("/healthz"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "ok"
+    );
+    let r: Value = reqwest::get(app.url("/readyz"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(r["ready"], true);
     assert_eq!(r["pending_migrations"], 0);
-    let m = reqwest::get(app.url("/metrics")).await.unwrap().text().await.unwrap();
+    let m = reqwest::get(app.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(m.contains("motcua_catalogue_procedures 126"), "{m}");
     assert!(m.contains("motcua_http_requests_total{class=\"2xx\"}"));
 }
@@ -267,7 +377,12 @@ async fn health_readiness_metrics() {
 #[tokio::test]
 async fn openapi_document_is_committed_and_current() {
     let app = common::spawn().await;
-    let served = reqwest::get(app.url("/api/v1/openapi.json")).await.unwrap().text().await.unwrap();
+    let served = reqwest::get(app.url("/api/v1/openapi.json"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
     if std::env::var("UPDATE_OPENAPI").is_ok() {
         std::fs::write(path, &served).unwrap();
@@ -278,7 +393,12 @@ async fn openapi_document_is_committed_and_current() {
         "docs/openapi.json is out of date: run `UPDATE_OPENAPI=1 cargo test -p motcua-web --test api openapi` and commit it"
     );
     let doc: Value = serde_json::from_str(&served).unwrap();
-    for p in ["/api/v1/procedures", "/api/v1/units/{code}/merge", "/api/v1/tokens", "/api/v1/login"] {
+    for p in [
+        "/api/v1/procedures",
+        "/api/v1/units/{code}/merge",
+        "/api/v1/tokens",
+        "/api/v1/login",
+    ] {
         assert!(doc["paths"].get(p).is_some(), "{p} missing");
     }
 }

@@ -69,26 +69,41 @@ pub async fn login(
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Json(req): Json<LoginRequest>,
 ) -> Result<Response, ApiError> {
-    let (account, secret) = crate::pages::auth::log_in(&state, addr.ip(), &req.username, &req.password).await?;
-    let session = state.store.session(&secret).await?.ok_or_else(ApiError::internal)?;
+    let (account, secret) =
+        crate::pages::auth::log_in(&state, addr.ip(), &req.username, &req.password).await?;
+    let session = state
+        .store
+        .session(&secret)
+        .await?
+        .ok_or_else(ApiError::internal)?;
     let body = LoginResponse {
         account: AccountView::from(&account),
         csrf_token: session.csrf_token,
     };
-    let cookie = session_cookie(&secret, state.config.session_hours, state.config.secure_cookies);
+    let cookie = session_cookie(
+        &secret,
+        state.config.session_hours,
+        state.config.secure_cookies,
+    );
     Ok(([(header::SET_COOKIE, cookie)], axum::Json(body)).into_response())
 }
 
 /// Ends the current session.
 #[utoipa::path(post, path = "/api/v1/logout", tag = "auth",
     responses((status = 204), (status = 401, body = ErrorBody)))]
-pub async fn logout(State(state): State<AppState>, auth: Authenticated) -> Result<Response, ApiError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> Result<Response, ApiError> {
     if let Via::Session { secret, .. } = &auth.via {
         state.store.revoke_session(secret).await?;
     }
     Ok((
         StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, clear_cookie(state.config.secure_cookies))],
+        [(
+            header::SET_COOKIE,
+            clear_cookie(state.config.secure_cookies),
+        )],
     )
         .into_response())
 }
@@ -123,7 +138,10 @@ fn token_view(t: &TokenInfo) -> TokenView {
 /// The caller's API tokens.
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "auth",
     responses((status = 200, body = Vec<TokenView>), (status = 401, body = ErrorBody)))]
-pub async fn list_tokens(State(state): State<AppState>, auth: Authenticated) -> Result<axum::Json<Vec<TokenView>>, ApiError> {
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> Result<axum::Json<Vec<TokenView>>, ApiError> {
     let tokens = state.store.tokens(&auth.account.id).await?;
     Ok(axum::Json(tokens.iter().map(token_view).collect()))
 }
@@ -159,16 +177,36 @@ pub async fn create_token(
         Some(s) => Some(
             chrono::DateTime::parse_from_rfc3339(s)
                 .map_err(|_| {
-                    ApiError::invalid("expires_at", "invalid_datetime", "Thời hạn không đúng định dạng RFC 3339.", "expires_at must be RFC 3339.")
+                    ApiError::invalid(
+                        "expires_at",
+                        "invalid_datetime",
+                        "Thời hạn không đúng định dạng RFC 3339.",
+                        "expires_at must be RFC 3339.",
+                    )
                 })?
                 .with_timezone(&chrono::Utc),
         ),
     };
     if req.name.trim().is_empty() {
-        return Err(ApiError::invalid("name", "required", "Cần đặt tên cho mã truy cập.", "name is required."));
+        return Err(ApiError::invalid(
+            "name",
+            "required",
+            "Cần đặt tên cho mã truy cập.",
+            "name is required.",
+        ));
     }
-    let (info, token) = state.store.create_token(&auth.account.id, &req.name, expires_at).await?;
-    Ok((StatusCode::CREATED, axum::Json(CreatedToken { token, info: token_view(&info) })).into_response())
+    let (info, token) = state
+        .store
+        .create_token(&auth.account.id, &req.name, expires_at)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(CreatedToken {
+            token,
+            info: token_view(&info),
+        }),
+    )
+        .into_response())
 }
 
 /// Revokes one of the caller's tokens.

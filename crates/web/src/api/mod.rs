@@ -20,7 +20,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/login", post(auth::login))
         .route("/api/v1/logout", post(auth::logout))
         .route("/api/v1/whoami", get(auth::whoami))
-        .route("/api/v1/tokens", get(auth::list_tokens).post(auth::create_token))
+        .route(
+            "/api/v1/tokens",
+            get(auth::list_tokens).post(auth::create_token),
+        )
         .route("/api/v1/tokens/{id}", delete(auth::revoke_token))
         .route("/api/v1/units", get(units::list))
         .route("/api/v1/units/{code}", get(units::detail))
@@ -28,8 +31,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/units/{code}/merge", post(units::merge))
         .route("/api/v1/procedures", get(procedures::list))
         .route("/api/v1/procedures/{code}", get(procedures::detail))
-        .route("/api/v1/procedures/{code}/versions", get(procedures::versions))
-        .route("/api/v1/procedures/{code}/draft", post(procedures::save_draft))
+        .route(
+            "/api/v1/procedures/{code}/versions",
+            get(procedures::versions),
+        )
+        .route(
+            "/api/v1/procedures/{code}/draft",
+            post(procedures::save_draft),
+        )
         .route(
             "/api/v1/procedures/{code}/versions/{version}/publish",
             post(procedures::publish),

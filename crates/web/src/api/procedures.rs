@@ -84,13 +84,23 @@ pub fn search_query(q: &ProcedureQuery) -> Result<SearchQuery, ApiError> {
     let unit = match q.unit.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(u) => Some(UnitCode::parse(u).map_err(|_| {
-            ApiError::invalid("unit", "invalid_unit_code", "Mã đơn vị không đúng dạng 000.00.31.H57.", "unit must look like 000.00.31.H57.")
+            ApiError::invalid(
+                "unit",
+                "invalid_unit_code",
+                "Mã đơn vị không đúng dạng 000.00.31.H57.",
+                "unit must look like 000.00.31.H57.",
+            )
         })?),
     };
     let online_level = match q.online_level.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(l) => Some(OnlineLevel::parse(l).ok_or_else(|| {
-            ApiError::invalid("online_level", "invalid_choice", "Mức độ trực tuyến phải là none, partial hoặc full.", "online_level must be none, partial or full.")
+            ApiError::invalid(
+                "online_level",
+                "invalid_choice",
+                "Mức độ trực tuyến phải là none, partial hoặc full.",
+                "online_level must be none, partial or full.",
+            )
         })?),
     };
     Ok(SearchQuery {
@@ -106,7 +116,10 @@ pub fn search_query(q: &ProcedureQuery) -> Result<SearchQuery, ApiError> {
 /// Searches the published catalogue, ignoring diacritics (đ counts as d); best match first.
 #[utoipa::path(get, path = "/api/v1/procedures", tag = "procedures", params(ProcedureQuery),
     responses((status = 200, body = ProcedurePage), (status = 422, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, Query(q): Query<ProcedureQuery>) -> Result<axum::Json<ProcedurePage>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    Query(q): Query<ProcedureQuery>,
+) -> Result<axum::Json<ProcedurePage>, ApiError> {
     let page = state.store.search_procedures(&search_query(&q)?).await?;
     Ok(axum::Json(ProcedurePage {
         items: page.items.iter().map(summary).collect(),
@@ -127,7 +140,12 @@ pub struct ProcedureDetail {
 
 pub fn parse_code(code: &str) -> Result<ProcedureCode, ApiError> {
     ProcedureCode::parse(code).map_err(|_| {
-        ApiError::invalid("code", "invalid_procedure_code", "Mã thủ tục không đúng dạng 1.001193.", "Procedure code must look like 1.001193.")
+        ApiError::invalid(
+            "code",
+            "invalid_procedure_code",
+            "Mã thủ tục không đúng dạng 1.001193.",
+            "Procedure code must look like 1.001193.",
+        )
     })
 }
 
@@ -135,9 +153,16 @@ pub fn parse_code(code: &str) -> Result<ProcedureCode, ApiError> {
 #[utoipa::path(get, path = "/api/v1/procedures/{code}", tag = "procedures",
     params(("code" = String, Path, example = "1.001193")),
     responses((status = 200, body = ProcedureDetail), (status = 404, body = ErrorBody)))]
-pub async fn detail(State(state): State<AppState>, Path(code): Path<String>) -> Result<axum::Json<ProcedureDetail>, ApiError> {
+pub async fn detail(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<axum::Json<ProcedureDetail>, ApiError> {
     let code = parse_code(&code)?;
-    let p = state.store.procedure(&code).await.map_err(|_| ApiError::not_found("thủ tục", "Procedure"))?;
+    let p = state
+        .store
+        .procedure(&code)
+        .await
+        .map_err(|_| ApiError::not_found("thủ tục", "Procedure"))?;
     Ok(axum::Json(ProcedureDetail {
         version: p.version,
         published_at: crate::pages::vn_time(p.published_at),
@@ -158,7 +183,10 @@ pub struct VersionView {
 #[utoipa::path(get, path = "/api/v1/procedures/{code}/versions", tag = "procedures",
     params(("code" = String, Path)),
     responses((status = 200, body = Vec<VersionView>)))]
-pub async fn versions(State(state): State<AppState>, Path(code): Path<String>) -> Result<axum::Json<Vec<VersionView>>, ApiError> {
+pub async fn versions(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<axum::Json<Vec<VersionView>>, ApiError> {
     let code = parse_code(&code)?;
     let v = state.store.procedure_versions(&code).await?;
     Ok(axum::Json(
@@ -192,16 +220,49 @@ pub async fn save_draft(
 ) -> Result<axum::Json<DraftSaved>, ApiError> {
     let code = parse_code(&code)?;
     if p.code != code {
-        return Err(ApiError::invalid("code", "mismatch", "Mã thủ tục trong nội dung khác mã trên đường dẫn.", "The body's code differs from the path's."));
+        return Err(ApiError::invalid(
+            "code",
+            "mismatch",
+            "Mã thủ tục trong nội dung khác mã trên đường dẫn.",
+            "The body's code differs from the path's.",
+        ));
     }
-    let p = p.normalised().map_err(|e| ApiError::invalid("procedure", "invalid", "Nội dung thủ tục không hợp lệ.", e.to_string()))?;
+    let p = p.normalised().map_err(|e| {
+        ApiError::invalid(
+            "procedure",
+            "invalid",
+            "Nội dung thủ tục không hợp lệ.",
+            e.to_string(),
+        )
+    })?;
     let tree = state.store.unit_tree().await?;
     if let Some(u) = p.units.iter().find(|u| tree.get(u).is_none()) {
-        return Err(ApiError::invalid("units", "unknown_unit", format!("Đơn vị {u} không tồn tại."), format!("Unit {u} does not exist.")));
+        return Err(ApiError::invalid(
+            "units",
+            "unknown_unit",
+            format!("Đơn vị {u} không tồn tại."),
+            format!("Unit {u} does not exist."),
+        ));
     }
-    require(&state, &auth.account, Action::EditCatalogue, &Resource::Procedure { units: p.units.clone() }).await?;
+    require(
+        &state,
+        &auth.account,
+        Action::EditCatalogue,
+        &Resource::Procedure {
+            units: p.units.clone(),
+        },
+    )
+    .await?;
     if let Ok(current) = state.store.procedure(&code).await {
-        require(&state, &auth.account, Action::EditCatalogue, &Resource::Procedure { units: current.procedure.units }).await?;
+        require(
+            &state,
+            &auth.account,
+            Action::EditCatalogue,
+            &Resource::Procedure {
+                units: current.procedure.units,
+            },
+        )
+        .await?;
     }
     let version = state.store.save_draft(&p, Some(&auth.account.id)).await?;
     Ok(axum::Json(DraftSaved { version }))
@@ -217,8 +278,21 @@ pub async fn publish(
     Path((code, version)): Path<(String, i64)>,
 ) -> Result<StatusCode, ApiError> {
     let code = parse_code(&code)?;
-    let draft = state.store.procedure_version(&code, version).await.map_err(|_| ApiError::not_found("phiên bản", "Version"))?;
-    require(&state, &auth.account, Action::PublishCatalogue, &Resource::Procedure { units: draft.units }).await?;
-    state.store.publish(&code, version, Some(&auth.account.id)).await?;
+    let draft = state
+        .store
+        .procedure_version(&code, version)
+        .await
+        .map_err(|_| ApiError::not_found("phiên bản", "Version"))?;
+    require(
+        &state,
+        &auth.account,
+        Action::PublishCatalogue,
+        &Resource::Procedure { units: draft.units },
+    )
+    .await?;
+    state
+        .store
+        .publish(&code, version, Some(&auth.account.id))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

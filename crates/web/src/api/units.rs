@@ -37,7 +37,10 @@ impl From<&UnitRecord> for UnitView {
             e_certified_copy: u.e_certified_copy,
             active: u.successor.is_none(),
             successor: u.successor.as_ref().map(ToString::to_string),
-            code_verified: u.extra.get("code_verified").and_then(serde_json::Value::as_bool),
+            code_verified: u
+                .extra
+                .get("code_verified")
+                .and_then(serde_json::Value::as_bool),
         }
     }
 }
@@ -54,7 +57,10 @@ pub struct UnitQuery {
 /// Lists units by code, optionally matching a search.
 #[utoipa::path(get, path = "/api/v1/units", tag = "units", params(UnitQuery),
     responses((status = 200, body = Page<UnitView>)))]
-pub async fn list(State(state): State<AppState>, Query(q): Query<UnitQuery>) -> Result<axum::Json<Page<UnitView>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    Query(q): Query<UnitQuery>,
+) -> Result<axum::Json<Page<UnitView>>, ApiError> {
     let units = match q.q.as_deref().filter(|s| !s.trim().is_empty()) {
         Some(s) => state.store.find_units(s).await?,
         None => state.store.units().await?,
@@ -65,8 +71,14 @@ pub async fn list(State(state): State<AppState>, Query(q): Query<UnitQuery>) -> 
         .filter(|u| q.cursor.as_deref().is_none_or(|c| u.code.as_str() > c))
         .collect();
     let page: Vec<UnitView> = after.iter().take(n).map(|u| UnitView::from(*u)).collect();
-    let next_cursor = (after.len() > n).then(|| page.last().map(|u| u.code.clone())).flatten();
-    Ok(axum::Json(Page { items: page, next_cursor, total: Some(units.len()) }))
+    let next_cursor = (after.len() > n)
+        .then(|| page.last().map(|u| u.code.clone()))
+        .flatten();
+    Ok(axum::Json(Page {
+        items: page,
+        next_cursor,
+        total: Some(units.len()),
+    }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -88,16 +100,28 @@ pub struct UnitDetail {
 
 pub fn parse_unit(code: &str) -> Result<UnitCode, ApiError> {
     UnitCode::parse(code).map_err(|_| {
-        ApiError::invalid("code", "invalid_unit_code", "Mã đơn vị không đúng dạng 000.00.31.H57.", "Unit code must look like 000.00.31.H57.")
+        ApiError::invalid(
+            "code",
+            "invalid_unit_code",
+            "Mã đơn vị không đúng dạng 000.00.31.H57.",
+            "Unit code must look like 000.00.31.H57.",
+        )
     })
 }
 
 /// One unit with its sub-units and history.
 #[utoipa::path(get, path = "/api/v1/units/{code}", tag = "units", params(("code" = String, Path, example = "000.00.00.H57")),
     responses((status = 200, body = UnitDetail), (status = 404, body = ErrorBody)))]
-pub async fn detail(State(state): State<AppState>, Path(code): Path<String>) -> Result<axum::Json<UnitDetail>, ApiError> {
+pub async fn detail(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<axum::Json<UnitDetail>, ApiError> {
     let code = parse_unit(&code)?;
-    let unit = state.store.unit(&code).await.map_err(|_| ApiError::not_found("đơn vị", "Unit"))?;
+    let unit = state
+        .store
+        .unit(&code)
+        .await
+        .map_err(|_| ApiError::not_found("đơn vị", "Unit"))?;
     let children = state
         .store
         .units()
@@ -119,15 +143,29 @@ pub async fn detail(State(state): State<AppState>, Path(code): Path<String>) -> 
             at: crate::pages::vn_time(h.at),
         })
         .collect();
-    Ok(axum::Json(UnitDetail { unit: UnitView::from(&unit), children, history }))
+    Ok(axum::Json(UnitDetail {
+        unit: UnitView::from(&unit),
+        children,
+        history,
+    }))
 }
 
 fn unit_error(e: UnitError) -> ApiError {
     match e {
         UnitError::Unknown(_) => ApiError::not_found("đơn vị", "Unit"),
-        UnitError::NameUnchanged => ApiError::invalid("name", "unchanged", "Tên mới trống hoặc trùng tên cũ.", e.to_string()),
+        UnitError::NameUnchanged => ApiError::invalid(
+            "name",
+            "unchanged",
+            "Tên mới trống hoặc trùng tên cũ.",
+            e.to_string(),
+        ),
         UnitError::MergeIntoOwnSubtree | UnitError::MergeRoot | UnitError::AlreadyMerged(..) => {
-            ApiError::invalid("into", "merge_not_allowed", "Không thể sáp nhập vào đơn vị này.", e.to_string())
+            ApiError::invalid(
+                "into",
+                "merge_not_allowed",
+                "Không thể sáp nhập vào đơn vị này.",
+                e.to_string(),
+            )
         }
         UnitError::MissingParent { .. } | UnitError::Cycle(_) => ApiError::internal(),
     }
@@ -149,10 +187,19 @@ pub async fn rename(
     Json(req): Json<RenameRequest>,
 ) -> Result<axum::Json<UnitView>, ApiError> {
     let code = parse_unit(&code)?;
-    require(&state, &auth.account, Action::Operate, &Resource::Unit(code.clone())).await?;
+    require(
+        &state,
+        &auth.account,
+        Action::Operate,
+        &Resource::Unit(code.clone()),
+    )
+    .await?;
     let tree = state.store.unit_tree().await?;
     let change = tree.rename(&code, &req.name).map_err(unit_error)?;
-    state.store.apply_unit_change(&change, Some(&auth.account.id)).await?;
+    state
+        .store
+        .apply_unit_change(&change, Some(&auth.account.id))
+        .await?;
     Ok(axum::Json(UnitView::from(&state.store.unit(&code).await?)))
 }
 
@@ -175,13 +222,27 @@ pub async fn merge(
 ) -> Result<axum::Json<UnitView>, ApiError> {
     let code = parse_unit(&code)?;
     let into = UnitCode::parse(&req.into).map_err(|_| {
-        ApiError::invalid("into", "invalid_unit_code", "Mã đơn vị không đúng dạng 000.00.31.H57.", "into must look like 000.00.31.H57.")
+        ApiError::invalid(
+            "into",
+            "invalid_unit_code",
+            "Mã đơn vị không đúng dạng 000.00.31.H57.",
+            "into must look like 000.00.31.H57.",
+        )
     })?;
     for u in [&code, &into] {
-        require(&state, &auth.account, Action::Operate, &Resource::Unit(u.clone())).await?;
+        require(
+            &state,
+            &auth.account,
+            Action::Operate,
+            &Resource::Unit(u.clone()),
+        )
+        .await?;
     }
     let tree = state.store.unit_tree().await?;
     let change = tree.merge(&code, &into).map_err(unit_error)?;
-    state.store.apply_unit_change(&change, Some(&auth.account.id)).await?;
+    state
+        .store
+        .apply_unit_change(&change, Some(&auth.account.id))
+        .await?;
     Ok(axum::Json(UnitView::from(&state.store.unit(&code).await?)))
 }

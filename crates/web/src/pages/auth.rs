@@ -5,11 +5,11 @@ use crate::AppState;
 use crate::auth::{MaybeAuth, Via, clear_cookie, same_secret, session_cookie};
 use crate::error::ApiError;
 use askama::Template;
+use axum::Form;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use motcua_store::accounts::Account;
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
@@ -22,14 +22,19 @@ impl PageUser {
         self.0.as_ref().map(|(a, _)| a.display_name.clone())
     }
     pub fn csrf(&self) -> String {
-        self.0.as_ref().and_then(|(_, c)| c.clone()).unwrap_or_default()
+        self.0
+            .as_ref()
+            .and_then(|(_, c)| c.clone())
+            .unwrap_or_default()
     }
 }
 
 impl FromRequestParts<AppState> for PageUser {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let MaybeAuth(a) = MaybeAuth::from_request_parts(parts, state).await.unwrap_or(MaybeAuth(None));
+        let MaybeAuth(a) = MaybeAuth::from_request_parts(parts, state)
+            .await
+            .unwrap_or(MaybeAuth(None));
         Ok(PageUser(a.map(|(account, via)| {
             let csrf = match via {
                 Via::Session { csrf_token, .. } => Some(csrf_token),
@@ -41,15 +46,26 @@ impl FromRequestParts<AppState> for PageUser {
 }
 
 /// Checks the rate limit and the password; opens a session. Used by the page and the API.
-pub async fn log_in(state: &AppState, ip: IpAddr, username: &str, password: &str) -> Result<(Account, String), ApiError> {
+pub async fn log_in(
+    state: &AppState,
+    ip: IpAddr,
+    username: &str,
+    password: &str,
+) -> Result<(Account, String), ApiError> {
     let now = std::time::Instant::now();
-    state.limiter.check(ip, username, now).map_err(ApiError::rate_limited)?;
+    state
+        .limiter
+        .check(ip, username, now)
+        .map_err(ApiError::rate_limited)?;
     match state.store.check_login(username, password).await? {
         Some(account) => {
             state.limiter.succeed(ip, username);
             let secret = state
                 .store
-                .create_session(&account.id, chrono::Duration::hours(state.config.session_hours))
+                .create_session(
+                    &account.id,
+                    chrono::Duration::hours(state.config.session_hours),
+                )
                 .await?;
             Ok((account, secret))
         }
@@ -75,7 +91,15 @@ struct LoginPage {
 }
 
 pub async fn login_form(user: PageUser) -> Response {
-    render(&LoginPage { user: user.name(), csrf: user.csrf(), username: String::new(), error: None }, StatusCode::OK)
+    render(
+        &LoginPage {
+            user: user.name(),
+            csrf: user.csrf(),
+            username: String::new(),
+            error: None,
+        },
+        StatusCode::OK,
+    )
 }
 
 #[derive(Deserialize)]
@@ -91,13 +115,25 @@ pub async fn login_submit(
 ) -> Response {
     match log_in(&state, addr.ip(), &f.username, &f.password).await {
         Ok((_, secret)) => (
-            [(header::SET_COOKIE, session_cookie(&secret, state.config.session_hours, state.config.secure_cookies))],
+            [(
+                header::SET_COOKIE,
+                session_cookie(
+                    &secret,
+                    state.config.session_hours,
+                    state.config.secure_cookies,
+                ),
+            )],
             Redirect::to("/"),
         )
             .into_response(),
         Err(e) => {
             let mut r = render(
-                &LoginPage { user: None, csrf: String::new(), username: f.username, error: Some(e.vi.clone()) },
+                &LoginPage {
+                    user: None,
+                    csrf: String::new(),
+                    username: f.username,
+                    error: Some(e.vi.clone()),
+                },
                 e.status,
             );
             if let Some(s) = e.retry_after
@@ -127,7 +163,10 @@ pub async fn logout_submit(
         state.store.revoke_session(&secret).await?;
     }
     Ok((
-        [(header::SET_COOKIE, clear_cookie(state.config.secure_cookies))],
+        [(
+            header::SET_COOKIE,
+            clear_cookie(state.config.secure_cookies),
+        )],
         Redirect::to("/"),
     )
         .into_response())

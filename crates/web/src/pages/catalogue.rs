@@ -40,8 +40,10 @@ fn level(p: &Procedure) -> (&'static str, &'static str) {
 }
 
 fn time_limit_text(p: &Procedure) -> String {
-    p.time_limit
-        .map_or_else(|| "Thời hạn: chưa có thông tin".to_owned(), |t| format!("Thời hạn: {}", t.label_vi()))
+    p.time_limit.map_or_else(
+        || "Thời hạn: chưa có thông tin".to_owned(),
+        |t| format!("Thời hạn: {}", t.label_vi()),
+    )
 }
 
 const LEVELS: [OnlineLevel; 3] = [OnlineLevel::Full, OnlineLevel::Partial, OnlineLevel::None];
@@ -60,17 +62,33 @@ pub async fn home(State(state): State<AppState>, user: PageUser) -> Result<Respo
     let all = state.store.published_procedures().await?;
     let levels = LEVELS
         .iter()
-        .map(|l| (l.as_str(), l.label_vi(), all.iter().filter(|p| p.online_level == Some(*l)).count()))
+        .map(|l| {
+            (
+                l.as_str(),
+                l.label_vi(),
+                all.iter().filter(|p| p.online_level == Some(*l)).count(),
+            )
+        })
         .collect();
     let fields = state
         .store
         .procedure_fields()
         .await?
         .into_iter()
-        .map(|(name, count)| FieldOption { name, count, selected: false })
+        .map(|(name, count)| FieldOption {
+            name,
+            count,
+            selected: false,
+        })
         .collect();
     Ok(render(
-        &Home { user: user.name(), csrf: user.csrf(), levels, total: all.len(), fields },
+        &Home {
+            user: user.name(),
+            csrf: user.csrf(),
+            levels,
+            total: all.len(),
+            fields,
+        },
         StatusCode::OK,
     ))
 }
@@ -116,7 +134,11 @@ pub async fn search(
         .procedure_fields()
         .await?
         .into_iter()
-        .map(|(name, count)| FieldOption { selected: q.field.as_deref() == Some(name.as_str()), name, count })
+        .map(|(name, count)| FieldOption {
+            selected: q.field.as_deref() == Some(name.as_str()),
+            name,
+            count,
+        })
         .collect();
     let units = state
         .store
@@ -132,14 +154,25 @@ pub async fn search(
         .collect();
     let levels = LEVELS
         .iter()
-        .map(|l| (l.as_str(), l.label_vi(), q.online_level.as_deref() == Some(l.as_str())))
+        .map(|l| {
+            (
+                l.as_str(),
+                l.label_vi(),
+                q.online_level.as_deref() == Some(l.as_str()),
+            )
+        })
         .collect();
     let (items, total, next) = match page {
         None => (Vec::new(), 0, None),
         Some(page) => {
             let next = page.next_cursor.as_ref().map(|c| {
                 let mut href = format!("/thu-tuc?cursor={}", encode(c));
-                for (k, v) in [("q", &q.q), ("field", &q.field), ("unit", &q.unit), ("online_level", &q.online_level)] {
+                for (k, v) in [
+                    ("q", &q.q),
+                    ("field", &q.field),
+                    ("unit", &q.unit),
+                    ("online_level", &q.online_level),
+                ] {
                     if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
                         href.push_str(&format!("&{k}={}", encode(v)));
                     }
@@ -164,7 +197,11 @@ pub async fn search(
             (items, page.total, next)
         }
     };
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     Ok(render(
         &Catalogue {
             user: user.name(),
@@ -239,7 +276,7 @@ fn money(v: u64) -> String {
     let s = v.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);
@@ -253,7 +290,11 @@ pub async fn procedure(
     Path(code): Path<String>,
 ) -> Result<Response, ApiError> {
     let code = parse_code(&code).map_err(|_| ApiError::not_found("thủ tục", "Procedure"))?;
-    let published = state.store.procedure(&code).await.map_err(|_| ApiError::not_found("thủ tục", "Procedure"))?;
+    let published = state
+        .store
+        .procedure(&code)
+        .await
+        .map_err(|_| ApiError::not_found("thủ tục", "Procedure"))?;
     let p = &published.procedure;
     let tree = state.store.unit_tree().await?;
     let (level_class, level_label) = level(p);
@@ -263,7 +304,9 @@ pub async fn procedure(
         .fees
         .iter()
         .map(|f| {
-            let amount = f.amount_vnd.map_or_else(|| "mức thu do Hội đồng nhân dân quy định".to_owned(), money);
+            let amount = f
+                .amount_vnd
+                .map_or_else(|| "mức thu do Hội đồng nhân dân quy định".to_owned(), money);
             match &f.note {
                 Some(n) if !n.is_empty() => format!("{}: {amount} ({n})", f.name),
                 _ => format!("{}: {amount}", f.name),
@@ -293,16 +336,27 @@ pub async fn procedure(
             .iter()
             .map(|c| {
                 let c = c.component();
-                ComponentRow { name: c.name, required: c.required, originals: c.originals, copies: c.copies, form: c.form }
+                ComponentRow {
+                    name: c.name,
+                    required: c.required,
+                    originals: c.originals,
+                    copies: c.copies,
+                    form: c.form,
+                }
             })
             .collect(),
-        time_limit: p.time_limit.map_or_else(|| "Chưa có thông tin.".to_owned(), |t| t.label_vi()),
+        time_limit: p
+            .time_limit
+            .map_or_else(|| "Chưa có thông tin.".to_owned(), |t| t.label_vi()),
         applicants: p.applicant_kinds.iter().map(|a| a.label_vi()).collect(),
         authority: p.authority.clone(),
         units: p
             .units
             .iter()
-            .map(|u| tree.get(u).map_or_else(|| u.to_string(), |x| x.name.clone()))
+            .map(|u| {
+                tree.get(u)
+                    .map_or_else(|| u.to_string(), |x| x.name.clone())
+            })
             .collect(),
         result: p.result.clone().filter(|r| !r.is_empty()),
         fees,

@@ -34,7 +34,8 @@ async fn stylesheet() -> Response {
 
 /// An instant as people in Vietnam read it (RFC 3339 at +07:00).
 pub fn vn_time(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&vn_offset()).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    t.with_timezone(&vn_offset())
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 #[allow(clippy::expect_used)]

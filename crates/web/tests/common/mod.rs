@@ -47,18 +47,26 @@ fn code(s: &str) -> UnitCode {
 
 pub async fn spawn() -> App {
     let db = TestDb::new().await.expect("test database");
-    let units: Vec<_> = parse_units("units.jsonl", include_str!("../../../../demo/hue/units.jsonl"))
-        .records
-        .into_iter()
-        .map(|r| r.1)
-        .collect();
-    let procs: Vec<_> =
-        parse_procedures("procedures.jsonl", include_str!("../../../../demo/hue/procedures.jsonl"))
-            .records
-            .into_iter()
-            .map(|r| r.1)
-            .collect();
-    db.store.import_catalogue(&units, &procs, None).await.unwrap();
+    let units: Vec<_> = parse_units(
+        "units.jsonl",
+        include_str!("../../../../demo/hue/units.jsonl"),
+    )
+    .records
+    .into_iter()
+    .map(|r| r.1)
+    .collect();
+    let procs: Vec<_> = parse_procedures(
+        "procedures.jsonl",
+        include_str!("../../../../demo/hue/procedures.jsonl"),
+    )
+    .records
+    .into_iter()
+    .map(|r| r.1)
+    .collect();
+    db.store
+        .import_catalogue(&units, &procs, None)
+        .await
+        .unwrap();
     let accounts = [
         ("congdan", Role::Applicant, "000.01.99.H57", false),
         ("chuyenvien", Role::Specialist, "000.01.99.H57", false),
@@ -67,8 +75,15 @@ pub async fn spawn() -> App {
         ("vanhanh", Role::Operator, "000.00.00.H57", true),
     ];
     for (u, role, unit, sub) in accounts {
-        let g = Grant { role, unit: code(unit), with_sub_units: sub };
-        db.store.create_account(u, u, PASSWORD, &[g], None).await.unwrap();
+        let g = Grant {
+            role,
+            unit: code(unit),
+            with_sub_units: sub,
+        };
+        db.store
+            .create_account(u, u, PASSWORD, &[g], None)
+            .await
+            .unwrap();
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -77,5 +92,9 @@ pub async fn spawn() -> App {
     tokio::spawn(motcua_web::serve(listener, state, async {
         let _ = rx.await;
     }));
-    App { base: format!("http://{addr}"), db, _shutdown: tx }
+    App {
+        base: format!("http://{addr}"),
+        db,
+        _shutdown: tx,
+    }
 }
