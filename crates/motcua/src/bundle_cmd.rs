@@ -43,12 +43,22 @@ pub struct Checked {
     pub errors: Vec<LineError>,
 }
 
-pub fn check(units_text: &str, procedures_text: &str, known: &HashSet<motcua_domain::UnitCode>) -> Checked {
+pub fn check(
+    units_text: &str,
+    procedures_text: &str,
+    known: &HashSet<motcua_domain::UnitCode>,
+) -> Checked {
     let units = parse_units("units.jsonl", units_text);
     let procedures = parse_procedures("procedures.jsonl", procedures_text);
     let mut errors = units.errors;
     errors.extend(procedures.errors);
-    let refs = check_references("units.jsonl", &units.records, "procedures.jsonl", &procedures.records, known);
+    let refs = check_references(
+        "units.jsonl",
+        &units.records,
+        "procedures.jsonl",
+        &procedures.records,
+        known,
+    );
     let bad: HashSet<(String, usize)> = refs.iter().map(|e| (e.file.clone(), e.line)).collect();
     errors.extend(refs);
     errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
@@ -70,14 +80,26 @@ pub fn check(units_text: &str, procedures_text: &str, known: &HashSet<motcua_dom
 }
 
 /// Loads checked records; with `skip_bad_lines` false any error refuses the whole bundle.
-pub async fn load(store: &Store, units_text: &str, procedures_text: &str, skip_bad_lines: bool, actor: Option<&str>) -> anyhow::Result<(ImportReport, Vec<LineError>)> {
+pub async fn load(
+    store: &Store,
+    units_text: &str,
+    procedures_text: &str,
+    skip_bad_lines: bool,
+    actor: Option<&str>,
+) -> anyhow::Result<(ImportReport, Vec<LineError>)> {
     let known = store.units().await?.into_iter().map(|u| u.code).collect();
     let checked = check(units_text, procedures_text, &known);
     if !checked.errors.is_empty() && !skip_bad_lines {
         let list: Vec<String> = checked.errors.iter().map(ToString::to_string).collect();
-        bail!("{}\nnothing was imported ({} bad line(s); --skip-bad-lines imports the rest)", list.join("\n"), list.len());
+        bail!(
+            "{}\nnothing was imported ({} bad line(s); --skip-bad-lines imports the rest)",
+            list.join("\n"),
+            list.len()
+        );
     }
-    let report = store.import_catalogue(&checked.units, &checked.procedures, actor).await?;
+    let report = store
+        .import_catalogue(&checked.units, &checked.procedures, actor)
+        .await?;
     Ok((report, checked.errors))
 }
 
@@ -92,7 +114,14 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     let store = Store::connect(&args.db.url).await?;
     store.migrate().await?;
-    let result = load(&store, &units, &procedures, args.skip_bad_lines, Some("import")).await;
+    let result = load(
+        &store,
+        &units,
+        &procedures,
+        args.skip_bad_lines,
+        Some("import"),
+    )
+    .await;
     bar.finish_and_clear();
     let (report, skipped) = result?;
     for e in &skipped {
@@ -114,7 +143,8 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<()> {
         bail!("the database schema is not current; run `motcua migrate` first");
     }
     let (units, procedures) = store.export_catalogue().await?;
-    std::fs::create_dir_all(&args.bundle).with_context(|| format!("cannot create {}", args.bundle.display()))?;
+    std::fs::create_dir_all(&args.bundle)
+        .with_context(|| format!("cannot create {}", args.bundle.display()))?;
     for (name, text) in [("units.jsonl", &units), ("procedures.jsonl", &procedures)] {
         let path = args.bundle.join(name);
         // Write beside, then rename: a reader never sees half a file.

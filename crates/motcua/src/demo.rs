@@ -24,14 +24,62 @@ pub struct DemoAccount {
 }
 
 pub const ACCOUNTS: &[DemoAccount] = &[
-    DemoAccount { username: "congdan", display_name: "Nguyễn Thị Hoa (công dân)", role: Role::Applicant, unit: COMMUNE, with_sub_units: false },
-    DemoAccount { username: "tocongnghe", display_name: "Trần Văn Bình (Tổ Công nghệ số cộng đồng)", role: Role::DigitalHelper, unit: COMMUNE, with_sub_units: false },
-    DemoAccount { username: "tiepnhan", display_name: "Lê Thị Mai (Bộ phận Một cửa)", role: Role::ReceptionOfficer, unit: COMMUNE, with_sub_units: false },
-    DemoAccount { username: "chuyenvien", display_name: "Phạm Văn Đức (công chức tư pháp - hộ tịch)", role: Role::Specialist, unit: COMMUNE, with_sub_units: false },
-    DemoAccount { username: "lanhdao", display_name: "Hoàng Văn Sơn (Chủ tịch UBND phường)", role: Role::Leader, unit: COMMUNE, with_sub_units: false },
-    DemoAccount { username: "quantri", display_name: "Võ Thị Lan (quản trị, Văn phòng UBND thành phố)", role: Role::UnitAdmin, unit: ROOT, with_sub_units: true },
-    DemoAccount { username: "giamsat", display_name: "Đặng Minh Tuấn (giám sát chỉ số 766)", role: Role::ProvinceMonitor, unit: ROOT, with_sub_units: true },
-    DemoAccount { username: "vanhanh", display_name: "Bùi Quốc Việt (vận hành hệ thống)", role: Role::Operator, unit: ROOT, with_sub_units: true },
+    DemoAccount {
+        username: "congdan",
+        display_name: "Nguyễn Thị Hoa (công dân)",
+        role: Role::Applicant,
+        unit: COMMUNE,
+        with_sub_units: false,
+    },
+    DemoAccount {
+        username: "tocongnghe",
+        display_name: "Trần Văn Bình (Tổ Công nghệ số cộng đồng)",
+        role: Role::DigitalHelper,
+        unit: COMMUNE,
+        with_sub_units: false,
+    },
+    DemoAccount {
+        username: "tiepnhan",
+        display_name: "Lê Thị Mai (Bộ phận Một cửa)",
+        role: Role::ReceptionOfficer,
+        unit: COMMUNE,
+        with_sub_units: false,
+    },
+    DemoAccount {
+        username: "chuyenvien",
+        display_name: "Phạm Văn Đức (công chức tư pháp - hộ tịch)",
+        role: Role::Specialist,
+        unit: COMMUNE,
+        with_sub_units: false,
+    },
+    DemoAccount {
+        username: "lanhdao",
+        display_name: "Hoàng Văn Sơn (Chủ tịch UBND phường)",
+        role: Role::Leader,
+        unit: COMMUNE,
+        with_sub_units: false,
+    },
+    DemoAccount {
+        username: "quantri",
+        display_name: "Võ Thị Lan (quản trị, Văn phòng UBND thành phố)",
+        role: Role::UnitAdmin,
+        unit: ROOT,
+        with_sub_units: true,
+    },
+    DemoAccount {
+        username: "giamsat",
+        display_name: "Đặng Minh Tuấn (giám sát chỉ số 766)",
+        role: Role::ProvinceMonitor,
+        unit: ROOT,
+        with_sub_units: true,
+    },
+    DemoAccount {
+        username: "vanhanh",
+        display_name: "Bùi Quốc Việt (vận hành hệ thống)",
+        role: Role::Operator,
+        unit: ROOT,
+        with_sub_units: true,
+    },
 ];
 
 /// Loads the demo into an empty database. Returns false (and changes nothing) when the
@@ -40,12 +88,29 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
     if !store.units().await?.is_empty() || store.account_count().await? > 0 {
         return Ok(false);
     }
-    let (report, skipped) = crate::bundle_cmd::load(store, UNITS, PROCEDURES, false, Some("demo")).await?;
+    let (report, skipped) =
+        crate::bundle_cmd::load(store, UNITS, PROCEDURES, false, Some("demo")).await?;
     debug_assert!(skipped.is_empty());
-    tracing::info!(units = report.units, procedures = report.procedures_published, "demo catalogue loaded");
+    tracing::info!(
+        units = report.units,
+        procedures = report.procedures_published,
+        "demo catalogue loaded"
+    );
     for a in ACCOUNTS {
-        let grant = Grant { role: a.role, unit: UnitCode::parse(a.unit)?, with_sub_units: a.with_sub_units };
-        store.create_account(a.username, a.display_name, DEMO_PASSWORD, &[grant], Some("demo")).await?;
+        let grant = Grant {
+            role: a.role,
+            unit: UnitCode::parse(a.unit)?,
+            with_sub_units: a.with_sub_units,
+        };
+        store
+            .create_account(
+                a.username,
+                a.display_name,
+                DEMO_PASSWORD,
+                &[grant],
+                Some("demo"),
+            )
+            .await?;
     }
     Ok(true)
 }
@@ -53,6 +118,11 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
 pub fn print_logins() {
     println!("Tài khoản minh họa (mật khẩu chung: {DEMO_PASSWORD}):");
     for a in ACCOUNTS {
-        println!("  {:<11} {:<18} {}", a.username, a.role.as_str(), a.display_name);
+        println!(
+            "  {:<11} {:<18} {}",
+            a.username,
+            a.role.as_str(),
+            a.display_name
+        );
     }
 }

@@ -12,7 +12,11 @@ use std::process::ExitCode;
 pub const DEFAULT_DATABASE: &str = "sqlite:data/motcua.db";
 
 #[derive(Parser)]
-#[command(name = "motcua", version, about = "Hệ thống thông tin giải quyết thủ tục hành chính")]
+#[command(
+    name = "motcua",
+    version,
+    about = "Hệ thống thông tin giải quyết thủ tục hành chính"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -53,10 +57,18 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Calendar(cmd) => return calendar_cmd::run(cmd),
-        Command::Serve(args) => runtime().map_err(Into::into).and_then(|rt| rt.block_on(serve_cmd::run(args))),
-        Command::Migrate { db } => runtime().map_err(Into::into).and_then(|rt| rt.block_on(migrate(db))),
-        Command::Import(args) => runtime().map_err(Into::into).and_then(|rt| rt.block_on(bundle_cmd::import(args))),
-        Command::Export(args) => runtime().map_err(Into::into).and_then(|rt| rt.block_on(bundle_cmd::export(args))),
+        Command::Serve(args) => runtime()
+            .map_err(Into::into)
+            .and_then(|rt| rt.block_on(serve_cmd::run(args))),
+        Command::Migrate { db } => runtime()
+            .map_err(Into::into)
+            .and_then(|rt| rt.block_on(migrate(db))),
+        Command::Import(args) => runtime()
+            .map_err(Into::into)
+            .and_then(|rt| rt.block_on(bundle_cmd::import(args))),
+        Command::Export(args) => runtime()
+            .map_err(Into::into)
+            .and_then(|rt| rt.block_on(bundle_cmd::export(args))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -29,12 +29,18 @@ pub struct ServeArgs {
 fn init_logs() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let _ = tracing_subscriber::fmt().json().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     init_logs();
-    let store = Store::connect(&args.db.url).await.with_context(|| "cannot open the database")?;
+    let store = Store::connect(&args.db.url)
+        .await
+        .with_context(|| "cannot open the database")?;
     if store.backend() == Backend::Sqlite || args.migrate || args.demo {
         store.migrate().await?;
     } else if store.pending_migrations().await? > 0 {
@@ -59,7 +65,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     let state = motcua_web::AppState::new(
         store.clone(),
-        motcua_web::Config { secure_cookies: args.secure_cookies, ..Default::default() },
+        motcua_web::Config {
+            secure_cookies: args.secure_cookies,
+            ..Default::default()
+        },
     );
     motcua_web::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;

@@ -21,6 +21,17 @@ pub fn test_backend() -> Backend {
 }
 
 impl TestDb {
+    /// A URL another process (the `motcua` binary) can open to reach this same database.
+    pub fn url_for_process(&self) -> String {
+        match &self.pg_schema {
+            Some(schema) => {
+                let sep = if self.url.contains('?') { '&' } else { '?' };
+                format!("{}{sep}options=-c%20search_path%3D{schema}", self.url)
+            }
+            None => self.url.clone(),
+        }
+    }
+
     pub async fn new() -> Result<Self> {
         let url = std::env::var("MOTCUA_TEST_DATABASE_URL").unwrap_or_default();
         if url.starts_with("postgres") {
