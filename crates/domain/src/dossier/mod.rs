@@ -1,0 +1,17 @@
+//! Dossiers (hồ sơ): statuses, codes, processes, and the state machine of
+//! `spec/dossier.md` as pure functions over events.
+
+pub mod code;
+pub mod decide;
+pub mod model;
+pub mod process;
+pub mod status;
+
+pub use code::{CodeGenerator, DossierCode, Tt01Codes};
+pub use decide::{Command, Context, DossierError, decide};
+pub use model::{By, Change, Dossier, Event, Rating};
+pub use process::{InterAgency, Process, Step, StepAction, StepUnit};
+pub use status::Status;
+
+#[cfg(test)]
+mod tests;
