@@ -306,6 +306,6 @@ impl Dossier {
 
     /// Rebuilds a dossier from its whole history.
     pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Option<Dossier> {
-        events.into_iter().fold(None, |d, e| Dossier::apply(d, e))
+        events.into_iter().fold(None, Dossier::apply)
     }
 }
