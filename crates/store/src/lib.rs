@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod dossiers;
 mod catalogue_io;
 mod migrations;
 pub mod procedures;

@@ -122,6 +122,88 @@ CREATE INDEX audit_log_target ON audit_log (target, at_us);
 CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
 CREATE INDEX procedure_versions_search ON procedure_versions USING gin (search_text public.gin_trgm_ops);
 "#,
+},
+Migration {
+    version: 2,
+    name: "dossiers, event log, outbox, documents, processes, code sequences",
+    portable: r#"
+CREATE TABLE processes (
+    procedure TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    created_at_us BIGINT NOT NULL,
+    published_at_us BIGINT,
+    PRIMARY KEY (procedure, version)
+);
+CREATE TABLE dossiers (
+    id TEXT PRIMARY KEY,
+    code TEXT UNIQUE,
+    procedure TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    desk TEXT,
+    applicant TEXT NOT NULL,
+    parent TEXT,
+    status TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    channel TEXT,
+    created_at_us BIGINT NOT NULL,
+    received_at_us BIGINT,
+    due_at_us BIGINT,
+    current_due_at_us BIGINT,
+    finished_at_us BIGINT,
+    sort_at_us BIGINT NOT NULL,
+    state TEXT NOT NULL,
+    form_data TEXT NOT NULL,
+    lookup_secret_hash TEXT,
+    idempotency_key TEXT,
+    UNIQUE (applicant, idempotency_key)
+);
+CREATE INDEX dossiers_unit_status ON dossiers (unit, status, sort_at_us, id);
+CREATE INDEX dossiers_desk_status ON dossiers (desk, status);
+CREATE INDEX dossiers_applicant ON dossiers (applicant, created_at_us);
+CREATE INDEX dossiers_parent ON dossiers (parent);
+CREATE TABLE dossier_events (
+    dossier TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    at_us BIGINT NOT NULL,
+    account TEXT NOT NULL,
+    role TEXT NOT NULL,
+    unit TEXT,
+    kind TEXT NOT NULL,
+    change TEXT NOT NULL,
+    PRIMARY KEY (dossier, version)
+);
+CREATE INDEX dossier_events_at ON dossier_events (at_us);
+CREATE TABLE outbox (
+    id TEXT PRIMARY KEY,
+    topic TEXT NOT NULL,
+    dedup_key TEXT NOT NULL UNIQUE,
+    payload TEXT NOT NULL,
+    created_at_us BIGINT NOT NULL,
+    attempts BIGINT NOT NULL,
+    next_attempt_at_us BIGINT NOT NULL,
+    delivered_at_us BIGINT
+);
+CREATE INDEX outbox_pending ON outbox (delivered_at_us, next_attempt_at_us);
+CREATE TABLE documents (
+    id TEXT PRIMARY KEY,
+    dossier TEXT NOT NULL,
+    form TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at_us BIGINT NOT NULL
+);
+CREATE INDEX documents_dossier ON documents (dossier, created_at_us);
+CREATE TABLE code_sequences (
+    unit TEXT NOT NULL,
+    day TEXT NOT NULL,
+    last BIGINT NOT NULL,
+    PRIMARY KEY (unit, day)
+)
+"#,
+    sqlite_only: "",
+    postgres_only: "",
 }];
 
 fn statements(sql: &str) -> impl Iterator<Item = &str> {
