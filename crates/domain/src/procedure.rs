@@ -3,7 +3,7 @@
 //! published version is never edited in place — a change is a new draft.
 
 use crate::codes::{ProcedureCode, UnitCode};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -36,112 +36,17 @@ impl OnlineLevel {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DurationUnit {
-    Hours,
-    WorkingDays,
-    Days,
-    Months,
-}
+pub use motcua_calendar::{DurationUnit, TimeLimit};
 
-impl DurationUnit {
-    pub fn label_vi(self) -> &'static str {
-        match self {
-            DurationUnit::Hours => "giờ làm việc",
-            DurationUnit::WorkingDays => "ngày làm việc",
-            DurationUnit::Days => "ngày",
-            DurationUnit::Months => "tháng",
-        }
-    }
-}
-
-/// A procedure's time limit. The value is kept in thousandths so that 0.5 working day is
-/// exact and no float ever reaches deadline arithmetic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TimeLimit {
-    pub milli: u64,
-    pub unit: DurationUnit,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TimeLimitError {
-    #[error("time limit must be greater than 0")]
-    NotPositive,
-    #[error("time limit {0:?} is not a decimal number with at most 3 decimals")]
-    BadNumber(String),
-    #[error("a time limit in days or months must be a whole number")]
-    FractionalDays,
-}
-
-impl TimeLimit {
-    pub fn new(value: &str, unit: DurationUnit) -> Result<Self, TimeLimitError> {
-        let milli = parse_milli(value).ok_or_else(|| TimeLimitError::BadNumber(value.into()))?;
-        if milli == 0 {
-            return Err(TimeLimitError::NotPositive);
-        }
-        if milli % 1000 != 0 && matches!(unit, DurationUnit::Days | DurationUnit::Months) {
-            return Err(TimeLimitError::FractionalDays);
-        }
-        Ok(Self { milli, unit })
-    }
-    /// The value as written for people: "3", "0.5".
-    pub fn value_text(&self) -> String {
-        let (i, f) = (self.milli / 1000, self.milli % 1000);
-        if f == 0 {
-            i.to_string()
-        } else {
-            format!("{i}.{f:03}").trim_end_matches('0').to_owned()
-        }
-    }
-    pub fn label_vi(&self) -> String {
-        format!(
-            "{} {}",
-            self.value_text().replace('.', ","),
-            self.unit.label_vi()
-        )
-    }
-}
-
-fn parse_milli(s: &str) -> Option<u64> {
-    let (i, f) = s.split_once('.').unwrap_or((s, ""));
-    if i.is_empty() || !i.bytes().all(|b| b.is_ascii_digit()) || f.len() > 3 {
-        return None;
-    }
-    if !f.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let whole: u64 = i.parse().ok()?;
-    let frac: u64 = format!("{f:0<3}").parse().ok()?;
-    whole.checked_mul(1000)?.checked_add(frac)
-}
-
-impl Serialize for TimeLimit {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("TimeLimit", 2)?;
-        // Whole values stay JSON integers so that exported bundles match what they imported.
-        let value: serde_json::Value = if self.milli.is_multiple_of(1000) {
-            (self.milli / 1000).into()
-        } else {
-            serde_json::from_str(&self.value_text()).map_err(serde::ser::Error::custom)?
-        };
-        st.serialize_field("value", &value)?;
-        st.serialize_field("unit", &self.unit)?;
-        st.end()
-    }
-}
-
-impl<'de> Deserialize<'de> for TimeLimit {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        struct Raw {
-            value: serde_json::Number,
-            unit: DurationUnit,
-        }
-        let raw = Raw::deserialize(d)?;
-        TimeLimit::new(&raw.value.to_string(), raw.unit).map_err(serde::de::Error::custom)
-    }
+/// A time limit as a citizen reads it: "3 ngày làm việc", "0,5 ngày làm việc".
+pub fn time_limit_label_vi(t: &TimeLimit) -> String {
+    let unit = match t.unit() {
+        DurationUnit::Hours => "giờ làm việc",
+        DurationUnit::WorkingDays => "ngày làm việc",
+        DurationUnit::Days => "ngày",
+        DurationUnit::Months => "tháng",
+    };
+    format!("{} {unit}", t.value_string().replace('.', ","))
 }
 
 /// The seven public parts of Nghị định 63/2010 Điều 8(2) that the public record has.
@@ -452,25 +357,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn time_limits_are_exact() {
-        let t = TimeLimit::new("0.5", DurationUnit::WorkingDays).unwrap();
-        assert_eq!(t.milli, 500);
-        assert_eq!(t.value_text(), "0.5");
-        assert_eq!(t.label_vi(), "0,5 ngày làm việc");
-        assert_eq!(
-            TimeLimit::new("1.5", DurationUnit::Days),
-            Err(TimeLimitError::FractionalDays)
-        );
-        assert_eq!(
-            TimeLimit::new("0", DurationUnit::Hours),
-            Err(TimeLimitError::NotPositive)
-        );
-        assert!(TimeLimit::new("-1", DurationUnit::Hours).is_err());
-        assert!(TimeLimit::new("1.2345", DurationUnit::Hours).is_err());
-    }
-
-    #[test]
-    fn time_limit_json_round_trip_keeps_integers() {
+    fn time_limit_labels_and_json() {
+        let t = TimeLimit::parse("0.5", DurationUnit::WorkingDays).unwrap();
+        assert_eq!(time_limit_label_vi(&t), "0,5 ngày làm việc");
         for s in [
             r#"{"value":3,"unit":"working_days"}"#,
             r#"{"value":0.5,"unit":"working_days"}"#,

@@ -3,10 +3,12 @@
 
 use motcua_domain::UnitCode;
 use motcua_domain::access::{Grant, Role};
+use motcua_domain::dossier::Process;
 use motcua_store::Store;
 
 pub const UNITS: &str = include_str!("../../../demo/hue/units.jsonl");
 pub const PROCEDURES: &str = include_str!("../../../demo/hue/procedures.jsonl");
+pub const PROCESSES: &str = include_str!("../../../demo/hue/processes.jsonl");
 
 /// Printed at start-up; never use these outside a demo.
 pub const DEMO_PASSWORD: &str = "demo-hue-2026";
@@ -96,6 +98,18 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
         procedures = report.procedures_published,
         "demo catalogue loaded"
     );
+    let tree = store.unit_tree().await?;
+    for (i, line) in PROCESSES
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let p: Process = serde_json::from_str(line)
+            .map_err(|e| anyhow::anyhow!("processes.jsonl:{}: {e}", i + 1))?;
+        p.check(&tree)
+            .map_err(|e| anyhow::anyhow!("processes.jsonl:{}: {e}", i + 1))?;
+        store.publish_process(&p).await?;
+    }
     for a in ACCOUNTS {
         let grant = Grant {
             role: a.role,

@@ -63,13 +63,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if args.open {
         open_browser(&url);
     }
-    let state = motcua_web::AppState::new(
+    store.seed_calendar().await?;
+    let state = motcua_web::AppState::load(
         store.clone(),
         motcua_web::Config {
             secure_cookies: args.secure_cookies,
             ..Default::default()
         },
-    );
+    )
+    .await?;
     motcua_web::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })

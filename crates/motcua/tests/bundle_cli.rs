@@ -1,4 +1,5 @@
 //! `motcua import` / `motcua export` as an operator runs them, against a real database.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use motcua_store::testing::TestDb;
 use std::path::Path;
@@ -79,7 +80,7 @@ async fn a_bad_line_stops_the_import_and_writes_nothing() {
         "{err}"
     );
     assert!(
-        err.contains("procedures.jsonl:3: a time limit in days or months must be a whole number"),
+        err.contains("procedures.jsonl:3: value must be a whole number for unit days"),
         "{err}"
     );
     assert!(err.contains("nothing was imported"), "{err}");

@@ -219,6 +219,15 @@ impl Store {
         self.account_from(row.ok_or(StoreError::NotFound)?).await
     }
 
+    /// The id of the account with this user name.
+    pub async fn account_by_username(&self, username: &str) -> Result<Option<String>> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT id FROM accounts WHERE username = $1")
+            .bind(username.trim().to_lowercase())
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|r| r.0))
+    }
+
     pub async fn account_count(&self) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM accounts")
             .fetch_one(self.pool())

@@ -136,7 +136,10 @@ async fn write_one(conn: &mut AnyConnection, c: &Commit<'_>) -> Result<()> {
         .await?
         .rows_affected();
         if n != 1 {
-            return Err(StoreError::Conflict(format!("dossier {} changed meanwhile", d.id)));
+            return Err(StoreError::Conflict(format!(
+                "dossier {} changed meanwhile",
+                d.id
+            )));
         }
     }
     for e in c.events {
@@ -182,7 +185,10 @@ async fn write_one(conn: &mut AnyConnection, c: &Commit<'_>) -> Result<()> {
     Ok(())
 }
 
-fn event_from_row(row: (String, i64, i64, String, String, Option<String>, String)) -> Result<Event> {
+/// dossier, version, instant, account, role, unit, change (JSON).
+type EventRow = (String, i64, i64, String, String, Option<String>, String);
+
+fn event_from_row(row: EventRow) -> Result<Event> {
     let (dossier, version, at, account, role, unit, change) = row;
     Ok(Event {
         dossier,
@@ -190,10 +196,15 @@ fn event_from_row(row: (String, i64, i64, String, String, Option<String>, String
         at: from_micros(at),
         by: motcua_domain::dossier::By {
             account,
-            role: motcua_domain::access::Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("event role {role}")))?,
-            unit: unit.map(|u| UnitCode::parse(&u)).transpose().map_err(|_| StoreError::Corrupt("event unit".into()))?,
+            role: motcua_domain::access::Role::parse(&role)
+                .ok_or_else(|| StoreError::Corrupt(format!("event role {role}")))?,
+            unit: unit
+                .map(|u| UnitCode::parse(&u))
+                .transpose()
+                .map_err(|_| StoreError::Corrupt("event unit".into()))?,
         },
-        change: serde_json::from_str(&change).map_err(|e| StoreError::Corrupt(format!("event change: {e}")))?,
+        change: serde_json::from_str(&change)
+            .map_err(|e| StoreError::Corrupt(format!("event change: {e}")))?,
     })
 }
 
@@ -213,20 +224,26 @@ impl Store {
     }
 
     /// The dossier an applicant already created with this idempotency key, if any.
-    pub async fn dossier_by_idempotency_key(&self, applicant: &str, key: &str) -> Result<Option<String>> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT id FROM dossiers WHERE applicant = $1 AND idempotency_key = $2")
-            .bind(applicant)
-            .bind(key)
-            .fetch_optional(self.pool())
-            .await?;
+    pub async fn dossier_by_idempotency_key(
+        &self,
+        applicant: &str,
+        key: &str,
+    ) -> Result<Option<String>> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT id FROM dossiers WHERE applicant = $1 AND idempotency_key = $2")
+                .bind(applicant)
+                .bind(key)
+                .fetch_optional(self.pool())
+                .await?;
         Ok(row.map(|r| r.0))
     }
 
     pub async fn dossier(&self, id: &str) -> Result<Stored> {
-        let row: Option<(String, String)> = sqlx::query_as("SELECT state, form_data FROM dossiers WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
+        let row: Option<(String, String)> =
+            sqlx::query_as("SELECT state, form_data FROM dossiers WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
         let (state, form) = row.ok_or(StoreError::NotFound)?;
         Ok(Stored {
             state: parse_state(&state)?,
@@ -249,7 +266,7 @@ impl Store {
 
     /// The events of one dossier, in order.
     pub async fn dossier_events(&self, id: &str) -> Result<Vec<Event>> {
-        let rows: Vec<(String, i64, i64, String, String, Option<String>, String)> = sqlx::query_as(
+        let rows: Vec<EventRow> = sqlx::query_as(
             "SELECT dossier, version, at_us, account, role, unit, change FROM dossier_events WHERE dossier = $1 ORDER BY version",
         )
         .bind(id)
@@ -260,7 +277,7 @@ impl Store {
 
     /// Every event in commit order (start-up rebuild of the index, bundle export).
     pub async fn all_events(&self) -> Result<Vec<Event>> {
-        let rows: Vec<(String, i64, i64, String, String, Option<String>, String)> = sqlx::query_as(
+        let rows: Vec<EventRow> = sqlx::query_as(
             "SELECT dossier, version, at_us, account, role, unit, change FROM dossier_events ORDER BY at_us, dossier, version",
         )
         .fetch_all(self.pool())
@@ -303,10 +320,12 @@ impl Store {
 
     /// An applicant's own dossiers, newest first.
     pub async fn applicant_dossiers(&self, applicant: &str) -> Result<Vec<Dossier>> {
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT state FROM dossiers WHERE applicant = $1 ORDER BY created_at_us DESC, id")
-            .bind(applicant)
-            .fetch_all(self.pool())
-            .await?;
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT state FROM dossiers WHERE applicant = $1 ORDER BY created_at_us DESC, id",
+        )
+        .bind(applicant)
+        .fetch_all(self.pool())
+        .await?;
         rows.iter().map(|r| parse_state(&r.0)).collect()
     }
 
@@ -348,13 +367,24 @@ impl Store {
         let mut int_sql = String::new();
         if let Some(t) = f.due_before {
             ints.push(to_micros(t));
-            int_sql.push_str(&format!(" AND current_due_at_us < ${}", binds.len() + ints.len()));
+            int_sql.push_str(&format!(
+                " AND current_due_at_us < ${}",
+                binds.len() + ints.len()
+            ));
             int_sql.push_str(" AND status IN ('received', 'processing', 'supplement_requested', 'payment_requested')");
         }
-        if let Some((at, id)) = f.cursor.as_deref().and_then(|c| c.split_once(':')).and_then(|(a, i)| Some((a.parse::<i64>().ok()?, i.to_owned()))) {
+        if let Some((at, id)) = f
+            .cursor
+            .as_deref()
+            .and_then(|c| c.split_once(':'))
+            .and_then(|(a, i)| Some((a.parse::<i64>().ok()?, i.to_owned())))
+        {
             ints.push(at);
             let n = binds.len() + ints.len();
-            int_sql.push_str(&format!(" AND (sort_at_us > ${n} OR (sort_at_us = ${n} AND id > ${}))", n + 1));
+            int_sql.push_str(&format!(
+                " AND (sort_at_us > ${n} OR (sort_at_us = ${n} AND id > ${}))",
+                n + 1
+            ));
             ints.push(0);
             // The id is a string; it is bound last, after the integers.
             let limit = f.limit.clamp(1, 200);
@@ -384,7 +414,12 @@ impl Store {
     }
 
     /// The inbox counters: new (submitted), due today, overdue, waiting for a supplement.
-    pub async fn inbox_counts(&self, units: &[UnitCode], now: chrono::DateTime<chrono::Utc>, end_of_today: chrono::DateTime<chrono::Utc>) -> Result<InboxCounts> {
+    pub async fn inbox_counts(
+        &self,
+        units: &[UnitCode],
+        now: chrono::DateTime<chrono::Utc>,
+        end_of_today: chrono::DateTime<chrono::Utc>,
+    ) -> Result<InboxCounts> {
         if units.is_empty() {
             return Ok(InboxCounts::default());
         }
@@ -405,7 +440,11 @@ impl Store {
         for u in units {
             q = q.bind(u.as_str());
         }
-        let (a, b, c, d) = q.bind(to_micros(now)).bind(to_micros(end_of_today)).fetch_one(self.pool()).await?;
+        let (a, b, c, d) = q
+            .bind(to_micros(now))
+            .bind(to_micros(end_of_today))
+            .fetch_one(self.pool())
+            .await?;
         Ok(InboxCounts {
             new: a.unwrap_or(0),
             due_today: b.unwrap_or(0),
@@ -417,10 +456,11 @@ impl Store {
     /// Saves and publishes a process version for a procedure; returns the version.
     pub async fn publish_process(&self, process: &motcua_domain::dossier::Process) -> Result<i64> {
         let mut tx = self.pool().begin().await?;
-        let (max,): (Option<i64>,) = sqlx::query_as("SELECT MAX(version) FROM processes WHERE procedure = $1")
-            .bind(process.procedure.as_str())
-            .fetch_one(&mut *tx)
-            .await?;
+        let (max,): (Option<i64>,) =
+            sqlx::query_as("SELECT MAX(version) FROM processes WHERE procedure = $1")
+                .bind(process.procedure.as_str())
+                .fetch_one(&mut *tx)
+                .await?;
         let v = max.unwrap_or(0) + 1;
         let now = to_micros(chrono::Utc::now());
         sqlx::query("INSERT INTO processes (procedure, version, status, definition, created_at_us, published_at_us) VALUES ($1, $2, 'published', $3, $4, $4)")
@@ -435,7 +475,11 @@ impl Store {
     }
 
     /// A given version, or the latest published one when `version` is None.
-    pub async fn process(&self, procedure: &str, version: Option<i64>) -> Result<Option<(i64, motcua_domain::dossier::Process)>> {
+    pub async fn process(
+        &self,
+        procedure: &str,
+        version: Option<i64>,
+    ) -> Result<Option<(i64, motcua_domain::dossier::Process)>> {
         let row: Option<(i64, String)> = match version {
             Some(v) => sqlx::query_as("SELECT version, definition FROM processes WHERE procedure = $1 AND version = $2")
                 .bind(procedure)
@@ -447,13 +491,25 @@ impl Store {
                 .fetch_optional(self.pool())
                 .await?,
         };
-        row.map(|(v, d)| Ok((v, serde_json::from_str(&d).map_err(|e| StoreError::Corrupt(format!("process: {e}")))?)))
-            .transpose()
+        row.map(|(v, d)| {
+            Ok((
+                v,
+                serde_json::from_str(&d)
+                    .map_err(|e| StoreError::Corrupt(format!("process: {e}")))?,
+            ))
+        })
+        .transpose()
     }
 }
 
 fn page(rows: Vec<(String, i64, String)>, limit: usize) -> Result<(Vec<Dossier>, Option<String>)> {
-    let next = (rows.len() > limit).then(|| rows.get(limit - 1).map(|(_, at, id)| format!("{at}:{id}"))).flatten();
-    let items = rows.iter().take(limit).map(|r| parse_state(&r.0)).collect::<Result<Vec<_>>>()?;
+    let next = (rows.len() > limit)
+        .then(|| rows.get(limit - 1).map(|(_, at, id)| format!("{at}:{id}")))
+        .flatten();
+    let items = rows
+        .iter()
+        .take(limit)
+        .map(|r| parse_state(&r.0))
+        .collect::<Result<Vec<_>>>()?;
     Ok((items, next))
 }

@@ -9,8 +9,9 @@
 
 pub mod accounts;
 pub mod audit;
-pub mod dossiers;
+mod calendar_rows;
 mod catalogue_io;
+pub mod dossiers;
 mod migrations;
 pub mod procedures;
 pub mod testing;

@@ -12,10 +12,11 @@ pub struct Migration {
     pub postgres_only: &'static str,
 }
 
-pub static MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "units, catalogue, accounts, sessions, tokens, calendar, audit",
-    portable: r#"
+pub static MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "units, catalogue, accounts, sessions, tokens, calendar, audit",
+        portable: r#"
 CREATE TABLE units (
     code TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -116,17 +117,17 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_target ON audit_log (target, at_us);
 "#,
-    sqlite_only: "",
-    // PostgreSQL-only: trigram indexes make the diacritic-free LIKE search index-assisted.
-    postgres_only: r#"
+        sqlite_only: "",
+        // PostgreSQL-only: trigram indexes make the diacritic-free LIKE search index-assisted.
+        postgres_only: r#"
 CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
 CREATE INDEX procedure_versions_search ON procedure_versions USING gin (search_text public.gin_trgm_ops);
 "#,
-},
-Migration {
-    version: 2,
-    name: "dossiers, event log, outbox, documents, processes, code sequences",
-    portable: r#"
+    },
+    Migration {
+        version: 2,
+        name: "dossiers, event log, outbox, documents, processes, code sequences",
+        portable: r#"
 CREATE TABLE processes (
     procedure TEXT NOT NULL,
     version BIGINT NOT NULL,
@@ -202,9 +203,10 @@ CREATE TABLE code_sequences (
     PRIMARY KEY (unit, day)
 )
 "#,
-    sqlite_only: "",
-    postgres_only: "",
-}];
+        sqlite_only: "",
+        postgres_only: "",
+    },
+];
 
 fn statements(sql: &str) -> impl Iterator<Item = &str> {
     sql.split(';').map(str::trim).filter(|s| !s.is_empty())

@@ -357,3 +357,41 @@ async fn accounts_sessions_and_tokens() {
         Err(StoreError::NotFound)
     ));
 }
+
+#[tokio::test]
+async fn calendar_rows_seed_once_and_override_the_shipped_ones() {
+    let db = TestDb::new().await.unwrap();
+    let shipped = motcua_calendar::shipped_rows();
+    assert_eq!(db.store.seed_calendar().await.unwrap(), shipped.len());
+    assert_eq!(
+        db.store.seed_calendar().await.unwrap(),
+        0,
+        "seeding twice adds nothing"
+    );
+    let day = chrono::NaiveDate::from_ymd_opt(2027, 6, 15).unwrap();
+    assert!(db.store.calendar().await.unwrap().is_working_day(day));
+    // An administrator records next year's official extra day off.
+    let row = motcua_calendar::DayRow {
+        date: day,
+        working: false,
+        reason: "Nghỉ bù theo thông báo (ví dụ)".into(),
+        source: "Thông báo của Bộ Nội vụ năm 2027".into(),
+    };
+    db.store
+        .put_calendar_rows(std::slice::from_ref(&row), Some("admin"))
+        .await
+        .unwrap();
+    assert!(!db.store.calendar().await.unwrap().is_working_day(day));
+    // A row without its source is refused, and nothing is written.
+    let mut bad = row.clone();
+    bad.date = chrono::NaiveDate::from_ymd_opt(2027, 6, 16).unwrap();
+    bad.source = " ".into();
+    assert!(matches!(
+        db.store.put_calendar_rows(&[bad], None).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert_eq!(
+        db.store.calendar_rows().await.unwrap().len(),
+        shipped.len() + 1
+    );
+}

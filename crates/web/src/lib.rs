@@ -3,6 +3,7 @@
 
 pub mod api;
 mod auth;
+pub mod dossiers;
 pub mod error;
 mod metrics;
 pub mod openapi;
@@ -43,18 +44,47 @@ impl Default for Config {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
+    pub calendar: Arc<Deadlines>,
     metrics: Arc<metrics::Metrics>,
     limiter: Arc<ratelimit::LoginLimiter>,
 }
 
 impl AppState {
-    pub fn new(store: Store, config: Config) -> Self {
+    pub fn new(store: Store, config: Config, calendar: motcua_calendar::Calendar) -> Self {
         Self {
             store,
             config: Arc::new(config),
+            calendar: Arc::new(Deadlines(calendar)),
             metrics: Arc::default(),
             limiter: Arc::default(),
         }
+    }
+
+    /// Builds the state with the calendar stored in the database.
+    pub async fn load(store: Store, config: Config) -> Result<Self, motcua_store::StoreError> {
+        let calendar = store.calendar().await?;
+        Ok(Self::new(store, config, calendar))
+    }
+}
+
+/// The working calendar, as handlers use it.
+pub struct Deadlines(pub motcua_calendar::Calendar);
+
+impl Deadlines {
+    /// The appointment for a procedure's time limit counted from `start` (end-of-day mode,
+    /// the deployment default of `spec/calendar.md`).
+    pub fn due_after(
+        &self,
+        start: chrono::DateTime<chrono::Utc>,
+        limit: &motcua_calendar::TimeLimit,
+    ) -> chrono::DateTime<chrono::Utc> {
+        self.0
+            .due(
+                start.with_timezone(&motcua_calendar::VIETNAM_OFFSET),
+                *limit,
+                motcua_calendar::DueMode::EndOfDay,
+            )
+            .with_timezone(&chrono::Utc)
     }
 }
 

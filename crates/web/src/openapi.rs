@@ -2,6 +2,7 @@
 //! with the committed `docs/openapi.json`, so an API change without its document fails CI.
 
 use crate::api;
+use crate::dossiers::api as d;
 use crate::error::{ErrorBody, ErrorDetail, FieldError};
 use utoipa::OpenApi;
 
@@ -18,12 +19,16 @@ use utoipa::OpenApi;
         api::units::list, api::units::detail, api::units::rename, api::units::merge,
         api::procedures::list, api::procedures::detail, api::procedures::versions,
         api::procedures::save_draft, api::procedures::publish,
+        d::create, d::mine, d::detail, d::submit, d::receive, d::refuse, d::forward, d::send_back,
+        d::request_supplement, d::supplement, d::request_payment, d::confirm_payment, d::extend,
+        d::stop, d::withdraw, d::complete, d::return_result, d::rate, d::inbox, d::lookup,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldError)),
     tags(
         (name = "auth", description = "Đăng nhập, phiên làm việc, mã truy cập API"),
         (name = "units", description = "Cơ quan, đơn vị và lịch sử sáp nhập, đổi tên"),
         (name = "procedures", description = "Danh mục thủ tục hành chính"),
+        (name = "dossiers", description = "Hồ sơ: nộp, tiếp nhận, xử lý, trả kết quả, tra cứu"),
     )
 )]
 pub struct ApiDoc;

@@ -302,9 +302,13 @@ pub fn decide(
             if let Some(next) = ctx.process.and_then(|p| p.steps.get(i + 1))
                 && let Some(ia) = &next.inter_agency
             {
+                let unit = ia
+                    .unit
+                    .resolve(&d.unit, ctx.tree)
+                    .ok_or(DossierError::StepDoesNotAllow("forward"))?;
                 changes.push(Change::ChildRequested {
                     step: i + 1,
-                    unit: ia.unit.clone(),
+                    unit,
                     procedure: ia.procedure.clone(),
                 });
             }

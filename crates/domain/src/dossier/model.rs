@@ -301,6 +301,10 @@ impl Dossier {
             }
             Change::Rated { rating, .. } => d.rating = Some(*rating),
         }
+        // A stopped or withdrawn dossier's clock no longer runs, nor waits.
+        if d.status != Status::SupplementRequested {
+            d.clock_stopped_at = None;
+        }
         Some(d)
     }
 

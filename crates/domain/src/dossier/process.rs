@@ -18,6 +18,17 @@ pub enum StepUnit {
     Named { unit: UnitCode },
 }
 
+impl StepUnit {
+    /// The actual unit for a dossier handled by `competent`.
+    pub fn resolve(&self, competent: &UnitCode, tree: &UnitTree) -> Option<UnitCode> {
+        match self {
+            StepUnit::Competent => Some(competent.clone()),
+            StepUnit::Parent => tree.get(competent)?.parent.clone(),
+            StepUnit::Named { unit } => Some(unit.clone()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepAction {
@@ -30,10 +41,12 @@ pub enum StepAction {
     Complete,
 }
 
-/// A step that hands part of the work to another unit as a child dossier.
+/// A step that hands part of the work to another unit as a child dossier. The unit is
+/// relative like a step's: the commune police of the same commune is `competent`, a
+/// provincial office is `named`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InterAgency {
-    pub unit: UnitCode,
+    pub unit: StepUnit,
     pub procedure: ProcedureCode,
 }
 
@@ -106,7 +119,10 @@ impl Process {
                     StepUnit::Named { unit } => Some(unit),
                     _ => None,
                 },
-                s.inter_agency.as_ref().map(|x| &x.unit),
+                s.inter_agency.as_ref().and_then(|x| match &x.unit {
+                    StepUnit::Named { unit } => Some(unit),
+                    _ => None,
+                }),
             ]
             .into_iter()
             .flatten()
@@ -127,11 +143,7 @@ impl Process {
 
     /// The unit that works step `i` of a dossier handled by `competent`.
     pub fn step_unit(&self, i: usize, competent: &UnitCode, tree: &UnitTree) -> Option<UnitCode> {
-        match &self.steps.get(i)?.unit {
-            StepUnit::Competent => Some(competent.clone()),
-            StepUnit::Parent => tree.get(competent)?.parent.clone(),
-            StepUnit::Named { unit } => Some(unit.clone()),
-        }
+        self.steps.get(i)?.unit.resolve(competent, tree)
     }
 
     /// The usual one-stop process where a procedure has no definition of its own yet:

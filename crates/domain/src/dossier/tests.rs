@@ -418,7 +418,7 @@ fn inter_agency_step_waits_for_the_child() {
             hours: 0,
             actions: vec![StepAction::Forward],
             inter_agency: Some(InterAgency {
-                unit: uc(CENTRE),
+                unit: StepUnit::Named { unit: uc(CENTRE) },
                 procedure: ProcedureCode::parse("1.004222").unwrap(),
             }),
         },

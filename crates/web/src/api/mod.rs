@@ -43,6 +43,40 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/procedures/{code}/versions/{version}/publish",
             post(procedures::publish),
         )
+        .merge(dossier_routes())
+}
+
+fn dossier_routes() -> Router<AppState> {
+    use crate::dossiers::api as d;
+    Router::new()
+        .route("/api/v1/dossiers", get(d::mine).post(d::create))
+        .route("/api/v1/dossiers/{id}", get(d::detail))
+        .route("/api/v1/dossiers/{id}/submit", post(d::submit))
+        .route("/api/v1/dossiers/{id}/receive", post(d::receive))
+        .route("/api/v1/dossiers/{id}/refuse", post(d::refuse))
+        .route("/api/v1/dossiers/{id}/forward", post(d::forward))
+        .route("/api/v1/dossiers/{id}/send-back", post(d::send_back))
+        .route(
+            "/api/v1/dossiers/{id}/request-supplement",
+            post(d::request_supplement),
+        )
+        .route("/api/v1/dossiers/{id}/supplement", post(d::supplement))
+        .route(
+            "/api/v1/dossiers/{id}/request-payment",
+            post(d::request_payment),
+        )
+        .route(
+            "/api/v1/dossiers/{id}/confirm-payment",
+            post(d::confirm_payment),
+        )
+        .route("/api/v1/dossiers/{id}/extend", post(d::extend))
+        .route("/api/v1/dossiers/{id}/stop", post(d::stop))
+        .route("/api/v1/dossiers/{id}/withdraw", post(d::withdraw))
+        .route("/api/v1/dossiers/{id}/complete", post(d::complete))
+        .route("/api/v1/dossiers/{id}/return", post(d::return_result))
+        .route("/api/v1/dossiers/{id}/rate", post(d::rate))
+        .route("/api/v1/inbox", get(d::inbox))
+        .route("/api/v1/lookup", get(d::lookup))
 }
 
 /// A list page: `{"items":[…],"next_cursor":…}` plus `total` where it is cheap.

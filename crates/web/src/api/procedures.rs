@@ -37,12 +37,9 @@ pub struct ProcedureSummary {
 
 pub fn time_limit_view(p: &Procedure) -> Option<TimeLimitView> {
     p.time_limit.map(|t| TimeLimitView {
-        value: t.value_text(),
-        unit: serde_json::to_value(t.unit)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default(),
-        label: t.label_vi(),
+        value: t.value_string(),
+        unit: t.unit().as_str().to_owned(),
+        label: motcua_domain::procedure::time_limit_label_vi(&t),
     })
 }
 

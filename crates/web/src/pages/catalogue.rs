@@ -9,7 +9,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use motcua_domain::procedure::{OnlineLevel, Procedure};
+use motcua_domain::procedure::{OnlineLevel, Procedure, time_limit_label_vi};
 
 pub struct FieldOption {
     pub name: String,
@@ -42,7 +42,7 @@ fn level(p: &Procedure) -> (&'static str, &'static str) {
 fn time_limit_text(p: &Procedure) -> String {
     p.time_limit.map_or_else(
         || "Thời hạn: chưa có thông tin".to_owned(),
-        |t| format!("Thời hạn: {}", t.label_vi()),
+        |t| format!("Thời hạn: {}", time_limit_label_vi(&t)),
     )
 }
 
@@ -345,9 +345,10 @@ pub async fn procedure(
                 }
             })
             .collect(),
-        time_limit: p
-            .time_limit
-            .map_or_else(|| "Chưa có thông tin.".to_owned(), |t| t.label_vi()),
+        time_limit: p.time_limit.map_or_else(
+            || "Chưa có thông tin.".to_owned(),
+            |t| time_limit_label_vi(&t),
+        ),
         applicants: p.applicant_kinds.iter().map(|a| a.label_vi()).collect(),
         authority: p.authority.clone(),
         units: p

@@ -69,7 +69,18 @@ pub async fn spawn() -> App {
         .unwrap();
     let accounts = [
         ("congdan", Role::Applicant, "000.01.99.H57", false),
+        ("congdan2", Role::Applicant, "000.01.99.H57", false),
+        ("tocongnghe", Role::DigitalHelper, "000.01.99.H57", false),
+        ("tiepnhan", Role::ReceptionOfficer, "000.01.99.H57", false),
+        (
+            "tiepnhan.tt",
+            Role::ReceptionOfficer,
+            "000.00.94.H57",
+            false,
+        ),
         ("chuyenvien", Role::Specialist, "000.01.99.H57", false),
+        ("chuyenvien.khac", Role::Specialist, "000.02.99.H57", false),
+        ("lanhdao", Role::Leader, "000.01.99.H57", false),
         ("quantri", Role::UnitAdmin, "000.00.00.H57", true),
         ("quantri.phuong", Role::UnitAdmin, "000.01.99.H57", false),
         ("vanhanh", Role::Operator, "000.00.00.H57", true),
@@ -87,7 +98,10 @@ pub async fn spawn() -> App {
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let state = motcua_web::AppState::new(db.store.clone(), motcua_web::Config::default());
+    db.store.seed_calendar().await.unwrap();
+    let state = motcua_web::AppState::load(db.store.clone(), motcua_web::Config::default())
+        .await
+        .unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(motcua_web::serve(listener, state, async {
         let _ = rx.await;

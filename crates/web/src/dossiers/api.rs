@@ -1,0 +1,542 @@
+//! `/api/v1/dossiers…`, `/api/v1/inbox`, `/api/v1/lookup`.
+
+use super::service::{self, Request};
+use super::views::{DocumentView, DossierView, TimelineEntry, timeline};
+use crate::AppState;
+use crate::api::{Json, limit};
+use crate::auth::Authenticated;
+use crate::error::{ApiError, ErrorBody};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use motcua_domain::access::{Action, Resource, authorize, units_for};
+use motcua_domain::dossier::{Command, Rating, Status};
+use motcua_domain::procedure::{ApplicantKind, Channel};
+use motcua_domain::{ProcedureCode, UnitCode};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+fn unit_field(field: &str, s: &str) -> Result<UnitCode, ApiError> {
+    UnitCode::parse(s).map_err(|_| {
+        ApiError::invalid(
+            field,
+            "invalid_unit_code",
+            "Mã đơn vị không đúng dạng 000.00.31.H57.",
+            format!("{field} must look like 000.00.31.H57."),
+        )
+    })
+}
+
+fn time_field(field: &str, s: &str) -> Result<DateTime<Utc>, ApiError> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            ApiError::invalid(
+                field,
+                "invalid_datetime",
+                "Thời điểm không đúng định dạng RFC 3339.",
+                format!("{field} must be RFC 3339."),
+            )
+        })
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CreateDossier {
+    /// Procedure code, e.g. 1.001193.
+    pub procedure: String,
+    /// The competent unit chosen by the applicant.
+    pub unit: String,
+    /// citizen (default), business, household_business
+    #[schema(value_type = Option<String>)]
+    pub applicant_kind: Option<ApplicantKind>,
+    /// E-form data and component answers.
+    #[schema(value_type = Object)]
+    pub form_data: Option<serde_json::Value>,
+    /// A digital helper submitting for someone: that applicant's user name.
+    pub on_behalf_of: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ActionResult {
+    pub dossier: DossierView,
+    /// Given once, on reception: with the code it opens the public lookup.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lookup_secret: Option<String>,
+}
+
+/// Creates a draft. With `Idempotency-Key`, a retry returns the first draft (200) instead
+/// of a new one (201).
+#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", request_body = CreateDossier,
+    params(("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 201, body = ActionResult), (status = 200, body = ActionResult), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    headers: HeaderMap,
+    Json(b): Json<CreateDossier>,
+) -> Result<Response, ApiError> {
+    let procedure = ProcedureCode::parse(&b.procedure).map_err(|_| {
+        ApiError::invalid(
+            "procedure",
+            "invalid_procedure_code",
+            "Mã thủ tục không đúng dạng 1.001193.",
+            "procedure must look like 1.001193.",
+        )
+    })?;
+    let unit = unit_field("unit", &b.unit)?;
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if key
+        .as_deref()
+        .is_some_and(|k| k.is_empty() || k.len() > 200)
+    {
+        return Err(ApiError::invalid(
+            "Idempotency-Key",
+            "invalid",
+            "Khóa chống lặp không hợp lệ.",
+            "Idempotency-Key must be 1–200 characters.",
+        ));
+    }
+    let applicant = match &b.on_behalf_of {
+        None => auth.account.id.clone(),
+        Some(u) => state.store.account_by_username(u).await?.ok_or_else(|| {
+            ApiError::invalid(
+                "on_behalf_of",
+                "unknown_account",
+                "Không tìm thấy tài khoản người nộp.",
+                "No such applicant account.",
+            )
+        })?,
+    };
+    let form_data = b.form_data.unwrap_or(serde_json::json!({}));
+    let new = service::NewDraft {
+        applicant: &applicant,
+        procedure: &procedure,
+        unit: &unit,
+        applicant_kind: b.applicant_kind.unwrap_or(ApplicantKind::Citizen),
+        form_data: &form_data,
+        idempotency_key: key.as_deref(),
+    };
+    let (d, existed) = service::create(&state, &auth.account.actor(), new).await?;
+    let status = if existed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((
+        status,
+        axum::Json(ActionResult {
+            dossier: DossierView::from(&d),
+            lookup_secret: None,
+        }),
+    )
+        .into_response())
+}
+
+/// The caller's own dossiers, newest first.
+#[utoipa::path(get, path = "/api/v1/dossiers", tag = "dossiers",
+    responses((status = 200, body = Vec<DossierView>), (status = 401, body = ErrorBody)))]
+pub async fn mine(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> Result<axum::Json<Vec<DossierView>>, ApiError> {
+    let list = state.store.applicant_dossiers(&auth.account.id).await?;
+    Ok(axum::Json(list.iter().map(DossierView::from).collect()))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DossierDetail {
+    pub dossier: DossierView,
+    pub timeline: Vec<TimelineEntry>,
+    pub documents: Vec<DocumentView>,
+    #[schema(value_type = Object)]
+    pub form_data: serde_json::Value,
+}
+
+/// One dossier with its timeline and documents: for its applicant, and for officers of its
+/// units.
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}", tag = "dossiers", params(("id" = String, Path)),
+    responses((status = 200, body = DossierDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn detail(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> Result<axum::Json<DossierDetail>, ApiError> {
+    let stored = state
+        .store
+        .dossier(&id)
+        .await
+        .map_err(|_| ApiError::not_found("hồ sơ", "Dossier"))?;
+    let d = &stored.state;
+    let tree = state.store.unit_tree().await?;
+    let actor = auth.account.actor();
+    let as_unit = Resource::Dossier {
+        unit: d.unit.clone(),
+        applicant: d.applicant.clone(),
+    };
+    let at_desk = d.desk.clone().map(|desk| Resource::Dossier {
+        unit: desk,
+        applicant: d.applicant.clone(),
+    });
+    let allowed = authorize(&actor, Action::ReadDossier, &as_unit, &tree).is_ok()
+        || at_desk.is_some_and(|r| authorize(&actor, Action::ReadDossier, &r, &tree).is_ok());
+    if !allowed {
+        // Not even whether it exists.
+        return Err(ApiError::not_found("hồ sơ", "Dossier"));
+    }
+    let events = state.store.dossier_events(&id).await?;
+    let documents = state.store.documents(&id).await?;
+    Ok(axum::Json(DossierDetail {
+        dossier: DossierView::from(d),
+        timeline: timeline(&events, false),
+        documents: documents.iter().map(DocumentView::from).collect(),
+        form_data: stored.form_data,
+    }))
+}
+
+async fn run(
+    state: &AppState,
+    auth: &Authenticated,
+    id: &str,
+    version: Option<i64>,
+    req: Request,
+) -> Result<axum::Json<ActionResult>, ApiError> {
+    let out = service::execute(state, &auth.account.actor(), id, version, req).await?;
+    Ok(axum::Json(ActionResult {
+        dossier: DossierView::from(&out.dossier),
+        lookup_secret: out.lookup_secret,
+    }))
+}
+
+/// Every command body carries the version the caller saw (optimistic concurrency).
+macro_rules! body {
+    ($name:ident { $($(#[$m:meta])* $f:ident : $t:ty),* $(,)? }) => {
+        #[derive(Deserialize, ToSchema)]
+        pub struct $name {
+            /// The dossier version the caller saw; a stale one answers 409 dossier_conflict.
+            pub version: Option<i64>,
+            $($(#[$m])* pub $f: $t,)*
+        }
+    };
+}
+
+body!(SubmitBody {
+    /// online (default), direct, postal
+    #[schema(value_type = Option<String>)]
+    channel: Option<Channel>,
+    on_behalf: Option<bool>
+});
+body!(ReceiveBody {
+    /// The desk receiving it (any unit of the province).
+    desk: String,
+    /// Only where the procedure has no time limit in the catalogue.
+    due_at: Option<String>
+});
+body!(RefuseBody {
+    desk: String,
+    reason: String
+});
+body!(ForwardBody { note: Option<String> });
+body!(ReasonBody { reason: String });
+body!(SupplementRequestBody { items: Vec<String>, reason: String });
+body!(VersionBody {});
+body!(PaymentBody { amount_vnd: u64 });
+body!(ExtendBody {
+    due_at: String,
+    reason: String
+});
+body!(WithdrawBody { reason: Option<String> });
+body!(CompleteBody { results: Vec<String> });
+body!(ReturnBody { how: String });
+body!(RateBody {
+    /// satisfied or unsatisfied
+    #[schema(value_type = String)]
+    rating: Rating,
+    comment: Option<String>
+});
+
+macro_rules! action {
+    ($fn:ident, $path:literal, $body:ty, $doc:literal, |$b:ident| $req:expr) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path, tag = "dossiers", request_body = $body, params(("id" = String, Path)),
+            responses((status = 200, body = ActionResult), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+                (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        pub async fn $fn(State(state): State<AppState>, auth: Authenticated, Path(id): Path<String>, Json($b): Json<$body>) -> Result<axum::Json<ActionResult>, ApiError> {
+            let version = $b.version;
+            let req: Request = $req;
+            run(&state, &auth, &id, version, req).await
+        }
+    };
+}
+
+action!(
+    submit,
+    "/api/v1/dossiers/{id}/submit",
+    SubmitBody,
+    "Submits a draft (online by default; a helper's submission counts as online).",
+    |b| Request::Submit {
+        channel: b.channel.unwrap_or(Channel::Online),
+        on_behalf: b.on_behalf.unwrap_or(false)
+    }
+);
+action!(
+    receive,
+    "/api/v1/dossiers/{id}/receive",
+    ReceiveBody,
+    "Receives a submitted dossier at a desk: issues the code, the appointment and the receipt (form 01).",
+    |b| Request::Receive {
+        desk: unit_field("desk", &b.desk)?,
+        due_at: b
+            .due_at
+            .as_deref()
+            .map(|s| time_field("due_at", s))
+            .transpose()?
+    }
+);
+action!(
+    refuse,
+    "/api/v1/dossiers/{id}/refuse",
+    RefuseBody,
+    "Refuses a submitted dossier with a written reason (form 03).",
+    |b| Request::Other(Command::Refuse {
+        desk: unit_field("desk", &b.desk)?,
+        reason: b.reason
+    })
+);
+action!(
+    forward,
+    "/api/v1/dossiers/{id}/forward",
+    ForwardBody,
+    "Moves the dossier to the next step of its process.",
+    |b| Request::Other(Command::Forward { note: b.note })
+);
+action!(
+    send_back,
+    "/api/v1/dossiers/{id}/send-back",
+    ReasonBody,
+    "Sends the dossier back to the previous step.",
+    |b| Request::Other(Command::SendBack { reason: b.reason })
+);
+action!(
+    request_supplement,
+    "/api/v1/dossiers/{id}/request-supplement",
+    SupplementRequestBody,
+    "One consolidated supplement request (form 02); the clock stops.",
+    |b| Request::Other(Command::RequestSupplement {
+        items: b.items,
+        reason: b.reason
+    })
+);
+action!(
+    supplement,
+    "/api/v1/dossiers/{id}/supplement",
+    VersionBody,
+    "The applicant has supplied everything; the clock runs again and the appointment moves by the stopped time.",
+    |_b| Request::CompleteSupplement
+);
+action!(
+    request_payment,
+    "/api/v1/dossiers/{id}/request-payment",
+    PaymentBody,
+    "Asks for fees and charges.",
+    |b| Request::Other(Command::RequestPayment {
+        amount_vnd: b.amount_vnd
+    })
+);
+action!(
+    confirm_payment,
+    "/api/v1/dossiers/{id}/confirm-payment",
+    VersionBody,
+    "Records that the fees were paid.",
+    |_b| Request::Other(Command::ConfirmPayment)
+);
+action!(
+    extend,
+    "/api/v1/dossiers/{id}/extend",
+    ExtendBody,
+    "Apology and extension (form 04), before the appointment; once by default.",
+    |b| Request::Other(Command::Extend {
+        due_at: time_field("due_at", &b.due_at)?,
+        reason: b.reason
+    })
+);
+action!(
+    stop,
+    "/api/v1/dossiers/{id}/stop",
+    ReasonBody,
+    "Stops processing with a written reason (form 05).",
+    |b| Request::Other(Command::Stop { reason: b.reason })
+);
+action!(
+    withdraw,
+    "/api/v1/dossiers/{id}/withdraw",
+    WithdrawBody,
+    "The applicant withdraws (until completed).",
+    |b| Request::Other(Command::Withdraw { reason: b.reason })
+);
+action!(
+    complete,
+    "/api/v1/dossiers/{id}/complete",
+    CompleteBody,
+    "Completes with the result documents.",
+    |b| Request::Other(Command::Complete { results: b.results })
+);
+action!(
+    return_result,
+    "/api/v1/dossiers/{id}/return",
+    ReturnBody,
+    "Hands the result over (desk, online or public post).",
+    |b| Request::Other(Command::Return { how: b.how })
+);
+action!(
+    rate,
+    "/api/v1/dossiers/{id}/rate",
+    RateBody,
+    "The applicant rates the service after return.",
+    |b| Request::Other(Command::Rate {
+        rating: b.rating,
+        comment: b.comment
+    })
+);
+
+#[derive(Deserialize, IntoParams)]
+pub struct InboxQuery {
+    /// A status (e.g. submitted, processing, supplement_requested).
+    pub status: Option<String>,
+    pub procedure: Option<String>,
+    /// Only one unit of the caller's.
+    pub unit: Option<String>,
+    /// soon (due before the end of tomorrow) or overdue.
+    pub due: Option<String>,
+    pub limit: Option<usize>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Inbox {
+    pub items: Vec<DossierView>,
+    pub next_cursor: Option<String>,
+    #[schema(value_type = Object)]
+    pub counts: motcua_store::dossiers::InboxCounts,
+}
+
+/// An officer's dossiers, filtered in the query to the units the caller works in.
+#[utoipa::path(get, path = "/api/v1/inbox", tag = "dossiers", params(InboxQuery),
+    responses((status = 200, body = Inbox), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn inbox(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Query(q): Query<InboxQuery>,
+) -> Result<axum::Json<Inbox>, ApiError> {
+    let tree = state.store.unit_tree().await?;
+    let actor = auth.account.actor();
+    let mut units = units_for(&actor, Action::ReadDossier, &tree);
+    if let Some(u) = q.unit.as_deref().filter(|u| !u.is_empty()) {
+        let u = unit_field("unit", u)?;
+        units.retain(|x| *x == u);
+    }
+    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(Status::parse(s).ok_or_else(|| {
+            ApiError::invalid(
+                "status",
+                "invalid_choice",
+                "Trạng thái không hợp lệ.",
+                "Unknown status.",
+            )
+        })?),
+    };
+    let now = Utc::now();
+    let end_of_today = end_of_day(now, 0);
+    let due_before = match q.due.as_deref() {
+        None | Some("") => None,
+        Some("soon") => Some(end_of_day(now, 1)),
+        Some("overdue") => Some(now),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "due",
+                "invalid_choice",
+                "Bộ lọc hạn xử lý phải là soon hoặc overdue.",
+                "due must be soon or overdue.",
+            ));
+        }
+    };
+    let filter = motcua_store::dossiers::InboxFilter {
+        units: units.clone(),
+        status,
+        procedure: q.procedure.clone().filter(|p| !p.is_empty()),
+        due_before,
+        limit: limit(q.limit),
+        cursor: q.cursor.clone(),
+    };
+    let (items, next_cursor) = state.store.inbox(&filter).await?;
+    let counts = state.store.inbox_counts(&units, now, end_of_today).await?;
+    Ok(axum::Json(Inbox {
+        items: items.iter().map(DossierView::from).collect(),
+        next_cursor,
+        counts,
+    }))
+}
+
+/// Midnight at the end of today (+`days`) in Vietnam.
+pub fn end_of_day(now: DateTime<Utc>, days: i64) -> DateTime<Utc> {
+    let local = now.with_timezone(&crate::pages::vn_offset()).date_naive()
+        + chrono::Duration::days(days + 1);
+    local
+        .and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(crate::pages::vn_offset()).single())
+        .map_or(now, |t| t.with_timezone(&Utc))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct LookupQuery {
+    /// The dossier code on the receipt.
+    pub code: String,
+    /// The lookup secret printed on the receipt.
+    pub secret: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicDossier {
+    pub code: String,
+    pub procedure: String,
+    pub status: String,
+    pub status_label: String,
+    pub due_at: Option<String>,
+    pub current_due_at: Option<String>,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// Anyone with the code and the receipt's secret sees the status and timeline, without
+/// personal data. Wrong pairs answer 404, whether or not the code exists.
+#[utoipa::path(get, path = "/api/v1/lookup", tag = "dossiers", params(LookupQuery),
+    responses((status = 200, body = PublicDossier), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn lookup(
+    State(state): State<AppState>,
+    Query(q): Query<LookupQuery>,
+) -> Result<axum::Json<PublicDossier>, ApiError> {
+    let secret = q.secret.trim().to_uppercase();
+    let d = state
+        .store
+        .dossier_by_code(q.code.trim(), &service::secret_hash(&secret))
+        .await
+        .map_err(|_| {
+            ApiError::not_found(
+                "hồ sơ với mã và mã tra cứu này",
+                "Dossier with this code and secret",
+            )
+        })?;
+    let events = state.store.dossier_events(&d.id).await?;
+    Ok(axum::Json(PublicDossier {
+        code: d.code.as_ref().map(ToString::to_string).unwrap_or_default(),
+        procedure: d.procedure.to_string(),
+        status: d.status.as_str().into(),
+        status_label: d.status.label_vi().into(),
+        due_at: d.due_at.map(crate::pages::vn_time),
+        current_due_at: d.current_due_at.map(crate::pages::vn_time),
+        timeline: timeline(&events, true),
+    }))
+}

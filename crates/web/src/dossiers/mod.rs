@@ -1,0 +1,6 @@
+//! Dossiers over HTTP: the applicant's, the officer's and the public's endpoints, all going
+//! through [`service::execute`].
+
+pub mod api;
+pub mod service;
+pub mod views;

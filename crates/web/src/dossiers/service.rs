@@ -1,0 +1,539 @@
+//! Carrying out a dossier command: load, let the domain decide, build the events, the
+//! documents and the outbox rows, commit them in one transaction.
+//!
+//! Handlers (API and pages) call [`execute`]; nothing else changes a dossier.
+
+use crate::AppState;
+use crate::error::ApiError;
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use motcua_domain::access::Actor;
+use motcua_domain::dossier::{
+    By, Change, CodeGenerator, Command, Context, Dossier, DossierError, Event, Process, Tt01Codes,
+    decide,
+};
+use motcua_store::dossiers::{Commit, Document, OutboxMessage};
+use sha2::{Digest, Sha256};
+
+/// What a caller asks for, before the service fills in what only it can know (the code, the
+/// appointment, the moved due date).
+pub enum Request {
+    Submit {
+        channel: motcua_domain::procedure::Channel,
+        on_behalf: bool,
+    },
+    /// `due_at` only where the procedure has no time limit in the catalogue.
+    Receive {
+        desk: motcua_domain::UnitCode,
+        due_at: Option<DateTime<Utc>>,
+    },
+    CompleteSupplement,
+    Other(Command),
+}
+
+pub struct Outcome {
+    pub dossier: Dossier,
+    /// The secret for public lookup, shown once on the receipt.
+    pub lookup_secret: Option<String>,
+}
+
+pub fn domain_error(e: DossierError) -> ApiError {
+    use DossierError as E;
+    let (status, code, vi): (StatusCode, &'static str, &str) = match &e {
+        E::Forbidden => return ApiError::forbidden(),
+        E::WrongStatus { .. } => (
+            StatusCode::CONFLICT,
+            "wrong_status",
+            "Hồ sơ đang ở trạng thái không cho phép thao tác này.",
+        ),
+        E::StepDoesNotAllow(_) => (
+            StatusCode::CONFLICT,
+            "step_does_not_allow",
+            "Bước xử lý hiện tại không cho phép thao tác này.",
+        ),
+        E::ReasonRequired => {
+            return ApiError::invalid("reason", "required", "Cần ghi rõ lý do.", e.to_string());
+        }
+        E::ItemsRequired => {
+            return ApiError::invalid(
+                "items",
+                "required",
+                "Cần liệt kê đầy đủ giấy tờ phải bổ sung.",
+                e.to_string(),
+            );
+        }
+        E::ExtensionLimit(_) => (
+            StatusCode::CONFLICT,
+            "extension_limit",
+            "Hồ sơ đã được gia hạn, không được gia hạn thêm.",
+        ),
+        E::ExtensionTiming => {
+            return ApiError::invalid(
+                "due_at",
+                "extension_timing",
+                "Chỉ gia hạn trước thời hạn và tới một ngày sau thời hạn hiện tại.",
+                e.to_string(),
+            );
+        }
+        E::WaitingForChild => (
+            StatusCode::CONFLICT,
+            "waiting_for_inter_agency",
+            "Hồ sơ đang chờ kết quả liên thông từ cơ quan khác.",
+        ),
+        E::OtherProvince => {
+            return ApiError::invalid(
+                "desk",
+                "other_province",
+                "Bộ phận Một cửa chỉ tiếp nhận hồ sơ của đơn vị trong tỉnh.",
+                e.to_string(),
+            );
+        }
+        E::ResultRequired => {
+            return ApiError::invalid(
+                "results",
+                "required",
+                "Cần có ít nhất một văn bản kết quả.",
+                e.to_string(),
+            );
+        }
+        E::AmountRequired => {
+            return ApiError::invalid(
+                "amount_vnd",
+                "required",
+                "Số tiền phải lớn hơn 0.",
+                e.to_string(),
+            );
+        }
+        E::AlreadyRated => (
+            StatusCode::CONFLICT,
+            "already_rated",
+            "Hồ sơ đã được đánh giá.",
+        ),
+    };
+    ApiError::new(status, code, vi, e.to_string())
+}
+
+pub fn conflict() -> ApiError {
+    ApiError::conflict(
+        "dossier_conflict",
+        "Hồ sơ đã được người khác cập nhật.",
+        "The dossier was changed by someone else.",
+    )
+}
+
+pub fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+fn new_secret() -> String {
+    use rand::Rng;
+    // Eight characters without look-alikes (0/O, 1/I/L), easy to read off a printed receipt.
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+    let mut rng = rand::thread_rng();
+    (0..8)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// The process a dossier follows: the pinned version, or the latest published one, or the
+/// standard two-step process where the procedure has none yet.
+pub async fn process_for(state: &AppState, d: &Dossier) -> Result<(i64, Process), ApiError> {
+    Ok(state
+        .store
+        .process(d.procedure.as_str(), d.process_version)
+        .await?
+        .unwrap_or_else(|| (0, Process::standard(d.procedure.clone()))))
+}
+
+fn documents_for(d: &Dossier, e: &Event, secret: Option<&str>) -> Option<Document> {
+    let (form, title, body) = match &e.change {
+        Change::Received { code, due_at, .. } => (
+            "01",
+            "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+            serde_json::json!({"code": code, "due_at": crate::pages::vn_time(*due_at), "lookup_secret": secret, "procedure": d.procedure}),
+        ),
+        Change::SupplementRequested { items, reason } => (
+            "02",
+            "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+            serde_json::json!({"items": items, "reason": reason}),
+        ),
+        Change::Rejected { reason } => (
+            "03",
+            "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
+            serde_json::json!({"reason": reason}),
+        ),
+        Change::Extended { due_at, reason } => (
+            "04",
+            "Văn bản xin lỗi và hẹn lại ngày trả kết quả",
+            serde_json::json!({"new_due_at": crate::pages::vn_time(*due_at), "reason": reason}),
+        ),
+        Change::Stopped { reason } => (
+            "05",
+            "Thông báo dừng xử lý hồ sơ",
+            serde_json::json!({"reason": reason}),
+        ),
+        Change::Completed { results } => (
+            "kq",
+            "Kết quả giải quyết thủ tục hành chính",
+            serde_json::json!({"results": results}),
+        ),
+        _ => return None,
+    };
+    Some(Document {
+        id: uuid::Uuid::now_v7().to_string(),
+        form: form.into(),
+        title: title.into(),
+        body,
+        created_at: e.at,
+    })
+}
+
+fn outbox_for(d: &Dossier, e: &Event) -> Vec<OutboxMessage> {
+    let mut out = Vec::new();
+    if let Some(code) = d.status.national_code()
+        && !matches!(e.change, Change::Created { .. } | Change::Rated { .. })
+    {
+        out.push(OutboxMessage {
+            topic: "national_portal.sync".into(),
+            dedup_key: format!("{}:{}:sync", e.dossier, e.version),
+            payload: serde_json::json!({"dossier": e.dossier, "code": d.code, "status": code, "at": e.at}),
+        });
+    }
+    if matches!(
+        e.change,
+        Change::Received { .. }
+            | Change::Rejected { .. }
+            | Change::SupplementRequested { .. }
+            | Change::PaymentRequested { .. }
+            | Change::Extended { .. }
+            | Change::Stopped { .. }
+            | Change::Completed { .. }
+    ) {
+        out.push(OutboxMessage {
+            topic: "notify.applicant".into(),
+            dedup_key: format!("{}:{}:notify", e.dossier, e.version),
+            payload: serde_json::json!({"dossier": e.dossier, "applicant": d.applicant, "event": e.change.kind()}),
+        });
+    }
+    if let Change::ChildRequested {
+        unit, procedure, ..
+    } = &e.change
+    {
+        out.push(OutboxMessage {
+            topic: "inter_agency.handover".into(),
+            dedup_key: format!("{}:{}:handover", e.dossier, e.version),
+            payload: serde_json::json!({"parent": e.dossier, "unit": unit, "procedure": procedure}),
+        });
+    }
+    out
+}
+
+/// Turns decided changes into numbered events and the new state.
+fn record(d: &Dossier, by: &By, changes: Vec<Change>, now: DateTime<Utc>) -> (Dossier, Vec<Event>) {
+    let mut state = d.clone();
+    let mut events = Vec::new();
+    for change in changes {
+        let e = Event {
+            dossier: d.id.clone(),
+            version: state.version + 1,
+            at: now,
+            by: by.clone(),
+            change,
+        };
+        // apply only refuses a Created event on an existing dossier, which decide never yields.
+        state = Dossier::apply(Some(state.clone()), &e).unwrap_or(state);
+        events.push(e);
+    }
+    (state, events)
+}
+
+/// A child dossier for an inter-agency step, submitted to the other unit on the parent's
+/// applicant's behalf.
+fn child_of(
+    parent: &Dossier,
+    unit: &motcua_domain::UnitCode,
+    procedure: &motcua_domain::ProcedureCode,
+    by: &By,
+    now: DateTime<Utc>,
+) -> Result<(Dossier, Vec<Event>), ApiError> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let created = Event {
+        dossier: id.clone(),
+        version: 1,
+        at: now,
+        by: by.clone(),
+        change: Change::Created {
+            procedure: procedure.clone(),
+            procedure_version: 0,
+            unit: unit.clone(),
+            applicant: parent.applicant.clone(),
+            applicant_kind: parent.applicant_kind,
+            parent: Some(parent.id.clone()),
+        },
+    };
+    let submitted = Event {
+        dossier: id,
+        version: 2,
+        at: now,
+        by: by.clone(),
+        change: Change::Submitted {
+            channel: motcua_domain::procedure::Channel::Online,
+            helper: None,
+        },
+    };
+    let d = Dossier::replay([&created, &submitted]).ok_or_else(ApiError::internal)?;
+    Ok((d, vec![created, submitted]))
+}
+
+/// Executes one command against dossier `id`, whose version the caller saw.
+pub async fn execute(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    expected_version: Option<i64>,
+    req: Request,
+) -> Result<Outcome, ApiError> {
+    let stored = state
+        .store
+        .dossier(id)
+        .await
+        .map_err(|_| ApiError::not_found("hồ sơ", "Dossier"))?;
+    let d = stored.state;
+    if expected_version.is_some_and(|v| v != d.version) {
+        return Err(conflict());
+    }
+    let now = Utc::now();
+    let tree = state.store.unit_tree().await?;
+    let (pv, process) = process_for(state, &d).await?;
+    let mut lookup_secret = None;
+    let cmd = match req {
+        Request::Other(c) => c,
+        Request::Submit { channel, on_behalf } => Command::Submit { channel, on_behalf },
+        Request::CompleteSupplement => {
+            let stopped = d.clock_stopped_at.unwrap_or(now);
+            let current = d.current_due_at.unwrap_or(now);
+            // The appointment moves by the time the clock stood still.
+            Command::CompleteSupplement {
+                due_at: current + (now - stopped),
+            }
+        }
+        Request::Receive { desk, due_at } => {
+            let procedure = state.store.procedure(&d.procedure).await?.procedure;
+            let due_at = match (procedure.time_limit, due_at) {
+                (_, Some(given)) if given > now => given,
+                (Some(limit), _) => state.calendar.due_after(now, &limit),
+                (None, _) => {
+                    return Err(ApiError::invalid(
+                        "due_at",
+                        "due_at_required",
+                        "Thủ tục chưa có thời hạn giải quyết trong danh mục: cần nhập ngày hẹn trả.",
+                        "The procedure has no time limit in the catalogue: give due_at.",
+                    ));
+                }
+            };
+            let day = now.with_timezone(&crate::pages::vn_offset()).date_naive();
+            let seq = state.store.next_dossier_seq(&desk, day).await?;
+            let code = Tt01Codes.code(&desk, day, seq).map_err(|e| {
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "code_sequence_full",
+                    "Đã hết số hồ sơ trong ngày.",
+                    e.to_string(),
+                )
+            })?;
+            lookup_secret = Some(new_secret());
+            Command::Receive {
+                desk,
+                code,
+                due_at,
+                process_version: pv,
+            }
+        }
+    };
+    let ctx = Context {
+        now,
+        actor,
+        tree: &tree,
+        process: Some(&process),
+        max_extensions: 1,
+    };
+    let (by, changes) = decide(&d, cmd, &ctx).map_err(domain_error)?;
+    let (next, events) = record(&d, &by, changes, now);
+
+    let documents: Vec<Document> = events
+        .iter()
+        .filter_map(|e| documents_for(&next, e, lookup_secret.as_deref()))
+        .collect();
+    let outbox: Vec<OutboxMessage> = events.iter().flat_map(|e| outbox_for(&next, e)).collect();
+    let hash = lookup_secret.as_deref().map(secret_hash);
+    let mut commits_owned: Vec<(Dossier, Vec<Event>, i64)> = Vec::new();
+    for e in &events {
+        if let Change::ChildRequested {
+            unit, procedure, ..
+        } = &e.change
+        {
+            let (child, child_events) = child_of(&next, unit, procedure, &by, now)?;
+            commits_owned.push((child, child_events, 0));
+        }
+        // A finished child lets its parent go on.
+        if matches!(e.change, Change::Completed { .. } | Change::Stopped { .. })
+            && let Some(parent_id) = &next.parent
+            && let Ok(parent) = state.store.dossier(parent_id).await
+            && parent.state.waiting_for_child
+        {
+            let p = parent.state;
+            let (pn, pe) = record(
+                &p,
+                &by,
+                vec![Change::ChildFinished {
+                    child: next.id.clone(),
+                }],
+                now,
+            );
+            commits_owned.push((pn, pe, p.version));
+        }
+    }
+    let mut commits = vec![Commit {
+        expected_version: d.version,
+        state: &next,
+        events: &events,
+        outbox: &outbox,
+        documents: &documents,
+        form_data: None,
+        lookup_secret_hash: hash.as_deref(),
+        idempotency_key: None,
+    }];
+    for (s, ev, v) in &commits_owned {
+        commits.push(Commit {
+            expected_version: *v,
+            state: s,
+            events: ev,
+            outbox: &[],
+            documents: &[],
+            form_data: None,
+            lookup_secret_hash: None,
+            idempotency_key: None,
+        });
+    }
+    state
+        .store
+        .commit_dossiers(&commits)
+        .await
+        .map_err(|e| match e {
+            motcua_store::StoreError::Conflict(_) => conflict(),
+            other => other.into(),
+        })?;
+    Ok(Outcome {
+        dossier: next,
+        lookup_secret,
+    })
+}
+
+/// Creates a draft for the caller, or on behalf of another applicant (digital helper). An
+/// idempotency key makes a retried create return the first draft.
+/// A draft to create.
+pub struct NewDraft<'a> {
+    /// The applicant's account id (the caller's, or another's for a helper).
+    pub applicant: &'a str,
+    pub procedure: &'a motcua_domain::ProcedureCode,
+    pub unit: &'a motcua_domain::UnitCode,
+    pub applicant_kind: motcua_domain::procedure::ApplicantKind,
+    pub form_data: &'a serde_json::Value,
+    pub idempotency_key: Option<&'a str>,
+}
+
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    new: NewDraft<'_>,
+) -> Result<(Dossier, bool), ApiError> {
+    let NewDraft {
+        applicant,
+        procedure,
+        unit,
+        applicant_kind,
+        form_data,
+        idempotency_key,
+    } = new;
+    if let Some(key) = idempotency_key
+        && let Some(existing) = state
+            .store
+            .dossier_by_idempotency_key(applicant, key)
+            .await?
+    {
+        return Ok((state.store.dossier(&existing).await?.state, true));
+    }
+    let published = state.store.procedure(procedure).await.map_err(|_| {
+        ApiError::invalid(
+            "procedure",
+            "unknown_procedure",
+            "Thủ tục không có trong danh mục.",
+            "Unknown procedure.",
+        )
+    })?;
+    if !published.procedure.units.contains(unit) {
+        return Err(ApiError::invalid(
+            "unit",
+            "not_competent",
+            "Đơn vị này không có thẩm quyền giải quyết thủ tục.",
+            "The unit is not competent for this procedure.",
+        ));
+    }
+    if applicant != actor.account_id {
+        let tree = state.store.unit_tree().await?;
+        motcua_domain::access::authorize(
+            actor,
+            motcua_domain::access::Action::SubmitOnBehalf,
+            &motcua_domain::access::Resource::Unit(unit.clone()),
+            &tree,
+        )
+        .map_err(|_| ApiError::forbidden())?;
+    }
+    let now = Utc::now();
+    let id = uuid::Uuid::now_v7().to_string();
+    let by = By {
+        account: actor.account_id.clone(),
+        role: motcua_domain::access::Role::Applicant,
+        unit: None,
+    };
+    let e = Event {
+        dossier: id,
+        version: 1,
+        at: now,
+        by,
+        change: Change::Created {
+            procedure: procedure.clone(),
+            procedure_version: published.version,
+            unit: unit.clone(),
+            applicant: applicant.to_owned(),
+            applicant_kind,
+            parent: None,
+        },
+    };
+    let d = Dossier::apply(None, &e).ok_or_else(ApiError::internal)?;
+    let events = [e];
+    let commit = Commit {
+        expected_version: 0,
+        state: &d,
+        events: &events,
+        outbox: &[],
+        documents: &[],
+        form_data: Some(form_data),
+        lookup_secret_hash: None,
+        idempotency_key,
+    };
+    match state.store.commit_dossiers(&[commit]).await {
+        Ok(()) => Ok((d, false)),
+        // Two retries raced: the other one created it.
+        Err(motcua_store::StoreError::Conflict(_)) if idempotency_key.is_some() => {
+            let key = idempotency_key.unwrap_or_default();
+            let existing = state
+                .store
+                .dossier_by_idempotency_key(applicant, key)
+                .await?
+                .ok_or_else(conflict)?;
+            Ok((state.store.dossier(&existing).await?.state, true))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
