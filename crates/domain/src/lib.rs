@@ -4,6 +4,7 @@
 pub mod access;
 pub mod bundle;
 pub mod codes;
+pub mod eform;
 pub mod procedure;
 pub mod search;
 pub mod text;

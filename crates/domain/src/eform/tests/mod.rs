@@ -1,0 +1,2 @@
+//! Tests across the module: checking definitions, validating data, prefill, the built-in
+//! forms, and properties.
