@@ -10,6 +10,7 @@
 //!
 //! Like the rest of the crate this is pure: the day of filling is passed in.
 
+mod builtin;
 mod check;
 mod compiled;
 mod conditions;
@@ -22,6 +23,7 @@ mod values;
 #[cfg(test)]
 mod tests;
 
+pub use builtin::{BUILTIN_PROCEDURES, builtin};
 pub use definition::{Bound, Choice, Condition, Field, FieldKind, FormDefinition, Section};
 pub use errors::{DefinitionError, DefinitionErrorCode, FieldError, FieldErrorCode};
 pub use profile::{Gender, Profile, ProfilePath};
