@@ -16,6 +16,7 @@ mod compiled;
 mod conditions;
 mod definition;
 mod errors;
+mod kinds;
 mod profile;
 mod validate;
 mod values;
