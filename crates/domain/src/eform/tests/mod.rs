@@ -5,6 +5,7 @@ mod check;
 mod check_links;
 mod forms;
 mod prefill;
+mod props;
 mod validate;
 
 use super::{CheckedForm, DefinitionErrorCode, FieldErrorCode, FormDefinition};
