@@ -174,7 +174,10 @@ impl Checker {
                 .as_ref()
                 .and_then(|cond| self.condition(cond, &format!("{p}.required_if"), &chain, links));
             let prefill = self.prefill(f, &p, !outer.is_empty());
-            let kind = self.kind(f, &p, &chain, ids[i], links);
+            // `ids` has one entry per field (Links::assign_ids); a missing one only loses
+            // loop detection for this field.
+            let id = ids.get(i).copied().unwrap_or(usize::MAX);
+            let kind = self.kind(f, &p, &chain, id, links);
             nodes.push(Node {
                 name: f.name.clone(),
                 label: f.label.clone(),
