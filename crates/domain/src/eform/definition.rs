@@ -181,6 +181,10 @@ impl Field {
 /// `{"field":"x","equals":v}`, `{"field":"x","in":[…]}`, `{"field":"x","filled":true}`,
 /// `{"all":[…]}`, `{"any":[…]}`, `{"not":{…}}`.
 ///
+/// Conditions compare with the *normalised* value of a field declared earlier (a hidden or
+/// blank field has none). On a `multi_choice`, `equals` means "is among the chosen" and `in`
+/// "any of these is chosen"; an unticked checkbox is not `filled`.
+///
 /// Kept as a bag of optional parts so that a wrong combination is reported by `check()`
 /// with its path rather than as an opaque serde error.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -265,6 +269,37 @@ mod tests {
         let f: Field =
             serde_json::from_str(r#"{"name":"n","label":"Số","kind":"number","min":-3}"#).unwrap();
         assert_eq!(f.min, Some(Bound::Integer(-3)));
+    }
+
+    #[test]
+    fn definitions_can_be_built_in_code() {
+        let mut copies = Field::new("copies", "Số lượng bản sao", FieldKind::Number);
+        copies.min = Some(Bound::Integer(1));
+        copies.required = true;
+        copies.visible_if = Some(Condition::all(vec![
+            Condition::equals("wants_copies", serde_json::json!(true)),
+            Condition::any(vec![Condition::one_of(
+                "wants_copies",
+                vec![serde_json::json!(true)],
+            )]),
+        ]));
+        let form = FormDefinition {
+            id: "ban_sao".into(),
+            version: None,
+            title: "Đề nghị cấp bản sao".into(),
+            legal_basis: Vec::new(),
+            fields: vec![
+                Field::new("wants_copies", "Cấp bản sao", FieldKind::Checkbox),
+                copies,
+            ],
+            sections: Vec::new(),
+        };
+        let checked = form.check().unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        let errors = checked
+            .validate(&serde_json::json!({"wants_copies": true}), today)
+            .unwrap_err();
+        assert_eq!(errors[0].message_vi, "Vui lòng nhập Số lượng bản sao.");
     }
 
     #[test]
