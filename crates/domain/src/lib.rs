@@ -5,6 +5,7 @@ pub mod access;
 pub mod bundle;
 pub mod codes;
 pub mod dossier;
+pub mod eform;
 pub mod procedure;
 pub mod search;
 pub mod text;

@@ -1,0 +1,49 @@
+//! The e-forms shipped with motcua for the civil-status (hộ tịch) procedures most often
+//! done online, after the declaration forms of Thông tư 04/2020/TT-BTP. A province may
+//! publish its own definition instead; these are the starting point and the demo.
+
+use super::CheckedForm;
+use std::sync::OnceLock;
+
+/// Procedure code and definition of each built-in form.
+const SOURCES: [(&str, &str); 3] = [
+    ("1.001193", include_str!("forms/to_khai_khai_sinh.json")),
+    ("1.000894", include_str!("forms/to_khai_ket_hon.json")),
+    ("1.000656", include_str!("forms/to_khai_khai_tu.json")),
+];
+
+/// The procedures that have a built-in e-form: birth, marriage and death registration.
+pub const BUILTIN_PROCEDURES: [&str; 3] = [SOURCES[0].0, SOURCES[1].0, SOURCES[2].0];
+
+/// The built-in declaration e-form of a procedure, by national procedure code.
+pub fn builtin(procedure_code: &str) -> Option<CheckedForm> {
+    // Checked once per process: the sources are constants, and compiling their patterns
+    // for every submission would be waste.
+    static CHECKED: OnceLock<Vec<(&'static str, Option<CheckedForm>)>> = OnceLock::new();
+    let all = CHECKED.get_or_init(|| {
+        SOURCES
+            .iter()
+            .map(|(code, json)| (*code, CheckedForm::from_json(json).ok()))
+            .collect()
+    });
+    all.iter()
+        .find(|(code, _)| *code == procedure_code.trim())
+        .and_then(|(_, form)| form.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_definition_passes_check() {
+        for (code, json) in SOURCES {
+            if let Err(errors) = CheckedForm::from_json(json) {
+                panic!("{code}: {errors:#?}");
+            }
+            assert!(builtin(code).is_some(), "{code}");
+        }
+        assert!(builtin("1.000000").is_none());
+        assert_eq!(builtin(" 1.001193 ").unwrap().id(), "to_khai_khai_sinh");
+    }
+}
