@@ -13,6 +13,9 @@ use serde::Serialize;
 pub struct FieldError {
     pub field: String,
     pub code: String,
+    /// For people, in Vietnamese, naming the field by its label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -83,6 +86,7 @@ impl ApiError {
         e.fields.push(FieldError {
             field: field.into(),
             code: code.into(),
+            message: None,
         });
         e
     }

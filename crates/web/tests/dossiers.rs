@@ -38,27 +38,56 @@ async fn ok(r: reqwest::Response) -> Value {
 
 const COMMUNE: &str = "000.01.99.H57";
 
+/// A complete birth declaration (Tờ khai đăng ký khai sinh) as the e-form expects it.
+fn birth_form() -> Value {
+    json!({
+        "requester_full_name": "Nguyễn Thị Hoa",
+        "requester_cccd": "046195000123",
+        "requester_address": "12 Phan Đình Phùng, phường An Cựu, thành phố Huế",
+        "requester_phone": "0912345678",
+        "requester_relationship": "mother",
+        "child_full_name": "Nguyễn Văn An",
+        "child_birth_date": "2025-01-02",
+        "child_gender": "male",
+        "child_ethnicity": "Kinh",
+        "child_nationality": "Việt Nam",
+        "child_birth_place": "Bệnh viện Trung ương Huế",
+        "child_home_town": "Thừa Thiên Huế",
+        "mother_full_name": "Nguyễn Thị Hoa",
+        "mother_birth_year": 1995,
+        "mother_ethnicity": "Kinh",
+        "mother_nationality": "vn",
+        "mother_cccd": "046195000123",
+        "mother_address": "12 Phan Đình Phùng, phường An Cựu, thành phố Huế",
+        "father_undetermined": true,
+        "birth_proof": "birth_certificate",
+        "birth_certificate_number": "GCS-2025-0001",
+        "commitment": true
+    })
+}
+
 async fn submitted(app: &common::App, citizen: &Who) -> (String, i64) {
     let r = citizen
         .c
         .post(app.url("/api/v1/dossiers"))
         .header("x-csrf-token", &citizen.csrf)
         .header("idempotency-key", "k-1")
-        .json(&json!({"procedure": "1.001193", "unit": COMMUNE, "form_data": {"ho_ten_tre": "Nguyễn Văn An"}}))
+        .json(&json!({"procedure": "1.001193", "unit": COMMUNE, "form_data": {"child_full_name": "Nguyễn Văn An"}}))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
     let d = ok(r).await;
     let id = d["dossier"]["id"].as_str().unwrap().to_owned();
+    // Save and resume: the draft keeps what was typed so far.
+    let path = format!("/api/v1/dossiers/{id}/form");
     let d = ok(citizen
-        .post(
-            app,
-            &format!("/api/v1/dossiers/{id}/submit"),
-            json!({"version": 1}),
-        )
+        .post(app, &path, json!({"version": 1, "form_data": birth_form()}))
         .await)
     .await;
+    let v = d["dossier"]["version"].as_i64().unwrap();
+    let path = format!("/api/v1/dossiers/{id}/submit");
+    let d = ok(citizen.post(app, &path, json!({"version": v})).await).await;
     assert_eq!(d["dossier"]["status"], "submitted");
     (id, d["dossier"]["version"].as_i64().unwrap())
 }
@@ -188,6 +217,7 @@ async fn citizen_to_result_with_one_supplement() {
         kinds,
         [
             "created",
+            "form_saved",
             "submitted",
             "received",
             "supplement_requested",
@@ -205,7 +235,7 @@ async fn citizen_to_result_with_one_supplement() {
         .map(|d| d["form"].as_str().unwrap())
         .collect();
     assert_eq!(forms, ["01", "02", "kq"]);
-    assert_eq!(detail["form_data"]["ho_ten_tre"], "Nguyễn Văn An");
+    assert_eq!(detail["form_data"]["child_full_name"], "Nguyễn Văn An");
 
     // Anyone with the receipt looks it up, without personal data.
     let url = format!(
@@ -384,4 +414,67 @@ async fn a_procedure_without_time_limit_needs_the_appointment_from_the_desk() {
         )
         .await)
     .await;
+}
+
+#[tokio::test]
+async fn the_declaration_is_checked_on_submission_with_vietnamese_field_errors() {
+    let app = common::spawn().await;
+    let citizen = Who::as_(&app, "congdan").await;
+    let d = ok(citizen
+        .post(
+            &app,
+            "/api/v1/dossiers",
+            json!({"procedure": "1.001193", "unit": COMMUNE}),
+        )
+        .await)
+    .await;
+    let id = d["dossier"]["id"].as_str().unwrap().to_owned();
+    let mut form = birth_form();
+    form["child_full_name"] = json!("");
+    form["requester_cccd"] = json!("12345");
+    let r = citizen
+        .post(
+            &app,
+            &format!("/api/v1/dossiers/{id}/submit"),
+            json!({"form_data": form}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    let fields: Vec<(&str, &str)> = body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["field"].as_str().unwrap(), f["code"].as_str().unwrap()))
+        .collect();
+    assert!(
+        fields.contains(&("form_data.requester_cccd", "invalid_cccd")),
+        "{body}"
+    );
+    assert!(
+        fields.contains(&("form_data.child_full_name", "required")),
+        "{body}"
+    );
+    assert!(
+        body["error"]["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Vui lòng")
+            || body["error"]["fields"][1]["message"]
+                .as_str()
+                .unwrap()
+                .contains("Vui lòng"),
+        "{body}"
+    );
+    // Nothing was submitted.
+    let detail = ok(citizen.get(&app, &format!("/api/v1/dossiers/{id}")).await).await;
+    assert_eq!(detail["dossier"]["status"], "draft");
+    // The form definition is public, for clients that render it.
+    let form: Value = reqwest::get(app.url("/api/v1/procedures/1.001193/form"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(form["fields"].as_array().unwrap().len() > 10);
 }

@@ -16,6 +16,8 @@ use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
+    /// Saves the draft's components (save and resume); the data itself goes with the commit.
+    SaveForm,
     Submit {
         channel: Channel,
         on_behalf: bool,
@@ -74,6 +76,7 @@ pub enum Command {
 impl Command {
     pub fn name(&self) -> &'static str {
         match self {
+            Command::SaveForm => "save_form",
             Command::Submit { .. } => "submit",
             Command::Receive { .. } => "receive",
             Command::Refuse { .. } => "refuse",
@@ -225,6 +228,14 @@ pub fn decide(
     use Status::*;
     let working = matches!(d.status, Received | Processing);
     match &cmd {
+        Command::SaveForm => {
+            if d.status != Draft {
+                return Err(status_err(&cmd, d));
+            }
+            let by = as_applicant(ctx, d)
+                .or_else(|_| acting(ctx, Action::SubmitOnBehalf, &d.unit, None))?;
+            Ok((by, vec![Change::FormSaved]))
+        }
         Command::Submit { channel, on_behalf } => {
             if d.status != Draft {
                 return Err(status_err(&cmd, d));

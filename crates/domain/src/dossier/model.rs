@@ -35,6 +35,8 @@ pub enum Change {
         applicant_kind: ApplicantKind,
         parent: Option<String>,
     },
+    /// The draft's components were saved (the data lives beside the projection).
+    FormSaved,
     Submitted {
         channel: Channel,
         helper: Option<String>,
@@ -110,6 +112,7 @@ impl Change {
     pub fn kind(&self) -> &'static str {
         match self {
             Change::Created { .. } => "created",
+            Change::FormSaved => "form_saved",
             Change::Submitted { .. } => "submitted",
             Change::Received { .. } => "received",
             Change::Rejected { .. } => "rejected",
@@ -229,7 +232,7 @@ impl Dossier {
         };
         d.version = e.version;
         match &e.change {
-            Change::Created { .. } => {}
+            Change::Created { .. } | Change::FormSaved => {}
             Change::Submitted { channel, helper } => {
                 d.status = Status::Submitted;
                 d.channel = Some(*channel);

@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/units/{code}/merge", post(units::merge))
         .route("/api/v1/procedures", get(procedures::list))
         .route("/api/v1/procedures/{code}", get(procedures::detail))
+        .route("/api/v1/procedures/{code}/form", get(procedures::form))
         .route(
             "/api/v1/procedures/{code}/versions",
             get(procedures::versions),
@@ -52,6 +53,7 @@ fn dossier_routes() -> Router<AppState> {
         .route("/api/v1/dossiers", get(d::mine).post(d::create))
         .route("/api/v1/dossiers/{id}", get(d::detail))
         .route("/api/v1/dossiers/{id}/submit", post(d::submit))
+        .route("/api/v1/dossiers/{id}/form", post(d::save_form))
         .route("/api/v1/dossiers/{id}/receive", post(d::receive))
         .route("/api/v1/dossiers/{id}/refuse", post(d::refuse))
         .route("/api/v1/dossiers/{id}/forward", post(d::forward))

@@ -293,3 +293,17 @@ pub async fn publish(
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The e-form (biểu mẫu điện tử) of a procedure, for clients that render it: fields,
+/// types, required, choices, patterns, conditions, Vietnamese labels and help.
+#[utoipa::path(get, path = "/api/v1/procedures/{code}/form", tag = "procedures",
+    params(("code" = String, Path, example = "1.001193")),
+    responses((status = 200, description = "The form definition", body = Object), (status = 404, body = ErrorBody)))]
+pub async fn form(Path(code): Path<String>) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    let code = parse_code(&code)?;
+    let form = motcua_domain::eform::builtin(code.as_str())
+        .ok_or_else(|| ApiError::not_found("biểu mẫu điện tử của thủ tục", "E-form"))?;
+    Ok(axum::Json(
+        serde_json::to_value(form.definition()).map_err(|_| ApiError::internal())?,
+    ))
+}

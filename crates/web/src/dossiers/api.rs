@@ -227,7 +227,19 @@ body!(SubmitBody {
     /// online (default), direct, postal
     #[schema(value_type = Option<String>)]
     channel: Option<Channel>,
-    on_behalf: Option<bool>
+    on_behalf: Option<bool>,
+    /// The final components; the stored draft's when absent. An e-form is validated.
+    #[schema(value_type = Option<Object>)]
+    form_data: Option<serde_json::Value>
+});
+body!(FormBody {
+    #[schema(value_type = Object)]
+    form_data: serde_json::Value
+});
+body!(SupplementBody {
+    /// Corrected components, if the request asked for changes to the declaration.
+    #[schema(value_type = Option<Object>)]
+    form_data: Option<serde_json::Value>
 });
 body!(ReceiveBody {
     /// The desk receiving it (any unit of the province).
@@ -279,7 +291,17 @@ action!(
     "Submits a draft (online by default; a helper's submission counts as online).",
     |b| Request::Submit {
         channel: b.channel.unwrap_or(Channel::Online),
-        on_behalf: b.on_behalf.unwrap_or(false)
+        on_behalf: b.on_behalf.unwrap_or(false),
+        form_data: b.form_data
+    }
+);
+action!(
+    save_form,
+    "/api/v1/dossiers/{id}/form",
+    FormBody,
+    "Saves a draft's components, to resume later.",
+    |b| Request::SaveForm {
+        form_data: b.form_data
     }
 );
 action!(
@@ -333,9 +355,11 @@ action!(
 action!(
     supplement,
     "/api/v1/dossiers/{id}/supplement",
-    VersionBody,
+    SupplementBody,
     "The applicant has supplied everything; the clock runs again and the appointment moves by the stopped time.",
-    |_b| Request::CompleteSupplement
+    |b| Request::CompleteSupplement {
+        form_data: b.form_data
+    }
 );
 action!(
     request_payment,

@@ -18,17 +18,60 @@ use sha2::{Digest, Sha256};
 /// What a caller asks for, before the service fills in what only it can know (the code, the
 /// appointment, the moved due date).
 pub enum Request {
+    /// Save a draft's components (save and resume).
+    SaveForm {
+        form_data: serde_json::Value,
+    },
+    /// Submit, optionally with the final components; an e-form is validated first.
     Submit {
         channel: motcua_domain::procedure::Channel,
         on_behalf: bool,
+        form_data: Option<serde_json::Value>,
     },
     /// `due_at` only where the procedure has no time limit in the catalogue.
     Receive {
         desk: motcua_domain::UnitCode,
         due_at: Option<DateTime<Utc>>,
     },
-    CompleteSupplement,
+    /// The applicant supplied everything (with corrected components, if any).
+    CompleteSupplement {
+        form_data: Option<serde_json::Value>,
+    },
     Other(Command),
+}
+
+/// The e-form of a procedure, if it has one, validated server-side with Vietnamese errors
+/// per field. Returns the normalised data to store.
+pub fn validate_form(
+    procedure: &motcua_domain::ProcedureCode,
+    data: &serde_json::Value,
+    today: chrono::NaiveDate,
+) -> Result<serde_json::Value, ApiError> {
+    let Some(form) = motcua_domain::eform::builtin(procedure.as_str()) else {
+        return Ok(data.clone());
+    };
+    form.validate(data, today)
+        .map(|n| n.into_value())
+        .map_err(|errors| {
+            let mut e = ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "Tờ khai chưa hợp lệ, vui lòng sửa các mục được đánh dấu.",
+                "The declaration is not valid; see the fields.",
+            );
+            e.fields = errors
+                .into_iter()
+                .map(|f| crate::error::FieldError {
+                    field: format!("form_data.{}", f.field),
+                    code: serde_json::to_value(f.code)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    message: Some(f.message_vi),
+                })
+                .collect();
+            e
+        })
 }
 
 pub struct Outcome {
@@ -306,10 +349,27 @@ pub async fn execute(
     let tree = state.store.unit_tree().await?;
     let (pv, process) = process_for(state, &d).await?;
     let mut lookup_secret = None;
+    let mut new_form: Option<serde_json::Value> = None;
+    let today = now.with_timezone(&crate::pages::vn_offset()).date_naive();
     let cmd = match req {
         Request::Other(c) => c,
-        Request::Submit { channel, on_behalf } => Command::Submit { channel, on_behalf },
-        Request::CompleteSupplement => {
+        Request::SaveForm { form_data } => {
+            new_form = Some(form_data);
+            Command::SaveForm
+        }
+        Request::Submit {
+            channel,
+            on_behalf,
+            form_data,
+        } => {
+            let data = form_data.unwrap_or(stored.form_data);
+            new_form = Some(validate_form(&d.procedure, &data, today)?);
+            Command::Submit { channel, on_behalf }
+        }
+        Request::CompleteSupplement { form_data } => {
+            if let Some(data) = form_data {
+                new_form = Some(validate_form(&d.procedure, &data, today)?);
+            }
             let stopped = d.clock_stopped_at.unwrap_or(now);
             let current = d.current_due_at.unwrap_or(now);
             // The appointment moves by the time the clock stood still.
@@ -399,7 +459,7 @@ pub async fn execute(
         events: &events,
         outbox: &outbox,
         documents: &documents,
-        form_data: None,
+        form_data: new_form.as_ref(),
         lookup_secret_hash: hash.as_deref(),
         idempotency_key: None,
     }];

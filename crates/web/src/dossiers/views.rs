@@ -97,6 +97,7 @@ pub struct TimelineEntry {
 pub fn label(c: &Change) -> &'static str {
     match c {
         Change::Created { .. } => "Tạo hồ sơ",
+        Change::FormSaved => "Lưu thành phần hồ sơ",
         Change::Submitted { .. } => "Nộp hồ sơ",
         Change::Received { .. } => "Tiếp nhận hồ sơ, hẹn trả kết quả",
         Change::Rejected { .. } => "Từ chối tiếp nhận",
