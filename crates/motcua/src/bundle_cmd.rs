@@ -143,9 +143,14 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<()> {
         bail!("the database schema is not current; run `motcua migrate` first");
     }
     let (units, procedures) = store.export_catalogue().await?;
+    let dossiers = store.export_dossiers().await?;
     std::fs::create_dir_all(&args.bundle)
         .with_context(|| format!("cannot create {}", args.bundle.display()))?;
-    for (name, text) in [("units.jsonl", &units), ("procedures.jsonl", &procedures)] {
+    for (name, text) in [
+        ("units.jsonl", &units),
+        ("procedures.jsonl", &procedures),
+        ("dossiers.jsonl", &dossiers),
+    ] {
         let path = args.bundle.join(name);
         // Write beside, then rename: a reader never sees half a file.
         let tmp = args.bundle.join(format!(".{name}.tmp"));
@@ -153,9 +158,10 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<()> {
         std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
     }
     println!(
-        "exported {} unit(s) and {} procedure(s) to {}",
+        "exported {} unit(s), {} procedure(s) and {} dossier(s) to {}",
         units.lines().count(),
         procedures.lines().count(),
+        dossiers.lines().count(),
         args.bundle.display()
     );
     Ok(())

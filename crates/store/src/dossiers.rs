@@ -453,6 +453,53 @@ impl Store {
         })
     }
 
+    /// `dossiers.jsonl` of every submitted dossier, derived from the event log, sorted by
+    /// code. Facts this system does not establish yet (files, online payment, data store,
+    /// national-portal delivery) are written as false.
+    pub async fn export_dossiers(&self) -> Result<String> {
+        use motcua_domain::dossier::export::{OutsideFacts, bundle_line};
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT state FROM dossiers WHERE status <> 'draft'")
+                .fetch_all(self.pool())
+                .await?;
+        let states: Vec<Dossier> = rows
+            .iter()
+            .map(|r| parse_state(&r.0))
+            .collect::<Result<_>>()?;
+        let mut events: std::collections::HashMap<String, Vec<Event>> =
+            std::collections::HashMap::new();
+        for e in self.all_events().await? {
+            events.entry(e.dossier.clone()).or_default().push(e);
+        }
+        let codes: std::collections::HashMap<&str, String> = states
+            .iter()
+            .map(|d| {
+                (
+                    d.id.as_str(),
+                    d.code
+                        .as_ref()
+                        .map_or_else(|| d.id.clone(), ToString::to_string),
+                )
+            })
+            .collect();
+        let mut lines: Vec<(String, String)> = Vec::new();
+        for d in &states {
+            let mut evs = events.remove(&d.id).unwrap_or_default();
+            evs.sort_by_key(|e| e.version);
+            let parent = d.parent.as_deref().and_then(|p| codes.get(p).cloned());
+            if let Some(line) = bundle_line(d, &evs, parent, OutsideFacts::default()) {
+                lines.push((line.code.clone(), json(&line)?));
+            }
+        }
+        lines.sort();
+        let mut out = String::new();
+        for (_, l) in lines {
+            out.push_str(&l);
+            out.push('\n');
+        }
+        Ok(out)
+    }
+
     /// Saves and publishes a process version for a procedure; returns the version.
     pub async fn publish_process(&self, process: &motcua_domain::dossier::Process) -> Result<i64> {
         let mut tx = self.pool().begin().await?;

@@ -250,6 +250,26 @@ async fn citizen_to_result_with_one_supplement() {
         .unwrap();
     assert_eq!(wrong.status(), 404);
 
+    // The bundle line is derived from the same events.
+    let bundle = app.db.store.export_dossiers().await.unwrap();
+    let line: Value = serde_json::from_str(bundle.lines().next().unwrap()).unwrap();
+    assert_eq!(line["code"], code.as_str());
+    assert_eq!(line["rating"], "satisfied");
+    let kinds: Vec<&str> = line["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "supplement_requested",
+            "supplement_completed",
+            "completed",
+            "returned"
+        ]
+    );
     // Events of every change are in the log, in the same versions the projection has.
     let events = app.db.store.dossier_events(&id).await.unwrap();
     assert_eq!(

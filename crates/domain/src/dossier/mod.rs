@@ -3,6 +3,7 @@
 
 pub mod code;
 pub mod decide;
+pub mod export;
 pub mod model;
 pub mod process;
 pub mod status;

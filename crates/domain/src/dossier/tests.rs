@@ -566,3 +566,88 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn bundle_line_follows_the_events() {
+    let a = actors();
+    let mut r = Run::new();
+    r.run(
+        &a[0],
+        Command::Submit {
+            channel: Channel::Online,
+            on_behalf: false,
+        },
+    )
+    .unwrap();
+    let due = t0() + Duration::days(1);
+    r.run(
+        &a[2],
+        Command::Receive {
+            desk: uc(COMMUNE),
+            code: code(),
+            due_at: due,
+            process_version: 1,
+        },
+    )
+    .unwrap();
+    r.run(
+        &a[4],
+        Command::RequestSupplement {
+            items: vec!["Tờ khai".into()],
+            reason: "Thiếu".into(),
+        },
+    )
+    .unwrap();
+    r.run(
+        &a[0],
+        Command::CompleteSupplement {
+            due_at: due + Duration::hours(1),
+        },
+    )
+    .unwrap();
+    r.run(&a[4], Command::Forward { note: None }).unwrap();
+    r.run(
+        &a[5],
+        Command::Complete {
+            results: vec!["Giấy khai sinh".into()],
+        },
+    )
+    .unwrap();
+    r.run(
+        &a[2],
+        Command::Return {
+            how: "Trực tuyến".into(),
+        },
+    )
+    .unwrap();
+    r.run(
+        &a[0],
+        Command::Rate {
+            rating: Rating::Satisfied,
+            comment: None,
+        },
+    )
+    .unwrap();
+    let line = export::bundle_line(&r.d, &r.events, None, export::OutsideFacts::default()).unwrap();
+    let json = serde_json::to_value(&line).unwrap();
+    assert_eq!(json["code"], "000.01.99.H57-250107-0001");
+    assert_eq!(json["channel"], "online");
+    assert_eq!(json["due_at"], "2025-01-08T08:00:00+07:00");
+    let kinds: Vec<&str> = line.events.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            "supplement_requested",
+            "supplement_completed",
+            "completed",
+            "returned"
+        ]
+    );
+    assert_eq!(json["rating"], "satisfied");
+    // Keys come in the spec's order.
+    let text = serde_json::to_string(&line).unwrap();
+    assert!(text.starts_with(r#"{"code":"000.01.99.H57-250107-0001","procedure":"1.001193","unit":"000.01.99.H57","parent":null,"channel":"online""#), "{text}");
+    // A draft is not a dossier of the bundle.
+    let (draft, events) = created();
+    assert!(export::bundle_line(&draft, &events, None, export::OutsideFacts::default()).is_none());
+}

@@ -1,0 +1,122 @@
+//! A dossier as a line of the bundle's `dossiers.jsonl` (`spec/bundle.md`), derived from
+//! its events alone, so the offline index computes from the same facts as the live one.
+
+use super::model::{Change, Dossier, Event, Rating};
+use crate::procedure::{ApplicantKind, Channel};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+
+/// Facts the event log does not carry (they come from files, payments, the data store).
+/// Each is false until the part of the system that establishes it exists and says so.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutsideFacts {
+    pub paid_online: bool,
+    pub synced: bool,
+    pub component_files: bool,
+    pub reused_component: bool,
+    pub from_data_store: bool,
+    pub result_file: bool,
+    pub result_to_data_store: bool,
+    pub citizen_data: bool,
+    pub complained: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BundleEvent {
+    pub kind: &'static str,
+    pub at: String,
+}
+
+/// Field order is the spec's, so exports are stable and easy to diff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BundleDossier {
+    pub code: String,
+    pub procedure: String,
+    pub unit: String,
+    pub parent: Option<String>,
+    pub channel: Channel,
+    pub applicant_kind: ApplicantKind,
+    pub submitted_at: String,
+    pub received_at: Option<String>,
+    pub due_at: Option<String>,
+    pub events: Vec<BundleEvent>,
+    pub fee_due: u64,
+    pub paid_online: bool,
+    pub synced: bool,
+    pub component_files: bool,
+    pub reused_component: bool,
+    pub from_data_store: bool,
+    pub result_file: bool,
+    pub result_to_data_store: bool,
+    pub citizen_data: bool,
+    pub rating: Option<Rating>,
+    pub complained: bool,
+}
+
+/// RFC 3339 at +07:00 with the sub-second part kept when there is one.
+pub fn vn_rfc3339(t: DateTime<Utc>) -> String {
+    t.with_timezone(&motcua_calendar::VIETNAM_OFFSET)
+        .to_rfc3339_opts(SecondsFormat::AutoSi, false)
+}
+
+/// The bundle's name of a change, where the bundle has one.
+fn bundle_kind(c: &Change) -> Option<&'static str> {
+    Some(match c {
+        Change::SupplementRequested { .. } => "supplement_requested",
+        Change::SupplementCompleted { .. } => "supplement_completed",
+        Change::PaymentRequested { .. } => "payment_requested",
+        Change::Extended { .. } => "extended",
+        Change::Completed { .. } => "completed",
+        Change::Returned { .. } => "returned",
+        Change::Stopped { .. } => "stopped",
+        Change::Rejected { .. } => "rejected",
+        Change::Withdrawn { .. } => "withdrawn",
+        _ => return None,
+    })
+}
+
+/// The line for a dossier, or None for one never submitted (a draft is not a dossier yet).
+/// A dossier refused or still waiting at reception has no code of the receipt form; its id
+/// stands in, as the bundle needs a key.
+pub fn bundle_line(
+    d: &Dossier,
+    events: &[Event],
+    parent_code: Option<String>,
+    facts: OutsideFacts,
+) -> Option<BundleDossier> {
+    let submitted_at = d.submitted_at?;
+    Some(BundleDossier {
+        code: d
+            .code
+            .as_ref()
+            .map_or_else(|| d.id.clone(), ToString::to_string),
+        procedure: d.procedure.to_string(),
+        unit: d.unit.to_string(),
+        parent: parent_code,
+        channel: d.channel.unwrap_or(Channel::Online),
+        applicant_kind: d.applicant_kind,
+        submitted_at: vn_rfc3339(submitted_at),
+        received_at: d.received_at.map(vn_rfc3339),
+        due_at: d.due_at.map(vn_rfc3339),
+        events: events
+            .iter()
+            .filter_map(|e| {
+                bundle_kind(&e.change).map(|kind| BundleEvent {
+                    kind,
+                    at: vn_rfc3339(e.at),
+                })
+            })
+            .collect(),
+        fee_due: d.fee_requested,
+        paid_online: facts.paid_online,
+        synced: facts.synced,
+        component_files: facts.component_files,
+        reused_component: facts.reused_component,
+        from_data_store: facts.from_data_store,
+        result_file: facts.result_file,
+        result_to_data_store: facts.result_to_data_store,
+        citizen_data: facts.citizen_data,
+        rating: d.rating,
+        complained: facts.complained,
+    })
+}
