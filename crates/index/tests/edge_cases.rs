@@ -2,6 +2,8 @@
 //! bundle and `expected.json` with hand-computed figures (numerator, denominator, ratio,
 //! score per metric; total, rating and rank where stated). `note` says what the case shows.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns
+
 mod common;
 
 use chrono::NaiveDate;

@@ -1,6 +1,8 @@
 //! The full output on a realistic bundle: the Huế demo catalogue (55 units, 126
 //! procedures) with 600 generated dossiers and 60 petitions over December 2024 – April 2025.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns
+
 mod common;
 
 use chrono::NaiveDate;
