@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod compute;
 pub mod definition;
 pub mod facts;
+pub mod incremental;
 pub mod instant;
 pub mod output;
 pub mod records;
