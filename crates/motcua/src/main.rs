@@ -3,6 +3,7 @@
 mod bundle_cmd;
 mod calendar_cmd;
 mod demo;
+mod index_cmd;
 mod serve_cmd;
 
 use clap::{Parser, Subcommand};
@@ -46,6 +47,9 @@ enum Command {
     /// Working calendar: days off, deadlines, yearly schedules.
     #[command(subcommand)]
     Calendar(calendar_cmd::CalendarCommand),
+    /// The 766 service-quality index, computed offline from a bundle.
+    #[command(subcommand)]
+    Index(index_cmd::IndexCommand),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Calendar(cmd) => return calendar_cmd::run(cmd),
+        Command::Index(cmd) => return index_cmd::run(cmd),
         Command::Serve(args) => runtime()
             .map_err(Into::into)
             .and_then(|rt| rt.block_on(serve_cmd::run(args))),
