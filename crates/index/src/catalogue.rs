@@ -1,9 +1,9 @@
 //! The catalogue a computation runs against: units and procedures from the bundle, interned
 //! to small integers so that ten million dossier lines are matched by index, not by string.
 
-use motcua_calendar::{Calendar, DurationUnit as CalUnit, TimeLimit};
+use motcua_calendar::{Calendar, TimeLimit};
 use motcua_domain::bundle::{LineError, check_references, parse_procedures, parse_units};
-use motcua_domain::procedure::{DurationUnit as DomUnit, OnlineLevel, Procedure, Publication};
+use motcua_domain::procedure::{OnlineLevel, Procedure, Publication};
 use motcua_domain::unit::{Unit, UnitKind, UnitTree};
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -77,23 +77,10 @@ pub struct Catalogue {
     scopes: Vec<Vec<UnitId>>,
 }
 
-/// The procedure's time limit as the calendar's type. The domain crate still has its own
-/// `TimeLimit`; when it switches to `motcua_calendar::TimeLimit` this becomes
-/// `Ok(p.time_limit)`.
+/// The procedure's time limit, already the calendar's type; kept as one function so the
+/// callers need not know where the type comes from.
 pub fn calendar_limit(p: &Procedure) -> Result<Option<TimeLimit>, String> {
-    let Some(t) = p.time_limit else {
-        return Ok(None);
-    };
-    let unit = match t.unit {
-        DomUnit::Hours => CalUnit::Hours,
-        DomUnit::WorkingDays => CalUnit::WorkingDays,
-        DomUnit::Days => CalUnit::Days,
-        DomUnit::Months => CalUnit::Months,
-    };
-    let milli = u32::try_from(t.milli).map_err(|_| "time_limit is too large".to_owned())?;
-    TimeLimit::new(milli, unit)
-        .map(Some)
-        .map_err(|e| format!("time_limit: {e}"))
+    Ok(p.time_limit)
 }
 
 impl Catalogue {
