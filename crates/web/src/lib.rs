@@ -5,6 +5,7 @@ pub mod api;
 mod auth;
 pub mod dossiers;
 pub mod error;
+pub mod live;
 mod metrics;
 pub mod openapi;
 mod ops;
@@ -45,6 +46,7 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     pub calendar: Arc<Deadlines>,
+    pub live: Arc<live::LiveIndex>,
     metrics: Arc<metrics::Metrics>,
     limiter: Arc<ratelimit::LoginLimiter>,
 }
@@ -54,6 +56,7 @@ impl AppState {
         Self {
             store,
             config: Arc::new(config),
+            live: Arc::new(live::LiveIndex::new(calendar.clone())),
             calendar: Arc::new(Deadlines(calendar)),
             metrics: Arc::default(),
             limiter: Arc::default(),
@@ -63,7 +66,9 @@ impl AppState {
     /// Builds the state with the calendar stored in the database.
     pub async fn load(store: Store, config: Config) -> Result<Self, motcua_store::StoreError> {
         let calendar = store.calendar().await?;
-        Ok(Self::new(store, config, calendar))
+        let state = Self::new(store, config, calendar);
+        state.live.rebuild(&state.store).await?;
+        Ok(state)
     }
 }
 

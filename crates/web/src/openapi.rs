@@ -21,13 +21,14 @@ use utoipa::OpenApi;
         api::procedures::save_draft, api::procedures::publish, api::procedures::form,
         d::create, d::mine, d::detail, d::submit, d::save_form, d::receive, d::refuse, d::forward, d::send_back,
         d::request_supplement, d::supplement, d::request_payment, d::confirm_payment, d::extend,
-        d::stop, d::withdraw, d::complete, d::return_result, d::rate, d::inbox, d::lookup,
+        d::stop, d::withdraw, d::complete, d::return_result, d::rate, d::inbox, d::lookup, api::index::index,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldError)),
     tags(
         (name = "auth", description = "Đăng nhập, phiên làm việc, mã truy cập API"),
         (name = "units", description = "Cơ quan, đơn vị và lịch sử sáp nhập, đổi tên"),
         (name = "procedures", description = "Danh mục thủ tục hành chính"),
+        (name = "index", description = "Bộ chỉ số 766 theo thời gian thực"),
         (name = "dossiers", description = "Hồ sơ: nộp, tiếp nhận, xử lý, trả kết quả, tra cứu"),
     )
 )]

@@ -2,6 +2,7 @@
 //! the action is allowed, call `store`, answer. Conventions are those of `spec/api.md`.
 
 pub mod auth;
+pub mod index;
 pub mod procedures;
 pub mod units;
 
@@ -44,6 +45,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/procedures/{code}/versions/{version}/publish",
             post(procedures::publish),
         )
+        .route("/api/v1/index", get(index::index))
         .merge(dossier_routes())
 }
 

@@ -291,6 +291,8 @@ pub async fn publish(
         .store
         .publish(&code, version, Some(&auth.account.id))
         .await?;
+    // The index's catalogue (units per procedure, public parts) changed with it.
+    state.live.rebuild(&state.store).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -483,6 +483,9 @@ pub async fn execute(
             motcua_store::StoreError::Conflict(_) => conflict(),
             other => other.into(),
         })?;
+    let mut changed = vec![next.id.clone()];
+    changed.extend(commits_owned.iter().map(|(d, _, _)| d.id.clone()));
+    feed_live(state, &changed).await;
     Ok(Outcome {
         dossier: next,
         lookup_secret,
@@ -595,5 +598,34 @@ pub async fn create(
             Ok((state.store.dossier(&existing).await?.state, true))
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Hands the committed dossiers' current bundle lines to the live index. A failure to read
+/// them back is logged, not returned: the change itself is committed.
+pub async fn feed_live(state: &AppState, ids: &[String]) {
+    for id in ids {
+        let (Ok(stored), Ok(events)) = (
+            state.store.dossier(id).await,
+            state.store.dossier_events(id).await,
+        ) else {
+            tracing::warn!(dossier = %id, "could not read a committed dossier back for the index");
+            continue;
+        };
+        let d = stored.state;
+        let parent = match &d.parent {
+            Some(p) => state
+                .store
+                .dossier(p)
+                .await
+                .ok()
+                .and_then(|p| p.state.code.map(|c| c.to_string()).or(Some(p.state.id))),
+            None => None,
+        };
+        if let Some(line) =
+            motcua_domain::dossier::export::bundle_line(&d, &events, parent, Default::default())
+        {
+            state.live.observe(&line);
+        }
     }
 }
