@@ -3,6 +3,7 @@
 mod bundle_cmd;
 mod calendar_cmd;
 mod demo;
+mod gen_cmd;
 mod serve_cmd;
 
 use clap::{Parser, Subcommand};
@@ -46,6 +47,8 @@ enum Command {
     /// Working calendar: days off, deadlines, yearly schedules.
     #[command(subcommand)]
     Calendar(calendar_cmd::CalendarCommand),
+    /// Generate a synthetic, realistic bundle (units, procedures, dossiers, petitions).
+    Gen(gen_cmd::GenArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Calendar(cmd) => return calendar_cmd::run(cmd),
+        Command::Gen(args) => gen_cmd::run(args),
         Command::Serve(args) => runtime()
             .map_err(Into::into)
             .and_then(|rt| rt.block_on(serve_cmd::run(args))),
