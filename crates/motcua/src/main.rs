@@ -3,6 +3,7 @@
 mod bundle_cmd;
 mod calendar_cmd;
 mod demo;
+mod gen_cmd;
 mod index_cmd;
 mod serve_cmd;
 
@@ -50,6 +51,8 @@ enum Command {
     /// The 766 service-quality index, computed offline from a bundle.
     #[command(subcommand)]
     Index(index_cmd::IndexCommand),
+    /// Generate a synthetic, realistic bundle (units, procedures, dossiers, petitions).
+    Gen(gen_cmd::GenArgs),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +65,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Calendar(cmd) => return calendar_cmd::run(cmd),
         Command::Index(cmd) => return index_cmd::run(cmd),
+        Command::Gen(args) => gen_cmd::run(args),
         Command::Serve(args) => runtime()
             .map_err(Into::into)
             .and_then(|rt| rt.block_on(serve_cmd::run(args))),
