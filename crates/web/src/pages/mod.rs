@@ -1,6 +1,7 @@
 //! Server-rendered Vietnamese pages. They work without JavaScript: plain links and forms.
 
 pub mod auth;
+mod backoffice;
 mod catalogue;
 mod dossier_view;
 mod forms_render;
@@ -27,6 +28,13 @@ pub fn routes() -> Router<AppState> {
         .route("/ho-so/{id}/{action}", post(portal_dossiers::act))
         .route("/ho-so-cua-toi", get(portal_dossiers::mine))
         .route("/tra-cuu", get(portal_dossiers::lookup))
+        .route("/can-bo", get(backoffice::inbox))
+        .route("/can-bo/ho-so/{id}", get(backoffice::show))
+        .route(
+            "/can-bo/ho-so/{id}/phieu-tiep-nhan",
+            get(backoffice::receipt),
+        )
+        .route("/can-bo/ho-so/{id}/{action}", post(backoffice::act))
         .route("/static/app.css", get(stylesheet))
 }
 
