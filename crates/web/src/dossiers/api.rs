@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use motcua_domain::access::{Action, Resource, authorize, units_for};
+use motcua_domain::access::{Action, units_for};
 use motcua_domain::dossier::{Command, Rating, Status};
 use motcua_domain::procedure::{ApplicantKind, Channel};
 use motcua_domain::{ProcedureCode, UnitCode};
@@ -172,17 +172,7 @@ pub async fn detail(
         .map_err(|_| ApiError::not_found("hồ sơ", "Dossier"))?;
     let d = &stored.state;
     let tree = state.store.unit_tree().await?;
-    let actor = auth.account.actor();
-    let as_unit = Resource::Dossier {
-        unit: d.unit.clone(),
-        applicant: d.applicant.clone(),
-    };
-    let at_desk = d.desk.clone().map(|desk| Resource::Dossier {
-        unit: desk,
-        applicant: d.applicant.clone(),
-    });
-    let allowed = authorize(&actor, Action::ReadDossier, &as_unit, &tree).is_ok()
-        || at_desk.is_some_and(|r| authorize(&actor, Action::ReadDossier, &r, &tree).is_ok());
+    let allowed = super::views::readable(&auth.account.actor(), d, &tree);
     if !allowed {
         // Not even whether it exists.
         return Err(ApiError::not_found("hồ sơ", "Dossier"));

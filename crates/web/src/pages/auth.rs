@@ -6,7 +6,7 @@ use crate::auth::{MaybeAuth, Via, clear_cookie, same_secret, session_cookie};
 use crate::error::ApiError;
 use askama::Template;
 use axum::Form;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -17,9 +17,41 @@ use std::net::{IpAddr, SocketAddr};
 /// The logged-in person as pages need them: a name for the header and the form token.
 pub struct PageUser(Option<(Account, Option<String>)>);
 
+/// What the header shows of the logged-in person: the name and the links their roles open.
+pub struct Nav {
+    pub name: String,
+    pub citizen: bool,
+    pub officer: bool,
+}
+
 impl PageUser {
-    pub fn name(&self) -> Option<String> {
-        self.0.as_ref().map(|(a, _)| a.display_name.clone())
+    pub fn nav(&self) -> Option<Nav> {
+        use motcua_domain::access::Role;
+        self.0.as_ref().map(|(a, _)| Nav {
+            name: a.display_name.clone(),
+            citizen: a
+                .grants
+                .iter()
+                .any(|g| matches!(g.role, Role::Applicant | Role::DigitalHelper)),
+            officer: a.grants.iter().any(|g| {
+                matches!(
+                    g.role,
+                    Role::ReceptionOfficer | Role::Specialist | Role::Leader
+                )
+            }),
+        })
+    }
+    pub fn account(&self) -> Option<&Account> {
+        self.0.as_ref().map(|(a, _)| a)
+    }
+    /// A page form carries the session's token; a bearer-token caller sends no cookie, so
+    /// no other site can make its browser post for it.
+    pub fn csrf_ok(&self, sent: Option<&str>) -> bool {
+        match &self.0 {
+            Some((_, Some(token))) => sent.is_some_and(|s| same_secret(s, token)),
+            Some((_, None)) => true,
+            None => false,
+        }
     }
     pub fn csrf(&self) -> String {
         self.0
@@ -84,18 +116,40 @@ pub async fn log_in(
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
-    user: Option<String>,
+    user: Option<Nav>,
     csrf: String,
     username: String,
+    next: String,
     error: Option<String>,
 }
 
-pub async fn login_form(user: PageUser) -> Response {
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only a path on this site: `//host` and `/\\host` would leave it.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control) =>
+        {
+            n.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+pub async fn login_form(user: PageUser, Query(q): Query<NextQuery>) -> Response {
     render(
         &LoginPage {
-            user: user.name(),
+            user: user.nav(),
             csrf: user.csrf(),
             username: String::new(),
+            next: safe_next(q.next.as_deref()),
             error: None,
         },
         StatusCode::OK,
@@ -106,6 +160,7 @@ pub async fn login_form(user: PageUser) -> Response {
 pub struct LoginForm {
     username: String,
     password: String,
+    next: Option<String>,
 }
 
 pub async fn login_submit(
@@ -123,7 +178,7 @@ pub async fn login_submit(
                     state.config.secure_cookies,
                 ),
             )],
-            Redirect::to("/"),
+            Redirect::to(&safe_next(f.next.as_deref())),
         )
             .into_response(),
         Err(e) => {
@@ -132,6 +187,7 @@ pub async fn login_submit(
                     user: None,
                     csrf: String::new(),
                     username: f.username,
+                    next: safe_next(f.next.as_deref()),
                     error: Some(e.vi.clone()),
                 },
                 e.status,

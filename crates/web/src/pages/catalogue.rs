@@ -1,7 +1,7 @@
 //! The public catalogue: home, search, and the procedure page with its public parts.
 
 use super::auth::PageUser;
-use super::render;
+use super::{encode, money, render};
 use crate::AppState;
 use crate::api::procedures::{ProcedureQuery, parse_code, search_query};
 use crate::error::ApiError;
@@ -51,7 +51,7 @@ const LEVELS: [OnlineLevel; 3] = [OnlineLevel::Full, OnlineLevel::Partial, Onlin
 #[derive(Template)]
 #[template(path = "home.html")]
 struct Home {
-    user: Option<String>,
+    user: Option<super::auth::Nav>,
     csrf: String,
     levels: Vec<(&'static str, &'static str, usize)>,
     total: usize,
@@ -83,7 +83,7 @@ pub async fn home(State(state): State<AppState>, user: PageUser) -> Result<Respo
         .collect();
     Ok(render(
         &Home {
-            user: user.name(),
+            user: user.nav(),
             csrf: user.csrf(),
             levels,
             total: all.len(),
@@ -96,7 +96,7 @@ pub async fn home(State(state): State<AppState>, user: PageUser) -> Result<Respo
 #[derive(Template)]
 #[template(path = "catalogue.html")]
 struct Catalogue {
-    user: Option<String>,
+    user: Option<super::auth::Nav>,
     csrf: String,
     q: String,
     fields: Vec<FieldOption>,
@@ -106,18 +106,6 @@ struct Catalogue {
     total: usize,
     next: Option<String>,
     error: Option<String>,
-}
-
-fn encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 pub async fn search(
@@ -204,7 +192,7 @@ pub async fn search(
     };
     Ok(render(
         &Catalogue {
-            user: user.name(),
+            user: user.nav(),
             csrf: user.csrf(),
             q: q.q.clone().unwrap_or_default(),
             fields,
@@ -230,7 +218,7 @@ pub struct ComponentRow {
 #[derive(Template)]
 #[template(path = "procedure.html")]
 struct ProcedurePage {
-    user: Option<String>,
+    user: Option<super::auth::Nav>,
     csrf: String,
     code: String,
     name: String,
@@ -248,6 +236,10 @@ struct ProcedurePage {
     applicants: Vec<&'static str>,
     authority: Option<String>,
     units: Vec<String>,
+    /// The competent units to choose from when starting a dossier.
+    unit_options: Vec<UnitOption>,
+    /// Fresh for each rendering of the form, so one form makes at most one draft.
+    idempotency_key: String,
     result: Option<String>,
     fees: Vec<String>,
     fee_summary: String,
@@ -270,18 +262,6 @@ fn field_label(f: &str) -> &str {
         "publications" => "quyết định công bố",
         other => other,
     }
-}
-
-fn money(v: u64) -> String {
-    let s = v.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    format!("{out} đồng")
 }
 
 pub async fn procedure(
@@ -318,7 +298,7 @@ pub async fn procedure(
         _ => "Chưa có thông tin.".to_owned(),
     };
     let page = ProcedurePage {
-        user: user.name(),
+        user: user.nav(),
         csrf: user.csrf(),
         code: p.code.to_string(),
         name: p.name.clone(),
@@ -359,6 +339,18 @@ pub async fn procedure(
                     .map_or_else(|| u.to_string(), |x| x.name.clone())
             })
             .collect(),
+        unit_options: p
+            .units
+            .iter()
+            .map(|u| UnitOption {
+                code: u.to_string(),
+                name: tree
+                    .get(u)
+                    .map_or_else(|| u.to_string(), |x| x.name.clone()),
+                selected: p.units.len() == 1,
+            })
+            .collect(),
+        idempotency_key: uuid::Uuid::now_v7().to_string(),
         result: p.result.clone().filter(|r| !r.is_empty()),
         fees,
         fee_summary,

@@ -1,7 +1,11 @@
 //! Server-rendered Vietnamese pages. They work without JavaScript: plain links and forms.
 
 pub mod auth;
+mod backoffice;
 mod catalogue;
+mod dossier_view;
+mod forms_render;
+mod portal_dossiers;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -9,7 +13,7 @@ use askama::Template;
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -18,6 +22,19 @@ pub fn routes() -> Router<AppState> {
         .route("/thu-tuc/{code}", get(catalogue::procedure))
         .route("/dang-nhap", get(auth::login_form).post(auth::login_submit))
         .route("/dang-xuat", axum::routing::post(auth::logout_submit))
+        .route("/ho-so", post(portal_dossiers::create))
+        .route("/ho-so/{id}", get(portal_dossiers::show))
+        .route("/ho-so/{id}/to-khai", post(portal_dossiers::save_or_submit))
+        .route("/ho-so/{id}/{action}", post(portal_dossiers::act))
+        .route("/ho-so-cua-toi", get(portal_dossiers::mine))
+        .route("/tra-cuu", get(portal_dossiers::lookup))
+        .route("/can-bo", get(backoffice::inbox))
+        .route("/can-bo/ho-so/{id}", get(backoffice::show))
+        .route(
+            "/can-bo/ho-so/{id}/phieu-tiep-nhan",
+            get(backoffice::receipt),
+        )
+        .route("/can-bo/ho-so/{id}/{action}", post(backoffice::act))
         .route("/static/app.css", get(stylesheet))
 }
 
@@ -30,6 +47,62 @@ async fn stylesheet() -> Response {
         include_str!("../../static/app.css"),
     )
         .into_response()
+}
+
+/// Percent-encodes a query value.
+pub fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// An amount in đồng, grouped by thousands as Vietnamese write it: "1.500.000 đồng".
+pub fn money(v: u64) -> String {
+    let s = v.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    format!("{out} đồng")
+}
+
+/// The note shown after a successful action (`?ok=…` on the redirect).
+pub fn flash(ok: &str) -> Option<&'static str> {
+    Some(match ok {
+        "created" => "Đã tạo hồ sơ nháp. Hãy điền tờ khai rồi bấm “Nộp hồ sơ”.",
+        "saved" => "Đã lưu nháp.",
+        "submitted" => "Đã nộp hồ sơ. Bộ phận Một cửa sẽ kiểm tra và tiếp nhận.",
+        "supplemented" => "Đã gửi bổ sung hồ sơ.",
+        "withdrawn" => "Đã rút hồ sơ.",
+        "rated" => "Cảm ơn bạn đã đánh giá.",
+        "received" => "Đã tiếp nhận hồ sơ và cấp Giấy tiếp nhận.",
+        "refused" => "Đã từ chối tiếp nhận hồ sơ.",
+        "forwarded" => "Đã chuyển hồ sơ sang bước tiếp theo.",
+        "sent_back" => "Đã trả hồ sơ về bước trước.",
+        "supplement_requested" => "Đã gửi yêu cầu bổ sung hồ sơ.",
+        "payment_requested" => "Đã yêu cầu nộp phí, lệ phí.",
+        "payment_confirmed" => "Đã xác nhận nộp phí, lệ phí.",
+        "extended" => "Đã gửi văn bản xin lỗi và hẹn lại ngày trả kết quả.",
+        "stopped" => "Đã dừng xử lý hồ sơ.",
+        "completed" => "Đã hoàn thành xử lý hồ sơ.",
+        "returned" => "Đã trả kết quả.",
+        _ => return None,
+    })
+}
+
+/// Sends someone who is not logged in to the login page, coming back here afterwards.
+pub fn login_redirect(uri: &axum::http::Uri) -> Response {
+    let here = uri.path_and_query().map_or("/", |p| p.as_str());
+    axum::response::Redirect::to(&format!("/dang-nhap?next={}", encode(here))).into_response()
 }
 
 /// An instant as people in Vietnam read it (RFC 3339 at +07:00).
@@ -58,7 +131,7 @@ pub fn render<T: Template>(t: &T, status: StatusCode) -> Response {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
-    user: Option<String>,
+    user: Option<auth::Nav>,
     csrf: String,
     heading: &'a str,
     message: &'a str,

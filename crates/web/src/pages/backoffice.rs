@@ -1,0 +1,534 @@
+//! The officers' pages: the inbox, a dossier with exactly the actions this officer may take
+//! at its step, and the printable receipt (form 01). Actions go through `service::execute`.
+
+use super::auth::{Nav, PageUser};
+use super::catalogue::UnitOption;
+use super::dossier_view::{self, DataRow, DocRow, Summary, TimelineRow};
+use super::forms_render::Posted;
+use super::portal_dossiers::{Feedback, OkQuery, version_of};
+use super::{encode, login_redirect, render};
+use crate::AppState;
+use crate::dossiers::service::{self, Request};
+use crate::error::ApiError;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use motcua_domain::UnitCode;
+use motcua_domain::access::{Action, Actor, Role, role_allows, units_for};
+use motcua_domain::dossier::{Command, Dossier, Status, StepAction};
+use motcua_domain::unit::UnitTree;
+use motcua_store::dossiers::{InboxCounts, InboxFilter, Stored};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct InboxQuery {
+    status: Option<String>,
+    due: Option<String>,
+    cursor: Option<String>,
+}
+
+pub struct InboxRow {
+    id: String,
+    code: String,
+    procedure: String,
+    status_label: &'static str,
+    due: String,
+    late: bool,
+}
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    user: Option<Nav>,
+    csrf: String,
+    counts: InboxCounts,
+    statuses: Vec<(&'static str, &'static str, bool)>,
+    due: String,
+    rows: Vec<InboxRow>,
+    next: Option<String>,
+}
+
+const STATUSES: [Status; 7] = [
+    Status::Submitted,
+    Status::Received,
+    Status::Processing,
+    Status::SupplementRequested,
+    Status::PaymentRequested,
+    Status::Completed,
+    Status::Returned,
+];
+
+pub async fn inbox(
+    State(state): State<AppState>,
+    user: PageUser,
+    uri: Uri,
+    Query(q): Query<InboxQuery>,
+) -> Result<Response, ApiError> {
+    let Some(account) = user.account() else {
+        return Ok(login_redirect(&uri));
+    };
+    let tree = state.store.unit_tree().await?;
+    let units = units_for(&account.actor(), Action::ReadDossier, &tree);
+    if units.is_empty() {
+        return Err(ApiError::forbidden());
+    }
+    let status = q
+        .status
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .and_then(Status::parse);
+    let now = Utc::now();
+    let due = q.due.clone().unwrap_or_default();
+    let due_before = match due.as_str() {
+        "soon" => Some(crate::dossiers::api::end_of_day(now, 1)),
+        "overdue" => Some(now),
+        _ => None,
+    };
+    let filter = InboxFilter {
+        units: units.clone(),
+        status,
+        procedure: None,
+        due_before,
+        limit: 25,
+        cursor: q.cursor.clone().filter(|c| !c.is_empty()),
+    };
+    let (items, next_cursor) = state.store.inbox(&filter).await?;
+    let counts = state
+        .store
+        .inbox_counts(&units, now, crate::dossiers::api::end_of_day(now, 0))
+        .await?;
+    let mut rows = Vec::new();
+    for d in &items {
+        rows.push(InboxRow {
+            id: d.id.clone(),
+            code: d
+                .code
+                .as_ref()
+                .map_or_else(|| "Chưa có mã".to_owned(), ToString::to_string),
+            procedure: state
+                .store
+                .procedure(&d.procedure)
+                .await
+                .map_or_else(|_| d.procedure.to_string(), |p| p.procedure.name),
+            status_label: d.status.label_vi(),
+            due: d.current_due_at.map(dossier_view::when).unwrap_or_default(),
+            late: d.current_due_at.is_some_and(|t| t < now) && !d.status.is_terminal(),
+        });
+    }
+    let status_q = status.map(|s| s.as_str()).unwrap_or_default();
+    let next = next_cursor.map(|c| {
+        format!(
+            "/can-bo?status={}&due={}&cursor={}",
+            encode(status_q),
+            encode(&due),
+            encode(&c)
+        )
+    });
+    let page = InboxPage {
+        user: user.nav(),
+        csrf: user.csrf(),
+        counts,
+        statuses: STATUSES
+            .iter()
+            .map(|s| (s.as_str(), s.label_vi(), Some(*s) == status))
+            .collect(),
+        due,
+        rows,
+        next,
+    };
+    Ok(render(&page, StatusCode::OK))
+}
+
+/// Whether the actor holds `role` (any, if `None`) with `action` in `unit`: the same test
+/// the domain makes when it decides, used here only to choose which buttons to show.
+fn holds(actor: &Actor, role: Option<Role>, action: Action, unit: &UnitCode, t: &UnitTree) -> bool {
+    actor.grants.iter().any(|g| {
+        role.is_none_or(|r| g.role == r)
+            && role_allows(g.role, action)
+            && (g.unit == *unit || (g.with_sub_units && t.is_within(unit, &g.unit)))
+    })
+}
+
+#[derive(Default)]
+pub struct Actions {
+    receive: bool,
+    desks: Vec<UnitOption>,
+    need_due: bool,
+    forward: bool,
+    send_back: bool,
+    supplement: bool,
+    payment: bool,
+    confirm_payment: bool,
+    extend: bool,
+    stop: bool,
+    complete: bool,
+    return_result: bool,
+}
+
+impl Actions {
+    fn any(&self) -> bool {
+        self.receive
+            || self.forward
+            || self.send_back
+            || self.supplement
+            || self.payment
+            || self.confirm_payment
+            || self.extend
+            || self.stop
+            || self.complete
+            || self.return_result
+    }
+}
+
+/// The buttons for this officer: from the dossier's status, its process step and the
+/// officer's grants, without trying anything. The service still decides on submission.
+async fn actions(state: &AppState, actor: &Actor, d: &Dossier) -> Result<Actions, ApiError> {
+    let tree = state.store.unit_tree().await?;
+    let (_, process) = service::process_for(state, d).await?;
+    let mut a = Actions::default();
+    if d.status == Status::Submitted {
+        let desks: Vec<UnitCode> = units_for(actor, Action::ReceiveDossier, &tree)
+            .into_iter()
+            .filter(|u| u.province() == d.unit.province())
+            .collect();
+        a.receive = !desks.is_empty();
+        a.desks = desks
+            .iter()
+            .map(|u| UnitOption {
+                code: u.to_string(),
+                name: tree
+                    .get(u)
+                    .map_or_else(|| u.to_string(), |x| x.name.clone()),
+                selected: *u == d.unit,
+            })
+            .collect();
+        a.need_due = state
+            .store
+            .procedure(&d.procedure)
+            .await
+            .map(|p| p.procedure.time_limit.is_none())
+            .unwrap_or(true);
+    }
+    let step_ok = |sa: StepAction| {
+        let Some(i) = d.step else { return false };
+        let Some(step) = process.steps.get(i) else {
+            return false;
+        };
+        let Some(unit) = process.step_unit(i, &d.unit, &tree) else {
+            return false;
+        };
+        let action = match step.role {
+            Role::Leader if sa == StepAction::Complete => Action::ApproveDossier,
+            Role::ReceptionOfficer => Action::ReceiveDossier,
+            _ => Action::ProcessDossier,
+        };
+        step.actions.contains(&sa) && holds(actor, Some(step.role), action, &unit, &tree)
+    };
+    let working = matches!(d.status, Status::Received | Status::Processing);
+    let waiting = matches!(
+        d.status,
+        Status::SupplementRequested | Status::PaymentRequested
+    );
+    a.forward = working && !d.waiting_for_child && step_ok(StepAction::Forward);
+    a.send_back = working && step_ok(StepAction::SendBack);
+    a.supplement = working && step_ok(StepAction::RequestSupplement);
+    a.payment = working && step_ok(StepAction::RequestPayment);
+    // One extension per dossier, as the service configures the domain.
+    a.extend = (working || waiting) && d.extensions < 1 && step_ok(StepAction::Extend);
+    a.stop = (working || waiting) && step_ok(StepAction::Stop);
+    a.complete = working && !d.waiting_for_child && step_ok(StepAction::Complete);
+    let desk = d.desk.clone().unwrap_or_else(|| d.unit.clone());
+    let at_desk = holds(actor, None, Action::ReceiveDossier, &desk, &tree);
+    a.confirm_payment = d.status == Status::PaymentRequested && at_desk;
+    a.return_result = d.status == Status::Completed && at_desk;
+    Ok(a)
+}
+
+#[derive(Template)]
+#[template(path = "office_dossier.html")]
+struct OfficePage {
+    user: Option<Nav>,
+    csrf: String,
+    s: Summary,
+    fb: Feedback,
+    a: Actions,
+    data: Vec<DataRow>,
+    timeline: Vec<TimelineRow>,
+    docs: Vec<DocRow>,
+}
+
+/// The dossier, if this officer may read it; otherwise "not found", as the API answers.
+async fn readable(state: &AppState, actor: &Actor, id: &str) -> Result<Stored, ApiError> {
+    let stored = state
+        .store
+        .dossier(id)
+        .await
+        .map_err(|_| ApiError::not_found("hồ sơ", "Dossier"))?;
+    let tree = state.store.unit_tree().await?;
+    let officer = stored.state.applicant != actor.account_id;
+    if officer && crate::dossiers::views::readable(actor, &stored.state, &tree) {
+        Ok(stored)
+    } else {
+        Err(ApiError::not_found("hồ sơ", "Dossier"))
+    }
+}
+
+async fn page(
+    state: &AppState,
+    user: &PageUser,
+    actor: &Actor,
+    stored: &Stored,
+    fb: Feedback,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    let d = &stored.state;
+    let events = state.store.dossier_events(&d.id).await?;
+    let page = OfficePage {
+        user: user.nav(),
+        csrf: user.csrf(),
+        s: dossier_view::summary(state, d).await?,
+        fb,
+        a: actions(state, actor, d).await?,
+        data: dossier_view::form_data(stored),
+        timeline: dossier_view::timeline(state, &events, true).await,
+        docs: dossier_view::documents(&state.store.documents(&d.id).await?),
+    };
+    Ok(render(&page, status))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: PageUser,
+    uri: Uri,
+    Path(id): Path<String>,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, ApiError> {
+    let Some(account) = user.account() else {
+        return Ok(login_redirect(&uri));
+    };
+    let actor = account.actor();
+    let stored = readable(&state, &actor, &id).await?;
+    page(
+        &state,
+        &user,
+        &actor,
+        &stored,
+        Feedback::ok(&q),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// A date typed in a form, as the end of that working day in Vietnam (17:00).
+fn date_field(p: &Posted, name: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
+    let Some(s) = p.text(name) else {
+        return Ok(None);
+    };
+    chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(17, 0, 0))
+        .and_then(|t| t.and_local_timezone(super::vn_offset()).single())
+        .map(|t| Some(t.with_timezone(&Utc)))
+        .ok_or_else(|| {
+            ApiError::invalid(
+                name,
+                "invalid_date",
+                "Ngày không đúng dạng ngày/tháng/năm.",
+                "Not a date.",
+            )
+        })
+}
+
+fn desk_field(p: &Posted) -> Result<UnitCode, ApiError> {
+    UnitCode::parse(&p.text("desk").unwrap_or_default()).map_err(|_| {
+        ApiError::invalid(
+            "desk",
+            "required",
+            "Hãy chọn Bộ phận Một cửa tiếp nhận.",
+            "Choose the desk.",
+        )
+    })
+}
+
+fn request(action: &str, p: &Posted) -> Result<(&'static str, Request), ApiError> {
+    let reason = || p.text("reason").unwrap_or_default();
+    let other = |ok, c| Ok((ok, Request::Other(c)));
+    match action {
+        "tiep-nhan" => Ok((
+            "received",
+            Request::Receive {
+                desk: desk_field(p)?,
+                due_at: date_field(p, "due_date")?,
+            },
+        )),
+        "tu-choi" => other(
+            "refused",
+            Command::Refuse {
+                desk: desk_field(p)?,
+                reason: reason(),
+            },
+        ),
+        "chuyen-buoc" => other(
+            "forwarded",
+            Command::Forward {
+                note: p.text("note"),
+            },
+        ),
+        "tra-lai" => other("sent_back", Command::SendBack { reason: reason() }),
+        "yeu-cau-bo-sung" => other(
+            "supplement_requested",
+            Command::RequestSupplement {
+                items: p.lines("items"),
+                reason: reason(),
+            },
+        ),
+        "yeu-cau-nop-phi" => {
+            let amount = p
+                .text("amount_vnd")
+                .map(|s| s.replace(['.', ',', ' '], ""))
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
+            other(
+                "payment_requested",
+                Command::RequestPayment { amount_vnd: amount },
+            )
+        }
+        "xac-nhan-nop-phi" => other("payment_confirmed", Command::ConfirmPayment),
+        "gia-han" => {
+            let due_at = date_field(p, "due_date")?.ok_or_else(|| {
+                ApiError::invalid(
+                    "due_date",
+                    "required",
+                    "Hãy nhập ngày hẹn trả mới.",
+                    "Give the new date.",
+                )
+            })?;
+            other(
+                "extended",
+                Command::Extend {
+                    due_at,
+                    reason: reason(),
+                },
+            )
+        }
+        "dung-xu-ly" => other("stopped", Command::Stop { reason: reason() }),
+        "hoan-thanh" => other(
+            "completed",
+            Command::Complete {
+                results: p.lines("results"),
+            },
+        ),
+        "tra-ket-qua" => other(
+            "returned",
+            Command::Return {
+                how: p.text("how").unwrap_or_default(),
+            },
+        ),
+        _ => Err(ApiError::not_found("thao tác", "Action")),
+    }
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, action)): Path<(String, String)>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let p = Posted(f);
+    let Some(account) = user.account() else {
+        return Err(ApiError::unauthenticated());
+    };
+    if !user.csrf_ok(p.get("csrf_token")) {
+        return Err(ApiError::csrf());
+    }
+    let actor = account.actor();
+    readable(&state, &actor, &id).await?;
+    let result = match request(&action, &p) {
+        Ok((ok, req)) => service::execute(&state, &actor, &id, version_of(&p), req)
+            .await
+            .map(|_| ok),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(ok) => Ok(Redirect::to(&format!("/can-bo/ho-so/{id}?ok={ok}")).into_response()),
+        Err(e) if e.status == StatusCode::NOT_FOUND && e.code == "not_found" => Err(e),
+        Err(e) => {
+            let stored = readable(&state, &actor, &id).await?;
+            let (fb, status) = Feedback::failed(e);
+            page(&state, &user, &actor, &stored, fb, status).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "receipt.html")]
+struct ReceiptPage {
+    user: Option<Nav>,
+    csrf: String,
+    s: Summary,
+    applicant: String,
+    desk: String,
+    secret: String,
+    components: Vec<String>,
+}
+
+/// Form 01, to print and hand to the applicant at the desk.
+pub async fn receipt(
+    State(state): State<AppState>,
+    user: PageUser,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let Some(account) = user.account() else {
+        return Ok(login_redirect(&uri));
+    };
+    let stored = readable(&state, &account.actor(), &id).await?;
+    let d = &stored.state;
+    let docs = state.store.documents(&d.id).await?;
+    let form01 = docs
+        .iter()
+        .find(|x| x.form == "01")
+        .ok_or_else(|| ApiError::not_found("giấy tiếp nhận của hồ sơ", "Receipt"))?;
+    let tree = state.store.unit_tree().await?;
+    let components = state
+        .store
+        .procedure(&d.procedure)
+        .await
+        .map(|p| {
+            p.procedure
+                .components
+                .iter()
+                .map(|c| c.component().name)
+                .collect()
+        })
+        .unwrap_or_default();
+    let page = ReceiptPage {
+        user: user.nav(),
+        csrf: user.csrf(),
+        s: dossier_view::summary(&state, d).await?,
+        applicant: state
+            .store
+            .account(&d.applicant)
+            .await
+            .map_or_else(|_| d.applicant.clone(), |a| a.display_name),
+        desk: d
+            .desk
+            .as_ref()
+            .map(|u| {
+                tree.get(u)
+                    .map_or_else(|| u.to_string(), |x| x.name.clone())
+            })
+            .unwrap_or_default(),
+        secret: form01
+            .body
+            .get("lookup_secret")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_owned(),
+        components,
+    };
+    Ok(render(&page, StatusCode::OK))
+}

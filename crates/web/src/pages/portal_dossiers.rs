@@ -1,0 +1,512 @@
+//! The applicant's pages: start a dossier from a procedure, fill and submit the e-form,
+//! follow it, answer a supplement request, withdraw, rate; the list of one's dossiers; the
+//! public lookup by code and receipt secret. Every change goes through `service::execute`.
+
+use super::auth::{Nav, PageUser};
+use super::dossier_view::{self, DataRow, DocRow, Summary, TimelineRow};
+use super::forms_render::{ErrorLink, Posted, SectionView, read_posted, render_form};
+use super::{login_redirect, render};
+use crate::AppState;
+use crate::dossiers::service::{self, NewDraft, Request};
+use crate::error::{ApiError, FieldError};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use motcua_domain::dossier::{Change, Command, Rating, Status};
+use motcua_domain::procedure::{ApplicantKind, Channel};
+use motcua_domain::{ProcedureCode, UnitCode};
+use motcua_store::dossiers::Stored;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// What to tell the reader after an action: the success note, or the refusal.
+#[derive(Default)]
+pub struct Feedback {
+    pub ok: Option<&'static str>,
+    pub error: Option<String>,
+    pub fields: Vec<FieldError>,
+}
+
+impl Feedback {
+    pub fn ok(q: &OkQuery) -> Self {
+        Feedback {
+            ok: q.ok.as_deref().and_then(super::flash),
+            ..Default::default()
+        }
+    }
+    pub fn failed(e: ApiError) -> (Self, StatusCode) {
+        (
+            Feedback {
+                ok: None,
+                error: Some(e.vi),
+                fields: e.fields,
+            },
+            e.status,
+        )
+    }
+}
+
+#[derive(Deserialize)]
+pub struct OkQuery {
+    pub ok: Option<String>,
+}
+
+pub fn version_of(p: &Posted) -> Option<i64> {
+    p.get("version").and_then(|v| v.trim().parse().ok())
+}
+
+async fn load(state: &AppState, id: &str) -> Result<Stored, ApiError> {
+    state
+        .store
+        .dossier(id)
+        .await
+        .map_err(|_| ApiError::not_found("hồ sơ", "Dossier"))
+}
+
+/// Starts a draft from the procedure page. The idempotency key was printed in the form, so
+/// a double click (or a resent post) finds the first draft instead of making a second.
+pub async fn create(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let p = Posted(f);
+    let code = p.text("procedure").unwrap_or_default();
+    let procedure =
+        ProcedureCode::parse(&code).map_err(|_| ApiError::not_found("thủ tục", "Procedure"))?;
+    let Some(account) = user.account() else {
+        return Ok(Redirect::to(&format!(
+            "/dang-nhap?next={}",
+            super::encode(&format!("/thu-tuc/{procedure}"))
+        ))
+        .into_response());
+    };
+    if !user.csrf_ok(p.get("csrf_token")) {
+        return Err(ApiError::csrf());
+    }
+    let unit = UnitCode::parse(&p.text("unit").unwrap_or_default()).map_err(|_| {
+        ApiError::invalid(
+            "unit",
+            "required",
+            "Hãy chọn cơ quan giải quyết.",
+            "Choose the competent unit.",
+        )
+    })?;
+    let key = p.text("idempotency_key").filter(|k| k.len() <= 200);
+    let empty = json!({});
+    let new = NewDraft {
+        applicant: &account.id,
+        procedure: &procedure,
+        unit: &unit,
+        applicant_kind: ApplicantKind::Citizen,
+        form_data: &empty,
+        idempotency_key: key.as_deref(),
+    };
+    let (d, _) = service::create(&state, &account.actor(), new).await?;
+    Ok(Redirect::to(&format!("/ho-so/{}?ok=created", d.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "dossier_draft.html")]
+struct DraftPage {
+    user: Option<Nav>,
+    csrf: String,
+    s: Summary,
+    fb: Feedback,
+    form_title: Option<String>,
+    sections: Vec<SectionView>,
+    errors: Vec<ErrorLink>,
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "dossier.html")]
+struct DossierPage {
+    user: Option<Nav>,
+    csrf: String,
+    s: Summary,
+    fb: Feedback,
+    data: Vec<DataRow>,
+    timeline: Vec<TimelineRow>,
+    docs: Vec<DocRow>,
+    /// The items of the pending supplement request.
+    supplement: Option<(Vec<String>, String)>,
+    can_withdraw: bool,
+    can_rate: bool,
+}
+
+/// The applicant's page for their dossier; `posted` is what they just typed (kept on error).
+async fn page(
+    state: &AppState,
+    user: &PageUser,
+    stored: &Stored,
+    fb: Feedback,
+    posted: Option<Value>,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    let d = &stored.state;
+    let s = dossier_view::summary(state, d).await?;
+    if d.status == Status::Draft {
+        let data = posted.unwrap_or_else(|| stored.form_data.clone());
+        let form = motcua_domain::eform::builtin(d.procedure.as_str());
+        let (sections, mut errors) = match &form {
+            Some(f) => render_form(f.definition(), &data, &fb.fields),
+            None => (Vec::new(), super::forms_render::summary(&fb.fields)),
+        };
+        if errors.is_empty()
+            && let Some(e) = &fb.error
+        {
+            errors.push(ErrorLink {
+                id: "to-khai".into(),
+                message: e.clone(),
+            });
+        }
+        let page = DraftPage {
+            user: user.nav(),
+            csrf: user.csrf(),
+            s,
+            form_title: form.as_ref().map(|f| f.title().to_owned()),
+            note: data
+                .get("note")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            fb,
+            sections,
+            errors,
+        };
+        return Ok(render(&page, status));
+    }
+    let events = state.store.dossier_events(&d.id).await?;
+    let supplement = (d.status == Status::SupplementRequested)
+        .then(|| {
+            events.iter().rev().find_map(|e| match &e.change {
+                Change::SupplementRequested { items, reason } => {
+                    Some((items.clone(), reason.clone()))
+                }
+                _ => None,
+            })
+        })
+        .flatten();
+    let page = DossierPage {
+        user: user.nav(),
+        csrf: user.csrf(),
+        data: dossier_view::form_data(stored),
+        timeline: dossier_view::timeline(state, &events, false).await,
+        docs: dossier_view::documents(&state.store.documents(&d.id).await?),
+        supplement,
+        can_withdraw: !d.status.is_terminal() && d.status != Status::Completed,
+        can_rate: d.status == Status::Returned && d.rating.is_none(),
+        s,
+        fb,
+    };
+    Ok(render(&page, status))
+}
+
+/// Officers who open an applicant's link go to their own view of it.
+async fn own(state: &AppState, user: &PageUser, id: &str) -> Result<Stored, Response> {
+    let Some(account) = user.account() else {
+        return Err(ApiError::unauthenticated().into_response());
+    };
+    let stored = load(state, id).await.map_err(IntoResponse::into_response)?;
+    if stored.state.applicant == account.id {
+        return Ok(stored);
+    }
+    let tree = state
+        .store
+        .unit_tree()
+        .await
+        .map_err(|e| ApiError::from(e).into_response())?;
+    if crate::dossiers::views::readable(&account.actor(), &stored.state, &tree) {
+        return Err(Redirect::to(&format!("/can-bo/ho-so/{id}")).into_response());
+    }
+    Err(ApiError::not_found("hồ sơ", "Dossier").into_response())
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: PageUser,
+    uri: Uri,
+    Path(id): Path<String>,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, ApiError> {
+    if user.account().is_none() {
+        return Ok(login_redirect(&uri));
+    }
+    let stored = match own(&state, &user, &id).await {
+        Ok(s) => s,
+        Err(r) => return Ok(r),
+    };
+    page(
+        &state,
+        &user,
+        &stored,
+        Feedback::ok(&q),
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// "Lưu nháp" keeps whatever was typed; "Nộp hồ sơ" validates it first.
+pub async fn save_or_submit(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let p = Posted(f);
+    if !user.csrf_ok(p.get("csrf_token")) {
+        return Err(ApiError::csrf());
+    }
+    let stored = match own(&state, &user, &id).await {
+        Ok(s) => s,
+        Err(r) => return Ok(r),
+    };
+    let Some(account) = user.account() else {
+        return Err(ApiError::unauthenticated());
+    };
+    let data = match motcua_domain::eform::builtin(stored.state.procedure.as_str()) {
+        Some(form) => read_posted(form.definition(), &p),
+        None => match p.text("note") {
+            Some(n) => json!({ "note": n }),
+            None => json!({}),
+        },
+    };
+    let submit = p.get("action") == Some("submit");
+    let req = if submit {
+        Request::Submit {
+            channel: Channel::Online,
+            on_behalf: false,
+            form_data: Some(data.clone()),
+        }
+    } else {
+        Request::SaveForm {
+            form_data: data.clone(),
+        }
+    };
+    match service::execute(&state, &account.actor(), &id, version_of(&p), req).await {
+        Ok(_) => {
+            let ok = if submit { "submitted" } else { "saved" };
+            Ok(Redirect::to(&format!("/ho-so/{id}?ok={ok}")).into_response())
+        }
+        Err(e) => {
+            let stored = load(&state, &id).await?;
+            let (fb, status) = Feedback::failed(e);
+            page(&state, &user, &stored, fb, Some(data), status).await
+        }
+    }
+}
+
+/// The applicant's actions on a submitted dossier: supplement, withdraw, rate.
+pub async fn act(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, action)): Path<(String, String)>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let p = Posted(f);
+    if !user.csrf_ok(p.get("csrf_token")) {
+        return Err(ApiError::csrf());
+    }
+    let stored = match own(&state, &user, &id).await {
+        Ok(s) => s,
+        Err(r) => return Ok(r),
+    };
+    let Some(account) = user.account() else {
+        return Err(ApiError::unauthenticated());
+    };
+    let req = match action.as_str() {
+        "bo-sung" => Ok((
+            "supplemented",
+            Request::CompleteSupplement { form_data: None },
+        )),
+        // Without JavaScript there is no confirm dialog: the tick box is the confirmation.
+        "rut" if p.get("confirm").is_none() => Err(ApiError::invalid(
+            "confirm",
+            "required",
+            "Hãy đánh dấu ô xác nhận để rút hồ sơ.",
+            "Tick the confirmation to withdraw.",
+        )),
+        "rut" => Ok((
+            "withdrawn",
+            Request::Other(Command::Withdraw {
+                reason: p.text("reason"),
+            }),
+        )),
+        "danh-gia" => match p.get("rating") {
+            Some("satisfied") => Ok(Rating::Satisfied),
+            Some("unsatisfied") => Ok(Rating::Unsatisfied),
+            _ => Err(ApiError::invalid(
+                "rating",
+                "required",
+                "Hãy chọn Hài lòng hoặc Không hài lòng.",
+                "Choose a rating.",
+            )),
+        }
+        .map(|rating| {
+            (
+                "rated",
+                Request::Other(Command::Rate {
+                    rating,
+                    comment: p.text("comment"),
+                }),
+            )
+        }),
+        _ => return Err(ApiError::not_found("thao tác", "Action")),
+    };
+    let result = match req {
+        Ok((ok, req)) => service::execute(&state, &account.actor(), &id, version_of(&p), req)
+            .await
+            .map(|_| ok),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(ok) => Ok(Redirect::to(&format!("/ho-so/{id}?ok={ok}")).into_response()),
+        Err(e) => {
+            let stored = load(&state, &stored.state.id).await?;
+            let (fb, status) = Feedback::failed(e);
+            page(&state, &user, &stored, fb, None, status).await
+        }
+    }
+}
+
+pub struct MineRow {
+    pub id: String,
+    pub code: String,
+    pub procedure: String,
+    pub status_label: &'static str,
+    pub due: String,
+}
+
+#[derive(Template)]
+#[template(path = "my_dossiers.html")]
+struct MinePage {
+    user: Option<Nav>,
+    csrf: String,
+    rows: Vec<MineRow>,
+}
+
+pub async fn mine(
+    State(state): State<AppState>,
+    user: PageUser,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let Some(account) = user.account() else {
+        return Ok(login_redirect(&uri));
+    };
+    let list = state.store.applicant_dossiers(&account.id).await?;
+    let mut names: std::collections::HashMap<String, String> = Default::default();
+    let mut rows = Vec::new();
+    for d in &list {
+        let key = d.procedure.to_string();
+        if !names.contains_key(&key) {
+            let n = state
+                .store
+                .procedure(&d.procedure)
+                .await
+                .map_or_else(|_| key.clone(), |p| p.procedure.name);
+            names.insert(key.clone(), n);
+        }
+        rows.push(MineRow {
+            id: d.id.clone(),
+            code: d
+                .code
+                .as_ref()
+                .map_or_else(|| "Chưa có mã".to_owned(), ToString::to_string),
+            procedure: names.get(&key).cloned().unwrap_or(key),
+            status_label: d.status.label_vi(),
+            due: d.current_due_at.map(dossier_view::when).unwrap_or_default(),
+        });
+    }
+    let page = MinePage {
+        user: user.nav(),
+        csrf: user.csrf(),
+        rows,
+    };
+    Ok(render(&page, StatusCode::OK))
+}
+
+#[derive(Deserialize)]
+pub struct LookupQuery {
+    code: Option<String>,
+    secret: Option<String>,
+}
+
+pub struct Found {
+    code: String,
+    procedure: String,
+    status_label: &'static str,
+    due: Option<String>,
+    timeline: Vec<(String, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "lookup.html")]
+struct LookupPage {
+    user: Option<Nav>,
+    csrf: String,
+    code: String,
+    secret: String,
+    found: Option<Found>,
+    error: Option<String>,
+}
+
+/// Anyone with the code and the receipt's secret sees the status, without personal data.
+pub async fn lookup(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(q): Query<LookupQuery>,
+) -> Result<Response, ApiError> {
+    let code = q.code.unwrap_or_default().trim().to_owned();
+    let secret = q.secret.unwrap_or_default().trim().to_uppercase();
+    let mut page = LookupPage {
+        user: user.nav(),
+        csrf: user.csrf(),
+        code: code.clone(),
+        secret: secret.clone(),
+        found: None,
+        error: None,
+    };
+    if code.is_empty() && secret.is_empty() {
+        return Ok(render(&page, StatusCode::OK));
+    }
+    match state
+        .store
+        .dossier_by_code(&code, &service::secret_hash(&secret))
+        .await
+    {
+        Ok(d) => {
+            let events = state.store.dossier_events(&d.id).await?;
+            page.found = Some(Found {
+                code: code.clone(),
+                procedure: state
+                    .store
+                    .procedure(&d.procedure)
+                    .await
+                    .map_or_else(|_| d.procedure.to_string(), |p| p.procedure.name),
+                status_label: d.status.label_vi(),
+                due: d.current_due_at.map(dossier_view::when),
+                timeline: events
+                    .iter()
+                    .map(|e| {
+                        (
+                            dossier_view::when(e.at),
+                            crate::dossiers::views::label(&e.change),
+                        )
+                    })
+                    .collect(),
+            });
+            Ok(render(&page, StatusCode::OK))
+        }
+        Err(_) => {
+            page.error = Some(
+                "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này. Hãy kiểm tra lại trên Giấy tiếp nhận."
+                    .into(),
+            );
+            Ok(render(&page, StatusCode::NOT_FOUND))
+        }
+    }
+}
