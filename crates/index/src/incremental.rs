@@ -416,7 +416,16 @@ impl Engine {
     /// Estimated heap bytes of the engine's state, from `size_of` and table capacities.
     pub fn state_bytes(&self) -> usize {
         use std::mem::size_of;
-        let table = |cap: usize, entry: usize| cap * (entry + 1);
+        // hashbrown keeps a power-of-two number of buckets, at most 7/8 of them full, and one
+        // control byte per bucket.
+        let table = |cap: usize, entry: usize| {
+            let buckets = if cap == 0 {
+                0
+            } else {
+                (cap * 8 / 7).next_power_of_two()
+            };
+            buckets * (entry + 1)
+        };
         let mut n = table(self.dossiers.capacity(), size_of::<(Code, Dossier)>())
             + table(self.petitions.capacity(), size_of::<(Code, Petition)>());
         n += self
