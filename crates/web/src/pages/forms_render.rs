@@ -343,7 +343,7 @@ mod tests {
     }
 
     #[test]
-    fn a_group_gets_three_rows_and_errors_land_on_their_input() {
+    fn a_group_gets_rows_up_to_its_maximum_and_errors_land_on_their_input() {
         let form = motcua_domain::eform::builtin("1.001193").unwrap();
         let errors = vec![FieldError {
             field: "form_data.witnesses[0].cccd".into(),
@@ -356,7 +356,8 @@ mod tests {
             .flat_map(|s| &s.fields)
             .find(|f| f.name == "witnesses")
             .unwrap();
-        assert_eq!(witnesses.rows.len(), 3);
+        // Three rows by default, but this group takes at most two witnesses.
+        assert_eq!(witnesses.rows.len(), 2);
         assert!(witnesses.rows[0].fields[1].error.is_some());
         assert_eq!(links[0].id, "f-witnesses-0-cccd");
     }
