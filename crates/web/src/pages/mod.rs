@@ -2,10 +2,12 @@
 
 pub mod auth;
 mod backoffice;
+mod backoffice_forms;
 mod catalogue;
 mod dossier_view;
 mod forms_render;
 mod portal_dossiers;
+mod portal_lists;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -26,8 +28,8 @@ pub fn routes() -> Router<AppState> {
         .route("/ho-so/{id}", get(portal_dossiers::show))
         .route("/ho-so/{id}/to-khai", post(portal_dossiers::save_or_submit))
         .route("/ho-so/{id}/{action}", post(portal_dossiers::act))
-        .route("/ho-so-cua-toi", get(portal_dossiers::mine))
-        .route("/tra-cuu", get(portal_dossiers::lookup))
+        .route("/ho-so-cua-toi", get(portal_lists::mine))
+        .route("/tra-cuu", get(portal_lists::lookup))
         .route("/can-bo", get(backoffice::inbox))
         .route("/can-bo/ho-so/{id}", get(backoffice::show))
         .route(

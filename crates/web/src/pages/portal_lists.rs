@@ -1,0 +1,152 @@
+//! The applicant's lists: their own dossiers, and the public lookup by code and receipt
+//! secret (no login, no personal data).
+
+use super::auth::{Nav, PageUser};
+use super::dossier_view;
+use super::{login_redirect, render};
+use crate::AppState;
+use crate::dossiers::service;
+use crate::error::ApiError;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+use serde::Deserialize;
+
+pub struct MineRow {
+    pub id: String,
+    pub code: String,
+    pub procedure: String,
+    pub status_label: &'static str,
+    pub due: String,
+}
+
+#[derive(Template)]
+#[template(path = "my_dossiers.html")]
+struct MinePage {
+    user: Option<Nav>,
+    csrf: String,
+    rows: Vec<MineRow>,
+}
+
+pub async fn mine(
+    State(state): State<AppState>,
+    user: PageUser,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let Some(account) = user.account() else {
+        return Ok(login_redirect(&uri));
+    };
+    let list = state.store.applicant_dossiers(&account.id).await?;
+    let mut names: std::collections::HashMap<String, String> = Default::default();
+    let mut rows = Vec::new();
+    for d in &list {
+        let key = d.procedure.to_string();
+        if !names.contains_key(&key) {
+            let n = state
+                .store
+                .procedure(&d.procedure)
+                .await
+                .map_or_else(|_| key.clone(), |p| p.procedure.name);
+            names.insert(key.clone(), n);
+        }
+        rows.push(MineRow {
+            id: d.id.clone(),
+            code: d
+                .code
+                .as_ref()
+                .map_or_else(|| "Chưa có mã".to_owned(), ToString::to_string),
+            procedure: names.get(&key).cloned().unwrap_or(key),
+            status_label: d.status.label_vi(),
+            due: d.current_due_at.map(dossier_view::when).unwrap_or_default(),
+        });
+    }
+    let page = MinePage {
+        user: user.nav(),
+        csrf: user.csrf(),
+        rows,
+    };
+    Ok(render(&page, StatusCode::OK))
+}
+
+#[derive(Deserialize)]
+pub struct LookupQuery {
+    code: Option<String>,
+    secret: Option<String>,
+}
+
+pub struct Found {
+    code: String,
+    procedure: String,
+    status_label: &'static str,
+    due: Option<String>,
+    timeline: Vec<(String, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "lookup.html")]
+struct LookupPage {
+    user: Option<Nav>,
+    csrf: String,
+    code: String,
+    secret: String,
+    found: Option<Found>,
+    error: Option<String>,
+}
+
+/// Anyone with the code and the receipt's secret sees the status, without personal data.
+pub async fn lookup(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(q): Query<LookupQuery>,
+) -> Result<Response, ApiError> {
+    let code = q.code.unwrap_or_default().trim().to_owned();
+    let secret = q.secret.unwrap_or_default().trim().to_uppercase();
+    let mut page = LookupPage {
+        user: user.nav(),
+        csrf: user.csrf(),
+        code: code.clone(),
+        secret: secret.clone(),
+        found: None,
+        error: None,
+    };
+    if code.is_empty() && secret.is_empty() {
+        return Ok(render(&page, StatusCode::OK));
+    }
+    match state
+        .store
+        .dossier_by_code(&code, &service::secret_hash(&secret))
+        .await
+    {
+        Ok(d) => {
+            let events = state.store.dossier_events(&d.id).await?;
+            page.found = Some(Found {
+                code: code.clone(),
+                procedure: state
+                    .store
+                    .procedure(&d.procedure)
+                    .await
+                    .map_or_else(|_| d.procedure.to_string(), |p| p.procedure.name),
+                status_label: d.status.label_vi(),
+                due: d.current_due_at.map(dossier_view::when),
+                timeline: events
+                    .iter()
+                    .map(|e| {
+                        (
+                            dossier_view::when(e.at),
+                            crate::dossiers::views::label(&e.change),
+                        )
+                    })
+                    .collect(),
+            });
+            Ok(render(&page, StatusCode::OK))
+        }
+        Err(_) => {
+            page.error = Some(
+                "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này. Hãy kiểm tra lại trên Giấy tiếp nhận."
+                    .into(),
+            );
+            Ok(render(&page, StatusCode::NOT_FOUND))
+        }
+    }
+}
