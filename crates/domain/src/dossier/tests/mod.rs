@@ -1,0 +1,137 @@
+//! The state machine: hand-written journeys and property tests over random command
+//! sequences.
+
+use super::*;
+use crate::access::{Actor, Grant, Role};
+use crate::codes::{ProcedureCode, UnitCode};
+use crate::procedure::ApplicantKind;
+use crate::unit::{Unit, UnitKind, UnitTree};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+pub(super) fn uc(s: &str) -> UnitCode {
+    UnitCode::parse(s).unwrap()
+}
+pub(super) const ROOT: &str = "000.00.00.H57";
+pub(super) const COMMUNE: &str = "000.01.99.H57";
+pub(super) const CENTRE: &str = "000.00.95.H57";
+
+pub(super) fn tree() -> UnitTree {
+    let u = |c: &str, p: Option<&str>, kind| Unit {
+        code: uc(c),
+        name: c.into(),
+        kind,
+        parent: p.map(uc),
+        e_certified_copy: false,
+        successor: None,
+    };
+    UnitTree::new([
+        u(ROOT, None, UnitKind::Province),
+        u(COMMUNE, Some(ROOT), UnitKind::Commune),
+        u(CENTRE, Some(ROOT), UnitKind::ServiceCentre),
+    ])
+    .unwrap()
+}
+
+pub(super) fn actor(id: &str, role: Role, unit: &str) -> Actor {
+    Actor {
+        account_id: id.into(),
+        grants: vec![Grant {
+            role,
+            unit: uc(unit),
+            with_sub_units: false,
+        }],
+    }
+}
+
+pub(super) fn actors() -> Vec<Actor> {
+    vec![
+        Actor {
+            account_id: "a".into(),
+            grants: vec![],
+        },
+        actor("helper", Role::DigitalHelper, COMMUNE),
+        actor("desk", Role::ReceptionOfficer, COMMUNE),
+        actor("centre", Role::ReceptionOfficer, CENTRE),
+        actor("spec", Role::Specialist, COMMUNE),
+        actor("lead", Role::Leader, COMMUNE),
+        actor("stranger", Role::Specialist, CENTRE),
+    ]
+}
+
+pub(super) fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 1, 7, 1, 0, 0).unwrap()
+}
+
+pub(super) fn created() -> (Dossier, Vec<Event>) {
+    let e = Event {
+        dossier: "d1".into(),
+        version: 1,
+        at: t0(),
+        by: By {
+            account: "a".into(),
+            role: Role::Applicant,
+            unit: None,
+        },
+        change: Change::Created {
+            procedure: ProcedureCode::parse("1.001193").unwrap(),
+            procedure_version: 1,
+            unit: uc(COMMUNE),
+            applicant: "a".into(),
+            applicant_kind: ApplicantKind::Citizen,
+            parent: None,
+        },
+    };
+    (Dossier::apply(None, &e).unwrap(), vec![e])
+}
+
+pub(super) struct Run {
+    pub(super) d: Dossier,
+    pub(super) events: Vec<Event>,
+    pub(super) process: Process,
+    pub(super) tree: UnitTree,
+    pub(super) now: DateTime<Utc>,
+}
+
+impl Run {
+    pub(super) fn new() -> Self {
+        let (d, events) = created();
+        Run {
+            d,
+            events,
+            process: Process::standard(ProcedureCode::parse("1.001193").unwrap()),
+            tree: tree(),
+            now: t0(),
+        }
+    }
+    pub(super) fn run(&mut self, who: &Actor, cmd: Command) -> Result<(), DossierError> {
+        self.now += Duration::minutes(30);
+        let ctx = Context {
+            now: self.now,
+            actor: who,
+            tree: &self.tree,
+            process: Some(&self.process),
+            max_extensions: 1,
+        };
+        let (by, changes) = decide(&self.d, cmd, &ctx)?;
+        for change in changes {
+            let e = Event {
+                dossier: self.d.id.clone(),
+                version: self.d.version + 1,
+                at: self.now,
+                by: by.clone(),
+                change,
+            };
+            self.d = Dossier::apply(Some(self.d.clone()), &e).unwrap();
+            self.events.push(e);
+        }
+        Ok(())
+    }
+}
+
+pub(super) fn code() -> DossierCode {
+    DossierCode::parse("000.01.99.H57-250107-0001").unwrap()
+}
+
+mod journeys;
+mod matrix;
+mod properties;

@@ -1,0 +1,189 @@
+//! Property tests over random command sequences, and the bundle line.
+
+use super::*;
+use crate::procedure::Channel;
+use chrono::Duration;
+
+use proptest::prelude::*;
+
+fn any_command() -> impl Strategy<Value = (usize, Command)> {
+    let due = t0() + Duration::days(2);
+    prop_oneof![
+        Just(Command::Submit {
+            channel: Channel::Online,
+            on_behalf: false
+        }),
+        Just(Command::Submit {
+            channel: Channel::Direct,
+            on_behalf: true
+        }),
+        Just(Command::Receive {
+            desk: uc(COMMUNE),
+            code: code(),
+            due_at: due,
+            process_version: 1
+        }),
+        Just(Command::Receive {
+            desk: uc(CENTRE),
+            code: code(),
+            due_at: due,
+            process_version: 1
+        }),
+        Just(Command::Refuse {
+            desk: uc(COMMUNE),
+            reason: "Không thuộc thẩm quyền".into()
+        }),
+        Just(Command::Forward { note: None }),
+        Just(Command::SendBack {
+            reason: "Xem lại".into()
+        }),
+        Just(Command::RequestSupplement {
+            items: vec!["Tờ khai".into()],
+            reason: "Thiếu".into()
+        }),
+        Just(Command::CompleteSupplement {
+            due_at: due + Duration::hours(1)
+        }),
+        Just(Command::RequestPayment { amount_vnd: 8_000 }),
+        Just(Command::ConfirmPayment),
+        Just(Command::Extend {
+            due_at: due + Duration::days(5),
+            reason: "Xác minh".into()
+        }),
+        Just(Command::Stop {
+            reason: "Không đủ điều kiện".into()
+        }),
+        Just(Command::Withdraw { reason: None }),
+        Just(Command::Complete {
+            results: vec!["Giấy khai sinh".into()]
+        }),
+        Just(Command::Return {
+            how: "Trực tiếp".into()
+        }),
+        Just(Command::Rate {
+            rating: Rating::Unsatisfied,
+            comment: None
+        }),
+    ]
+    .prop_flat_map(|c| (0..7usize, Just(c)))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+    #[test]
+    fn random_sequences_keep_the_invariants(cmds in proptest::collection::vec(any_command(), 0..40)) {
+        let a = actors();
+        let mut r = Run::new();
+        let mut received_due = None;
+        for (who, cmd) in cmds {
+            let before = r.d.clone();
+            let result = r.run(&a[who], cmd);
+            if before.status.is_terminal() {
+                // Terminal is final.
+                prop_assert!(result.is_err());
+            }
+            if result.is_err() {
+                prop_assert_eq!(&r.d, &before, "a refused command changes nothing");
+            }
+            // The clock is stopped exactly while a supplement is pending.
+            prop_assert_eq!(r.d.clock_stopped_at.is_some(), r.d.status == Status::SupplementRequested);
+            // Every change is an event: the version counts them, and replay gives the state.
+            prop_assert_eq!(r.d.version as usize, r.events.len());
+            let replayed = Dossier::replay(&r.events);
+            prop_assert_eq!(replayed.as_ref(), Some(&r.d));
+            // The receipt's appointment never moves once issued.
+            if let Some(due) = r.d.due_at {
+                prop_assert_eq!(*received_due.get_or_insert(due), due);
+            }
+            prop_assert!(r.d.extensions <= 1);
+            if r.d.status.is_terminal() || r.d.status == Status::Completed {
+                prop_assert!(r.d.finished_at.is_some());
+            }
+        }
+    }
+}
+
+#[test]
+fn bundle_line_follows_the_events() {
+    let a = actors();
+    let mut r = Run::new();
+    r.run(
+        &a[0],
+        Command::Submit {
+            channel: Channel::Online,
+            on_behalf: false,
+        },
+    )
+    .unwrap();
+    let due = t0() + Duration::days(1);
+    r.run(
+        &a[2],
+        Command::Receive {
+            desk: uc(COMMUNE),
+            code: code(),
+            due_at: due,
+            process_version: 1,
+        },
+    )
+    .unwrap();
+    r.run(
+        &a[4],
+        Command::RequestSupplement {
+            items: vec!["Tờ khai".into()],
+            reason: "Thiếu".into(),
+        },
+    )
+    .unwrap();
+    r.run(
+        &a[0],
+        Command::CompleteSupplement {
+            due_at: due + Duration::hours(1),
+        },
+    )
+    .unwrap();
+    r.run(&a[4], Command::Forward { note: None }).unwrap();
+    r.run(
+        &a[5],
+        Command::Complete {
+            results: vec!["Giấy khai sinh".into()],
+        },
+    )
+    .unwrap();
+    r.run(
+        &a[2],
+        Command::Return {
+            how: "Trực tuyến".into(),
+        },
+    )
+    .unwrap();
+    r.run(
+        &a[0],
+        Command::Rate {
+            rating: Rating::Satisfied,
+            comment: None,
+        },
+    )
+    .unwrap();
+    let line = export::bundle_line(&r.d, &r.events, None, export::OutsideFacts::default()).unwrap();
+    let json = serde_json::to_value(&line).unwrap();
+    assert_eq!(json["code"], "000.01.99.H57-250107-0001");
+    assert_eq!(json["channel"], "online");
+    assert_eq!(json["due_at"], "2025-01-08T08:00:00+07:00");
+    let kinds: Vec<&str> = line.events.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            "supplement_requested",
+            "supplement_completed",
+            "completed",
+            "returned"
+        ]
+    );
+    assert_eq!(json["rating"], "satisfied");
+    // Keys come in the spec's order.
+    let text = serde_json::to_string(&line).unwrap();
+    assert!(text.starts_with(r#"{"code":"000.01.99.H57-250107-0001","procedure":"1.001193","unit":"000.01.99.H57","parent":null,"channel":"online""#), "{text}");
+    // A draft is not a dossier of the bundle.
+    let (draft, events) = created();
+    assert!(export::bundle_line(&draft, &events, None, export::OutsideFacts::default()).is_none());
+}
