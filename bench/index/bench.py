@@ -112,8 +112,16 @@ def machine():
     except OSError:
         pass
     import duckdb
-    rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                         capture_output=True, text=True).stdout.strip()
+    git = lambda *a: subprocess.run(["git", "-C", str(ROOT), *a],  # noqa: E731
+                                    capture_output=True, text=True).stdout.strip()
+    rev = git("rev-parse", "--short", "HEAD")
+    # Measured on a worktree with another branch merged in but not committed (e.g. the
+    # index CLI before its merge): say so.
+    merging = git("rev-parse", "--short", "-q", "--verify", "MERGE_HEAD")
+    if merging:
+        rev += f" with {merging} merged in (uncommitted)"
+    if git("status", "--porcelain", "--untracked-files=no"):
+        rev += ", uncommitted changes present"
     return {"nproc": os.cpu_count(), "memory": mem, "cpu": cpu,
             "os": platform.platform(), "duckdb": duckdb.__version__,
             "python": platform.python_version(), "git": rev}
@@ -132,7 +140,13 @@ def main():
                          "(0: skip)")
     ap.add_argument("--from", dest="frm", default="2025-01-01")
     ap.add_argument("--to", default="2025-03-31")
+    ap.add_argument("--report-only", action="store_true",
+                    help="rewrite RESULTS.md from data/out/results.json without running")
     a = ap.parse_args()
+    if a.report_only:
+        results = json.loads((a.data / "out" / "results.json").read_text())
+        write_report(a, results, machine(), all("motcua" in r for r in results))
+        return
     if a.runs < 1:
         raise SystemExit("--runs must be at least 1")
 
@@ -170,13 +184,17 @@ def main():
         ours_out = outdir / f"motcua-{n}.json"
         ours_cmd = [a.bin, "index", "compute", "--bundle", str(d), *period,
                     "--format", "json"]
-        duck_t, ours_t = [], []
+        duck_t, ours_t, loads = [], [], []
         # Interleaved, so that drift in the machine's state hits both sides alike.
         for i in range(a.runs):
             print(f"[{n}] run {i + 1}/{a.runs}", flush=True)
+            # The 1-minute load average before each run: on a shared machine it tells
+            # which runs had company.
+            loads.append(os.getloadavg()[0])
             if have_index:
                 ours_t.append(run_timed(ours_cmd, ours_out))
             duck_t.append(run_timed(duck_cmd))
+        row["load_before_runs"] = loads
         row["duck"] = {"seconds": [t for t, _ in duck_t],
                        "median": statistics.median(t for t, _ in duck_t),
                        "rss_mib": max(r for _, r in duck_t)}
@@ -262,11 +280,23 @@ def write_report(a, results, mach, have_index):
             f"| {r['n']:,} | {fmt_s(m['median']) if m else 'not built'} | "
             f"{fmt_s(dk['median'])} | {ratio} | "
             f"{rss} | {dk['rss_mib']:,.0f} MiB | {agree} |")
+    busy = max((x for r in results for x in r.get("load_before_runs", [])), default=0)
+    if busy > (mach["nproc"] or 1):
+        lines += ["", f"**The machine was shared**: the 1-minute load average reached "
+                  f"{busy:.1f} on {mach['nproc']} CPUs during the runs (other builds and "
+                  "tests). Absolute times are inflated and noisy; the ratios, from "
+                  "interleaved runs, are the figures to read."]
     lines += ["", "Raw times (s):", ""]
     for r in results:
         m = r.get("motcua")
         lines.append(f"- {r['n']:,}: motcua {[round(x, 2) for x in m['seconds']] if m else '–'}; "
-                     f"DuckDB {[round(x, 2) for x in r['duck']['seconds']]}")
+                     f"DuckDB {[round(x, 2) for x in r['duck']['seconds']]}; "
+                     f"1-min load average before each run "
+                     f"{[round(x, 1) for x in r.get('load_before_runs', [])]}")
+        if m:
+            lines.append(f"  - fastest runs: motcua {min(m['seconds']):.2f} s, DuckDB "
+                         f"{min(r['duck']['seconds']):.2f} s, DuckDB / motcua "
+                         f"{min(r['duck']['seconds']) / min(m['seconds']):.2f}×")
     lines += [
         "",
         "## Live part (event → updated figure)",
