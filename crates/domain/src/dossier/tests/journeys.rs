@@ -9,15 +9,7 @@ use chrono::Duration;
 #[test]
 fn whole_journey_with_one_supplement() {
     let a = actors();
-    let mut r = Run::new();
-    r.run(
-        &a[0],
-        Command::Submit {
-            channel: Channel::Online,
-            on_behalf: false,
-        },
-    )
-    .unwrap();
+    let mut r = Run::submitted(&a[0]);
     let due = t0() + Duration::days(1);
     r.run(
         &a[2],
@@ -145,15 +137,7 @@ fn desk_anywhere_in_the_province_receives_and_helpers_count_as_online() {
 #[test]
 fn refusal_stop_and_extension_rules() {
     let a = actors();
-    let mut r = Run::new();
-    r.run(
-        &a[0],
-        Command::Submit {
-            channel: Channel::Online,
-            on_behalf: false,
-        },
-    )
-    .unwrap();
+    let mut r = Run::submitted(&a[0]);
     assert_eq!(
         r.run(
             &a[2],

@@ -4,7 +4,7 @@
 use super::*;
 use crate::access::{Actor, Grant, Role};
 use crate::codes::{ProcedureCode, UnitCode};
-use crate::procedure::ApplicantKind;
+use crate::procedure::{ApplicantKind, Channel};
 use crate::unit::{Unit, UnitKind, UnitTree};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
@@ -93,6 +93,20 @@ pub(super) struct Run {
 }
 
 impl Run {
+    /// A dossier its applicant (`owner`) has submitted online.
+    pub(super) fn submitted(owner: &Actor) -> Self {
+        let mut r = Run::new();
+        r.run(
+            owner,
+            Command::Submit {
+                channel: Channel::Online,
+                on_behalf: false,
+            },
+        )
+        .unwrap();
+        r
+    }
+
     pub(super) fn new() -> Self {
         let (d, events) = created();
         Run {

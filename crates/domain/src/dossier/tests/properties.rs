@@ -106,15 +106,7 @@ proptest! {
 #[test]
 fn bundle_line_follows_the_events() {
     let a = actors();
-    let mut r = Run::new();
-    r.run(
-        &a[0],
-        Command::Submit {
-            channel: Channel::Online,
-            on_behalf: false,
-        },
-    )
-    .unwrap();
+    let mut r = Run::submitted(&a[0]);
     let due = t0() + Duration::days(1);
     r.run(
         &a[2],
