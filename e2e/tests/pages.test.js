@@ -82,7 +82,6 @@ const PAGES = [
   {
     name: 'lookup result',
     who: 'anon',
-    shot: 'tra-cuu',
     visit: async (p) => {
       await open(p, `/tra-cuu?code=${encodeURIComponent(state.code)}&secret=${encodeURIComponent(state.secret)}`);
       await p.getByRole('heading', { name: `Hồ sơ ${state.code}` }).waitFor();
