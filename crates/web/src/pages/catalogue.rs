@@ -306,7 +306,8 @@ pub async fn procedure(
         level_class,
         level_label,
         version: published.version,
-        published_at: super::vn_time(published.published_at),
+        // For people, as on the dossier pages ("11:22 ngày 27/11/2026"), not RFC 3339.
+        published_at: super::dossier_view::when(published.published_at),
         unverified: unverified.join(", "),
         steps: p.steps.clone(),
         channels: p.channels.iter().map(|c| c.label_vi()).collect(),

@@ -1,0 +1,199 @@
+// Every main page, as the person who sees it: axe-core finds no serious or critical
+// accessibility violation, the page fits a 375 px wide phone without sideways scrolling,
+// and a few of them are photographed (desktop and phone) into docs/screenshots/.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  DESKTOP,
+  PHONE,
+  ROOT_DIR,
+  launch,
+  login,
+  newContext,
+  open,
+  step,
+  submitAndWait,
+} from '../lib/browser.js';
+import { BLOCKING, describeViolations, runAxe } from '../lib/axe.js';
+import { BIRTH, readReceipt, receivedDossier, startDossier } from '../lib/journey.js';
+
+const SHOTS = path.join(ROOT_DIR, 'docs', 'screenshots');
+const takeShots = !process.env.MOTCUA_E2E_NO_SCREENSHOTS;
+
+let browser;
+const people = {}; // username (or "anon") → browser context
+const state = {}; // ids and codes made in before()
+
+async function pageAs(who, viewport = DESKTOP) {
+  const page = await people[who].newPage();
+  await page.setViewportSize(viewport);
+  return page;
+}
+
+/**
+ * The main pages. `visit` brings a page of the person `who` to the page under test; `shot`
+ * names its screenshots when it is one of those kept in docs/screenshots/.
+ */
+const PAGES = [
+  { name: 'home', who: 'anon', shot: 'trang-chu', visit: (p) => open(p, '/') },
+  {
+    name: 'catalogue search',
+    who: 'anon',
+    shot: 'tim-thu-tuc',
+    visit: (p) => open(p, '/thu-tuc?q=dang+ky+khai+sinh'),
+  },
+  {
+    name: 'procedure page',
+    who: 'congdan',
+    shot: 'thu-tuc',
+    visit: (p) => open(p, `/thu-tuc/${BIRTH.code}`),
+  },
+  { name: 'login', who: 'anon', visit: (p) => open(p, '/dang-nhap?next=/ho-so-cua-toi') },
+  {
+    name: 'dossier draft (e-form)',
+    who: 'congdan',
+    shot: 'to-khai',
+    visit: (p) => open(p, `/ho-so/${state.draft}`),
+  },
+  {
+    name: 'dossier draft with errors',
+    who: 'congdan',
+    visit: async (p) => {
+      await open(p, `/ho-so/${state.draft}`);
+      // The refused submission is answered in place, with the error summary on top.
+      await submitAndWait(
+        p,
+        p.getByRole('button', { name: 'Nộp hồ sơ', exact: true }),
+        (u) => u.pathname === `/ho-so/${state.draft}/to-khai`,
+      );
+      await p.locator('.error-summary').waitFor();
+    },
+  },
+  { name: 'my dossiers', who: 'congdan', visit: (p) => open(p, '/ho-so-cua-toi') },
+  {
+    name: 'dossier (citizen)',
+    who: 'congdan',
+    visit: (p) => open(p, `/ho-so/${state.received}`),
+  },
+  { name: 'lookup', who: 'anon', visit: (p) => open(p, '/tra-cuu') },
+  {
+    name: 'lookup result',
+    who: 'anon',
+    visit: async (p) => {
+      await open(p, `/tra-cuu?code=${encodeURIComponent(state.code)}&secret=${encodeURIComponent(state.secret)}`);
+      await p.getByRole('heading', { name: `Hồ sơ ${state.code}` }).waitFor();
+    },
+  },
+  { name: 'officer inbox', who: 'tiepnhan', shot: 'can-bo', visit: (p) => open(p, '/can-bo') },
+  {
+    name: 'officer dossier page',
+    who: 'chuyenvien',
+    shot: 'xu-ly-ho-so',
+    visit: (p) => open(p, `/can-bo/ho-so/${state.received}`),
+  },
+  {
+    name: 'receipt (form 01)',
+    who: 'tiepnhan',
+    visit: (p) => open(p, `/can-bo/ho-so/${state.received}/phieu-tiep-nhan`),
+  },
+  { name: 'page not found', who: 'anon', visit: (p) => open(p, '/thu-tuc/9.999999', { status: 404 }) },
+];
+
+before(async () => {
+  browser = await launch();
+  for (const who of ['anon', 'congdan', 'tiepnhan', 'chuyenvien']) {
+    people[who] = await newContext(browser, { bypassCSP: true });
+    if (who !== 'anon') {
+      const p = await people[who].newPage();
+      await step(p, `log in as ${who}`, () => login(p, who));
+      await p.close();
+    }
+  }
+  const citizen = await people.congdan.newPage();
+  const desk = await people.tiepnhan.newPage();
+  // A draft left as it is, and a dossier the desk has received.
+  await open(citizen, `/thu-tuc/${BIRTH.code}`);
+  state.draft = await startDossier(citizen, 'congdan');
+  state.received = await receivedDossier(citizen, desk, 'Lê Hoàng Nam');
+  Object.assign(state, await readReceipt(desk, state.received));
+  await citizen.close();
+  await desk.close();
+  if (takeShots) await mkdir(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  for (const c of Object.values(people)) await c.close();
+  await browser?.close();
+});
+
+/** Elements that stick out past the right edge, for the failure message. */
+async function overflowing(page, width) {
+  return page.evaluate((w) => {
+    const out = [];
+    for (const el of document.body.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.right > w + 0.5 && r.width > 0) {
+        const id = el.id ? `#${el.id}` : '';
+        const cls = el.classList.length ? `.${[...el.classList].join('.')}` : '';
+        out.push(`${el.tagName.toLowerCase()}${id}${cls} (right edge ${Math.round(r.right)} px)`);
+      }
+    }
+    return out.slice(0, 8);
+  }, width);
+}
+
+/** Fails on serious or critical axe findings; prints the lesser ones as notes. */
+async function expectAccessible(page, label) {
+  const violations = await runAxe(page);
+  const blocking = violations.filter((v) => BLOCKING.has(v.impact));
+  const other = violations.filter((v) => !BLOCKING.has(v.impact));
+  if (other.length) {
+    console.log(`note: ${label} (${page.url()}) has lesser findings:\n${describeViolations(other)}`);
+  }
+  assert.ok(
+    blocking.length === 0,
+    `${label} (${page.url()}) has serious or critical accessibility violations:\n${describeViolations(blocking)}`,
+  );
+}
+
+for (const pg of PAGES) {
+  describe(pg.name, () => {
+    test('axe-core: no serious or critical violations (desktop)', async () => {
+      const page = await pageAs(pg.who, DESKTOP);
+      try {
+        await step(page, `open ${pg.name}`, () => pg.visit(page));
+        await expectAccessible(page, pg.name);
+        if (takeShots && pg.shot) {
+          await page.screenshot({ path: path.join(SHOTS, `${pg.shot}-desktop.png`) });
+        }
+      } finally {
+        await page.close();
+      }
+    });
+
+    test(`${PHONE.width} px: no sideways scrolling, and axe-core still passes`, async () => {
+      const page = await pageAs(pg.who, PHONE);
+      try {
+        await step(page, `open ${pg.name} at ${PHONE.width} px`, () => pg.visit(page));
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(
+          width <= PHONE.width,
+          `${pg.name} (${page.url()}) is ${width} px wide at a ${PHONE.width} px viewport; sticking out: ${(
+            await overflowing(page, PHONE.width)
+          ).join(', ')}`,
+        );
+        // Narrow layouts scroll tables sideways inside their box: axe checks that such
+        // boxes can be reached by keyboard, and that the stacked lists keep their labels.
+        await expectAccessible(page, `${pg.name} at ${PHONE.width} px`);
+        if (takeShots && pg.shot) {
+          await page.screenshot({ path: path.join(SHOTS, `${pg.shot}-375.png`) });
+        }
+      } finally {
+        await page.close();
+      }
+    });
+  });
+}
