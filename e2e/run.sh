@@ -111,7 +111,7 @@ if [ -n "${MOTCUA_E2E_DATABASE_URL:-}" ]; then
   case "$MOTCUA_E2E_DATABASE_URL" in *\?*) sep='&' ;; esac
   start_server "${MOTCUA_E2E_DATABASE_URL}${sep}options=-c%20search_path%3D${pg_schema}" "$work/pg.log"
   # Screenshots come from the SQLite run; the pages are the same.
-  MOTCUA_E2E_NO_SCREENSHOTS=1 run_tests postgres "$work/pg.log" "${files[@]}" || status=1
+  MOTCUA_E2E_SCREENSHOTS= run_tests postgres "$work/pg.log" "${files[@]}" || status=1
   stop_server
 fi
 

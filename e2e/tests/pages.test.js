@@ -21,7 +21,8 @@ import { BLOCKING, describeViolations, runAxe } from '../lib/axe.js';
 import { BIRTH, readReceipt, receivedDossier, startDossier } from '../lib/journey.js';
 
 const SHOTS = path.join(ROOT_DIR, 'docs', 'screenshots');
-const takeShots = !process.env.MOTCUA_E2E_NO_SCREENSHOTS;
+// Opt-in: the pages show dates and times, so every run would rewrite the committed images.
+const takeShots = Boolean(process.env.MOTCUA_E2E_SCREENSHOTS);
 
 let browser;
 const people = {}; // username (or "anon") → browser context
