@@ -178,11 +178,21 @@ pub fn documents(docs: &[Document]) -> Vec<DocRow> {
                         .get(*k)
                         .map(flat)
                         .filter(|s| !s.is_empty())
-                        .map(|s| (*l, s))
+                        .map(|s| (*l, readable_instant(k, s)))
                 })
                 .collect(),
         })
         .collect()
+}
+
+/// Documents keep instants as RFC 3339 (what a machine reads back); people read them as
+/// "17:00 ngày 30/11/2026".
+fn readable_instant(key: &str, value: String) -> String {
+    if !key.ends_with("_at") {
+        return value;
+    }
+    chrono::DateTime::parse_from_rfc3339(&value)
+        .map_or(value, |t| when(t.with_timezone(&chrono::Utc)))
 }
 
 pub struct DataRow {
@@ -251,4 +261,28 @@ pub fn form_data(s: &Stored) -> Vec<DataRow> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readable_instant;
+
+    #[test]
+    fn document_instants_read_as_vietnamese_dates() {
+        assert_eq!(
+            readable_instant("due_at", "2026-11-30T17:00:00+07:00".into()),
+            "17:00 ngày 30/11/2026"
+        );
+        // An instant in another offset is shown in Vietnam's time.
+        assert_eq!(
+            readable_instant("new_due_at", "2026-11-30T03:00:00Z".into()),
+            "10:00 ngày 30/11/2026"
+        );
+        // Other keys and unparseable values pass through untouched.
+        assert_eq!(
+            readable_instant("reason", "2026-11-30".into()),
+            "2026-11-30"
+        );
+        assert_eq!(readable_instant("due_at", "sắp tới".into()), "sắp tới");
+    }
 }
