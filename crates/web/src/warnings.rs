@@ -170,13 +170,15 @@ impl Item {
     }
 }
 
-/// Every current warning (dossiers and petitions as of `now`; with `ratings`, also units
-/// whose rating for the running quarter fell below the previous quarter's), joined with
-/// the dossiers they name, most urgent first.
+/// Every current warning that `keep` keeps (dossiers and petitions as of `now`; with
+/// `ratings`, also units whose rating for the running quarter fell below the previous
+/// quarter's), joined with the dossiers they name, most urgent first. `keep` sees the
+/// bare warning, before any dossier is read.
 pub async fn current(
     state: &AppState,
     now: DateTime<Utc>,
     ratings: bool,
+    keep: impl Fn(&Warning) -> bool,
 ) -> Result<Vec<Item>, ApiError> {
     let mut raw = state.live.warnings(now).ok_or_else(not_ready)?;
     if ratings {
@@ -189,6 +191,7 @@ pub async fn current(
                 .unwrap_or_default(),
         );
     }
+    raw.retain(|w| keep(w));
     let codes: Vec<&str> = raw
         .iter()
         .filter(|w| w.kind.about_dossier())
@@ -313,7 +316,15 @@ pub async fn for_actor(
     let tree = state.store.unit_tree().await?;
     let v = Visibility::of(actor, &tree);
     let ratings = !v.index.is_empty() && filter.officer.is_none();
-    Ok(current(state, now, ratings)
+    // The kind and the unit are the bare warning's own: filter before reading dossiers.
+    let scope = filter.unit.clone();
+    let keep = |w: &Warning| {
+        filter.kind.is_none_or(|k| k == w.kind)
+            && scope
+                .as_ref()
+                .is_none_or(|s| UnitCode::parse(&w.unit).is_ok_and(|u| tree.is_within(&u, s)))
+    };
+    Ok(current(state, now, ratings, keep)
         .await?
         .into_iter()
         .filter(|i| i.visible(&v, actor, &tree) && i.wanted(filter, &tree))
@@ -378,7 +389,7 @@ pub async fn sweep(
     now: DateTime<Utc>,
     sent: &mut HashSet<String>,
 ) -> Result<u64, ApiError> {
-    let items = current(state, now, true).await?;
+    let items = current(state, now, true, |_| true).await?;
     let messages: Vec<OutboxMessage> = items.iter().map(|i| message(i, now)).collect();
     let fresh: Vec<OutboxMessage> = messages
         .iter()

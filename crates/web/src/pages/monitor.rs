@@ -95,6 +95,13 @@ pub fn today() -> NaiveDate {
     Utc::now().with_timezone(&super::vn_offset()).date_naive()
 }
 
+/// When figures were computed, to the second, as people read it.
+pub fn shown_at(t: chrono::DateTime<Utc>) -> String {
+    t.with_timezone(&super::vn_offset())
+        .format("%H:%M:%S ngày %d/%m/%Y")
+        .to_string()
+}
+
 /// The htmx request for the fragment only.
 pub fn wants_fragment(headers: &HeaderMap) -> bool {
     headers
@@ -281,7 +288,7 @@ pub async fn dashboard(
     let charted: Vec<&UnitOut> = units.iter().take(CHART_BARS).copied().collect();
     let fig = Figures {
         period_label: chosen.label.clone(),
-        as_of: super::vn_time(Utc::now()),
+        as_of: shown_at(Utc::now()),
         here: format!("{base}&sap-xep={sort}&chieu={dir}"),
         province,
         chart: totals_chart(&charted, &chosen.label),

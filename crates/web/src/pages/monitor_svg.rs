@@ -34,7 +34,8 @@ pub struct Bar {
     pub text: String,
 }
 
-const WIDTH: f64 = 420.0;
+/// Narrow, so that the 12-unit text stays readable on a 375-pixel phone.
+const WIDTH: f64 = 320.0;
 const ROW: f64 = 34.0;
 const BAR: f64 = 12.0;
 const INK: &str = "#1b1f24";
@@ -107,8 +108,8 @@ mod tests {
         assert!(svg.contains(r#"<title id="c1-t">Tổng điểm</title>"#));
         assert!(svg.contains("Cao nhất A &amp; B"));
         assert!(svg.contains("Sở &lt;Tư pháp&gt;"));
-        // Half of the 330-unit track.
-        assert!(svg.contains(r#"width="165.0""#));
+        // Half of the 230-unit track.
+        assert!(svg.contains(r#"width="115.0""#));
         assert!(svg.contains("50,00 điểm"));
         assert!(svg.contains(r#"width="0.0""#));
         assert!(svg.ends_with("</svg>"));

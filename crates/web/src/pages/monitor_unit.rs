@@ -52,7 +52,6 @@ fn drills(metric: &str) -> &'static [Behind] {
         "DOSSIER_RECEIVING_SATISFACTION" => &[Behind::NotSatisfied],
         "DOSSIER_SYNC"
         | "ONLINE_DOSSIERS"
-        | "PAYMENT_DOSSIERS"
         | "SO_HOA_GIAY_TO_GIAI_QUYET"
         | "REUSED_DIGITIZED_DATA"
         | "SYNCED_WITH_DVCQG_PERSONAL_STORAGE" => &[Behind::Received],
@@ -265,7 +264,7 @@ pub async fn unit_page(
         .collect();
     let fig = UnitFigures {
         period_label: chosen.label.clone(),
-        as_of: super::vn_time(Utc::now()),
+        as_of: super::monitor::shown_at(Utc::now()),
         here: format!("{base}?{}", chosen.query),
         unit: unit_row(u, of(u.kind), &chosen.query),
         chart,

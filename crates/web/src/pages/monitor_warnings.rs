@@ -136,7 +136,7 @@ pub async fn page(
             "/giam-sat/canh-bao?{query}&sau={}",
             encode(non_empty(&q.sau).unwrap_or_default())
         ),
-        as_of: super::vn_time(now),
+        as_of: super::monitor::shown_at(now),
         total,
         rows: items.into_iter().map(row).collect(),
         next: next.map(|c| format!("/giam-sat/canh-bao?{query}&sau={}", encode(&c))),
