@@ -6,6 +6,7 @@
 //! - [`compute`]: the full recomputation for a period and scope, and the output JSON.
 //! - [`incremental`]: the live engine's per-unit state, mergeable by addition and union.
 //! - [`warnings`]: warnings for the live system, with `now` passed in.
+//! - [`watch`]: the dossiers that may warn, warning keys, the dossiers behind a figure.
 
 pub mod catalogue;
 pub mod compute;
@@ -16,6 +17,7 @@ pub mod instant;
 pub mod output;
 pub mod records;
 pub mod warnings;
+pub mod watch;
 
 use catalogue::Catalogue;
 use compute::{Accumulator, Period};

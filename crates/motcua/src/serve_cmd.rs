@@ -72,10 +72,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         },
     )
     .await?;
+    // New warnings go to the outbox once each, within a minute of arising.
+    let sweeper =
+        motcua_web::warnings::spawn_sweeper(state.clone(), std::time::Duration::from_secs(60));
     motcua_web::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
+    sweeper.abort();
     store.close().await;
     Ok(())
 }

@@ -13,6 +13,7 @@ mod calendar_rows;
 mod catalogue_io;
 pub mod dossiers;
 mod migrations;
+pub mod monitor;
 pub mod procedures;
 pub mod testing;
 pub mod units;

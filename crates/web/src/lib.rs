@@ -11,6 +11,7 @@ pub mod openapi;
 mod ops;
 mod pages;
 mod ratelimit;
+pub mod warnings;
 
 use axum::Router;
 use axum::extract::{Request, State};

@@ -16,10 +16,14 @@ use motcua_index::records::{Deadlines, parse_dossier_line};
 use motcua_store::{Store, StoreError};
 use std::sync::RwLock;
 
+mod watch;
+
 pub struct LiveIndex {
     calendar: Calendar,
     definition: Definition,
     engine: RwLock<Option<Engine>>,
+    /// The dossiers that may raise a warning (see `watch`).
+    watch: RwLock<motcua_index::watch::Watchlist>,
 }
 
 impl LiveIndex {
@@ -28,6 +32,7 @@ impl LiveIndex {
             calendar,
             definition: Definition::default_766(),
             engine: RwLock::new(None),
+            watch: RwLock::default(),
         }
     }
 
@@ -42,16 +47,19 @@ impl LiveIndex {
             ))
         })?;
         let mut engine = Engine::new(cat);
+        let mut watch = motcua_index::watch::Watchlist::default();
         let dl = Deadlines::new(&self.calendar);
         for line in dossiers.lines() {
             let (code, dossier) = parse_dossier_line(line, engine.catalogue(), &dl)
                 .map_err(|e| StoreError::Corrupt(format!("dossier for the index: {e}")))?;
             let code = code.into_owned();
+            watch.observe(&code, &dossier, watch::apology_in_line(line));
             engine
                 .apply(DossierFact::Record { code, dossier })
                 .map_err(|e| StoreError::Corrupt(format!("dossier for the index: {e}")))?;
         }
         *self.engine.write().unwrap_or_else(|p| p.into_inner()) = Some(engine);
+        *self.watch.write().unwrap_or_else(|p| p.into_inner()) = watch;
         Ok(())
     }
 
@@ -66,6 +74,10 @@ impl LiveIndex {
         match parse_dossier_line(&text, engine.catalogue(), &dl) {
             Ok((code, dossier)) => {
                 let code = code.into_owned();
+                self.watch
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .observe(&code, &dossier, watch::apology_in(line));
                 if let Err(e) = engine.apply(DossierFact::Record { code, dossier }) {
                     tracing::warn!(error = %e, "index engine refused a dossier");
                 }

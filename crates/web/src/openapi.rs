@@ -22,6 +22,7 @@ use utoipa::OpenApi;
         d::create, d::mine, d::detail, d::submit, d::save_form, d::receive, d::refuse, d::forward, d::send_back,
         d::request_supplement, d::supplement, d::request_payment, d::confirm_payment, d::extend,
         d::stop, d::withdraw, d::complete, d::return_result, d::rate, d::inbox, d::lookup, api::index::index,
+        api::warnings::list,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldError)),
     tags(

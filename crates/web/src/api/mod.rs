@@ -5,6 +5,7 @@ pub mod auth;
 pub mod index;
 pub mod procedures;
 pub mod units;
+pub mod warnings;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -46,6 +47,7 @@ pub fn routes() -> Router<AppState> {
             post(procedures::publish),
         )
         .route("/api/v1/index", get(index::index))
+        .route("/api/v1/warnings", get(warnings::list))
         .merge(dossier_routes())
 }
 

@@ -22,11 +22,13 @@ pub struct Nav {
     pub name: String,
     pub citizen: bool,
     pub officer: bool,
+    /// Reads the 766 index somewhere (monitors, leaders, unit administrators).
+    pub monitor: bool,
 }
 
 impl PageUser {
     pub fn nav(&self) -> Option<Nav> {
-        use motcua_domain::access::Role;
+        use motcua_domain::access::{Action, Role, role_allows};
         self.0.as_ref().map(|(a, _)| Nav {
             name: a.display_name.clone(),
             citizen: a
@@ -39,6 +41,10 @@ impl PageUser {
                     Role::ReceptionOfficer | Role::Specialist | Role::Leader
                 )
             }),
+            monitor: a
+                .grants
+                .iter()
+                .any(|g| role_allows(g.role, Action::ReadIndex)),
         })
     }
     pub fn account(&self) -> Option<&Account> {

@@ -6,6 +6,11 @@ mod backoffice_forms;
 mod catalogue;
 mod dossier_view;
 mod forms_render;
+mod monitor;
+pub(crate) mod monitor_period;
+mod monitor_svg;
+mod monitor_unit;
+mod monitor_warnings;
 mod portal_dossiers;
 mod portal_lists;
 
@@ -38,6 +43,17 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/can-bo/ho-so/{id}/{action}", post(backoffice::act))
         .route("/static/app.css", get(stylesheet))
+        .merge(monitor_routes())
+}
+
+fn monitor_routes() -> Router<AppState> {
+    Router::new()
+        .route("/giam-sat", get(monitor::dashboard))
+        .route("/giam-sat/canh-bao", get(monitor_warnings::page))
+        .route("/giam-sat/don-vi/{code}", get(monitor_unit::unit_page))
+        .route("/giam-sat/don-vi/{code}/ho-so", get(monitor_unit::dossiers))
+        .route("/static/monitor.css", get(monitor::stylesheet))
+        .route("/static/htmx.min.js", get(monitor::htmx))
 }
 
 async fn stylesheet() -> Response {

@@ -1,0 +1,94 @@
+//! What the monitoring side reads from the live index besides the figures: warnings as of
+//! an instant, the rating comparison between two periods, and which dossiers are behind a
+//! figure. All of it answered from the engine's state; nothing here scans the store.
+
+use super::LiveIndex;
+use chrono::{DateTime, Utc};
+use motcua_domain::dossier::export::BundleDossier;
+use motcua_index::compute::Period;
+use motcua_index::definition::Definition;
+use motcua_index::instant::from_datetime;
+use motcua_index::warnings::{Warning, rating_warnings};
+use motcua_index::watch::Behind;
+
+/// An apology letter (form 04) goes out with every extension, so an `extended` event is
+/// the letter on record.
+pub(super) fn apology_in(line: &BundleDossier) -> bool {
+    line.events.iter().any(|e| e.kind == "extended")
+}
+
+/// The same, for a line of `dossiers.jsonl` as text (start-up rebuild).
+pub(super) fn apology_in_line(line: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Event<'a> {
+        #[serde(borrow)]
+        kind: std::borrow::Cow<'a, str>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Line<'a> {
+        #[serde(borrow, default)]
+        events: Vec<Event<'a>>,
+    }
+    serde_json::from_str::<Line>(line).is_ok_and(|l| l.events.iter().any(|e| e.kind == "extended"))
+}
+
+impl LiveIndex {
+    pub fn definition(&self) -> &Definition {
+        &self.definition
+    }
+
+    pub fn calendar(&self) -> &motcua_calendar::Calendar {
+        &self.calendar
+    }
+
+    /// Warnings about dossiers and petitions as of `now`, unordered. `None` until the
+    /// engine is built.
+    pub fn warnings(&self, now: DateTime<Utc>) -> Option<Vec<Warning>> {
+        let now = from_datetime(now.fixed_offset())?;
+        let engine = self.engine.read().unwrap_or_else(|p| p.into_inner());
+        let engine = engine.as_ref()?;
+        let watch = self.watch.read().unwrap_or_else(|p| p.into_inner());
+        Some(watch.warnings(engine, &self.calendar, now))
+    }
+
+    /// How many dossiers may raise a warning (for metrics and tests).
+    pub fn watched(&self) -> usize {
+        self.watch.read().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    /// Units whose rating for `current` fell a band below their rating for `previous`.
+    pub fn rating_warnings(&self, current: Period, previous: Period) -> Option<Vec<Warning>> {
+        let now = self.output(current, None)?.ok()?;
+        let before = self.output(previous, None)?.ok()?;
+        Some(rating_warnings(&self.definition, &now, &before))
+    }
+
+    /// For each dossier code, whether it counts in the figure `behind` of the period (false
+    /// for a code the engine does not know).
+    pub fn behind(&self, codes: &[&str], behind: Behind, period: Period) -> Vec<bool> {
+        let engine = self.engine.read().unwrap_or_else(|p| p.into_inner());
+        let Some(engine) = engine.as_ref() else {
+            return vec![false; codes.len()];
+        };
+        codes
+            .iter()
+            .map(|c| engine.dossier(c).is_some_and(|d| behind.matches(d, period)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn apology_is_read_from_the_line() {
+        let with = r#"{"code":"X","events":[{"kind":"supplement_requested","at":"2025-01-01T08:00:00+07:00"},{"kind":"extended","at":"2025-01-02T08:00:00+07:00"}]}"#;
+        let without =
+            r#"{"code":"X","events":[{"kind":"completed","at":"2025-01-01T08:00:00+07:00"}]}"#;
+        assert!(apology_in_line(with));
+        assert!(!apology_in_line(without));
+        assert!(!apology_in_line("not json"));
+    }
+}

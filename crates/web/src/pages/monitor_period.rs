@@ -1,0 +1,245 @@
+//! The period chooser of the monitoring pages: a quarter, a month or any range of days,
+//! carried in the query string (`ky=q-2026-1`, `ky=m-2026-03`, or `tu=…&den=…`) so every
+//! link and form works without JavaScript. The running quarter or month is counted to
+//! today: a later end would judge open dossiers as of a day that has not come.
+
+use chrono::{Datelike, NaiveDate};
+use motcua_index::compute::Period;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PeriodQuery {
+    pub ky: Option<String>,
+    pub tu: Option<String>,
+    pub den: Option<String>,
+}
+
+/// One entry of the chooser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The chosen period and how to show and repeat the choice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chosen {
+    pub period: Period,
+    /// `q-YYYY-N`, `m-YYYY-MM` or `tuy-chon`.
+    pub value: String,
+    pub label: String,
+    /// The query string that repeats the choice (no leading `?`).
+    pub query: String,
+}
+
+fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+fn last_of_month(y: i32, m: u32) -> Option<NaiveDate> {
+    let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    date(ny, nm, 1)?.pred_opt()
+}
+
+/// Quarter `q` (1–4) of year `y`, cut at `today` if it is running.
+fn quarter(y: i32, q: u32, today: NaiveDate) -> Option<Period> {
+    if !(1..=4).contains(&q) {
+        return None;
+    }
+    let from = date(y, 3 * q - 2, 1)?;
+    let to = last_of_month(y, 3 * q)?.min(today);
+    Period::new(from, to).ok()
+}
+
+fn month(y: i32, m: u32, today: NaiveDate) -> Option<Period> {
+    let from = date(y, m, 1)?;
+    let to = last_of_month(y, m)?.min(today);
+    Period::new(from, to).ok()
+}
+
+fn quarter_of(d: NaiveDate) -> u32 {
+    (d.month() - 1) / 3 + 1
+}
+
+/// The running quarter (to `today`) and the whole quarter before it.
+pub fn running_and_previous_quarter(today: NaiveDate) -> (Period, Period) {
+    let (y, q) = (today.year(), quarter_of(today));
+    let (py, pq) = if q == 1 { (y - 1, 4) } else { (y, q - 1) };
+    // Both exist for any date chrono can hold but its last quarter; fall back to the day.
+    let day = Period {
+        from: today,
+        to: today,
+    };
+    (
+        quarter(y, q, today).unwrap_or(day),
+        quarter(py, pq, today).unwrap_or(day),
+    )
+}
+
+fn quarter_label(y: i32, q: u32, today: NaiveDate) -> String {
+    let running = today.year() == y && quarter_of(today) == q;
+    format!("Quý {q}/{y}{}", if running { " (đến hôm nay)" } else { "" })
+}
+
+fn month_label(y: i32, m: u32, today: NaiveDate) -> String {
+    let running = today.year() == y && today.month() == m;
+    format!(
+        "Tháng {m}/{y}{}",
+        if running { " (đến hôm nay)" } else { "" }
+    )
+}
+
+/// Reads the choice; an unreadable one is an error message for the page.
+pub fn choose(q: &PeriodQuery, today: NaiveDate) -> Result<Chosen, &'static str> {
+    let ky = q.ky.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let tu = q.tu.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let den = q.den.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let custom = ky == Some("tuy-chon") || (ky.is_none() && (tu.is_some() || den.is_some()));
+    if custom {
+        let parse = |s: Option<&str>| s.and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+        let (Some(from), Some(to)) = (parse(tu), parse(den)) else {
+            return Err("Hãy nhập đủ ngày bắt đầu và ngày kết thúc (dạng năm-tháng-ngày).");
+        };
+        let period = Period::new(from, to).map_err(|_| "Ngày kết thúc phải sau ngày bắt đầu.")?;
+        return Ok(Chosen {
+            period,
+            value: "tuy-chon".into(),
+            label: format!(
+                "Từ {} đến {}",
+                from.format("%d/%m/%Y"),
+                to.format("%d/%m/%Y")
+            ),
+            query: format!("ky=tuy-chon&tu={from}&den={to}"),
+        });
+    }
+    let value = ky.map_or_else(
+        || format!("q-{}-{}", today.year(), quarter_of(today)),
+        str::to_owned,
+    );
+    let bad = "Kỳ đánh giá không hợp lệ.";
+    let parts: Vec<&str> = value.split('-').collect();
+    let (y, n) = match parts.as_slice() {
+        [_, y, n] => (
+            y.parse::<i32>().map_err(|_| bad)?,
+            n.parse::<u32>().map_err(|_| bad)?,
+        ),
+        _ => return Err(bad),
+    };
+    let (period, label) = match parts[0] {
+        "q" => (quarter(y, n, today), quarter_label(y, n, today)),
+        "m" => (month(y, n, today), month_label(y, n, today)),
+        _ => (None, String::new()),
+    };
+    let period = period.ok_or(bad)?;
+    Ok(Chosen {
+        period,
+        query: format!("ky={value}"),
+        value,
+        label,
+    })
+}
+
+/// The chooser's entries: the quarters of this year and the last, the last twelve months,
+/// and a custom range. Periods that have not started are left out.
+pub fn options(today: NaiveDate, selected: &str) -> Vec<PeriodOption> {
+    let mut out = Vec::new();
+    let mut push = |value: String, label: String| {
+        out.push(PeriodOption {
+            selected: value == selected,
+            value,
+            label,
+        })
+    };
+    for y in [today.year(), today.year() - 1] {
+        for q in (1..=4).rev() {
+            if y < today.year() || q <= quarter_of(today) {
+                push(format!("q-{y}-{q}"), quarter_label(y, q, today));
+            }
+        }
+    }
+    let (mut y, mut m) = (today.year(), today.month());
+    for _ in 0..12 {
+        push(format!("m-{y}-{m:02}"), month_label(y, m, today));
+        (y, m) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
+    }
+    push(
+        "tuy-chon".into(),
+        "Tùy chọn (nhập từ ngày – đến ngày)".into(),
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+    fn ask(ky: Option<&str>, tu: Option<&str>, den: Option<&str>) -> Result<Chosen, &'static str> {
+        let q = PeriodQuery {
+            ky: ky.map(Into::into),
+            tu: tu.map(Into::into),
+            den: den.map(Into::into),
+        };
+        choose(&q, d("2026-05-14"))
+    }
+
+    #[test]
+    fn defaults_to_the_running_quarter_to_today() {
+        let c = ask(None, None, None).unwrap();
+        assert_eq!(
+            (c.period.from, c.period.to),
+            (d("2026-04-01"), d("2026-05-14"))
+        );
+        assert_eq!(c.value, "q-2026-2");
+        assert_eq!(c.label, "Quý 2/2026 (đến hôm nay)");
+        assert_eq!(c.query, "ky=q-2026-2");
+    }
+
+    #[test]
+    fn quarters_months_and_ranges() {
+        let q = ask(Some("q-2025-4"), None, None).unwrap();
+        assert_eq!(
+            (q.period.from, q.period.to),
+            (d("2025-10-01"), d("2025-12-31"))
+        );
+        let m = ask(Some("m-2024-02"), None, None).unwrap();
+        assert_eq!(
+            (m.period.from, m.period.to),
+            (d("2024-02-01"), d("2024-02-29"))
+        );
+        assert_eq!(m.label, "Tháng 2/2024");
+        let r = ask(None, Some("2026-01-05"), Some("2026-02-10")).unwrap();
+        assert_eq!(
+            (r.period.from, r.period.to),
+            (d("2026-01-05"), d("2026-02-10"))
+        );
+        assert_eq!(r.query, "ky=tuy-chon&tu=2026-01-05&den=2026-02-10");
+        assert!(ask(Some("tuy-chon"), Some("2026-02-10"), Some("2026-01-05")).is_err());
+        assert!(ask(Some("tuy-chon"), Some("2026-02-10"), None).is_err());
+        assert!(ask(Some("q-2026-5"), None, None).is_err());
+        assert!(ask(Some("x"), None, None).is_err());
+        // A quarter that has not started has no days.
+        assert!(ask(Some("q-2026-4"), None, None).is_err());
+    }
+
+    #[test]
+    fn running_and_previous() {
+        let (r, p) = running_and_previous_quarter(d("2026-02-03"));
+        assert_eq!((r.from, r.to), (d("2026-01-01"), d("2026-02-03")));
+        assert_eq!((p.from, p.to), (d("2025-10-01"), d("2025-12-31")));
+    }
+
+    #[test]
+    fn options_list_started_periods_and_mark_the_choice() {
+        let o = options(d("2026-05-14"), "q-2026-1");
+        assert_eq!(o[0].value, "q-2026-2");
+        assert!(o.iter().all(|x| x.value != "q-2026-3"));
+        assert_eq!(o.iter().filter(|x| x.selected).count(), 1);
+        assert!(o.iter().any(|x| x.value == "m-2025-06"));
+        assert_eq!(o.last().unwrap().value, "tuy-chon");
+    }
+}

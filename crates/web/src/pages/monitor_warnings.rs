@@ -1,0 +1,175 @@
+//! The warnings page (`/giam-sat/canh-bao`): the same list as `GET /api/v1/warnings`, for
+//! people, filtered by unit, kind and "at my steps", each linking to its dossier or unit.
+
+use super::auth::{Nav, PageUser};
+use super::monitor::{respond, wants_fragment};
+use super::{encode, login_redirect, render};
+use crate::AppState;
+use crate::api::warnings::filter_for;
+use crate::error::ApiError;
+use crate::warnings::{self, Visibility, WarningOut};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use chrono::Utc;
+use motcua_domain::access::Role;
+use motcua_index::warnings::WarningKind;
+use serde::Deserialize;
+
+const PAGE: usize = 50;
+
+#[derive(Deserialize, Default)]
+pub struct WarningsQuery {
+    #[serde(rename = "don-vi")]
+    don_vi: Option<String>,
+    loai: Option<String>,
+    #[serde(rename = "cua-toi")]
+    cua_toi: Option<String>,
+    sau: Option<String>,
+}
+
+pub struct Row {
+    pub severity: &'static str,
+    pub severity_class: &'static str,
+    pub label: String,
+    pub unit: String,
+    pub message: String,
+    pub link: Option<String>,
+    pub subject: String,
+    pub step: String,
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct WarningsFigures {
+    pub here: String,
+    pub as_of: String,
+    pub total: usize,
+    pub rows: Vec<Row>,
+    pub next: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "monitor_warnings.html")]
+struct WarningsPage {
+    user: Option<Nav>,
+    csrf: String,
+    units: Vec<Choice>,
+    kinds: Vec<Choice>,
+    mine: bool,
+    fig: WarningsFigures,
+}
+
+#[derive(Template)]
+#[template(path = "monitor_warnings_list.html")]
+struct WarningsList {
+    fig: WarningsFigures,
+}
+
+fn role_label(role: &str) -> &'static str {
+    Role::parse(role).map_or("", Role::label_vi)
+}
+
+fn row(w: WarningOut) -> Row {
+    let (severity, severity_class) = match w.severity.as_str() {
+        "critical" => ("Nghiêm trọng", "sev-critical"),
+        _ => ("Cảnh báo", "sev-warning"),
+    };
+    let subject = match (&w.dossier, &w.petition) {
+        (Some(d), _) => d.code.clone(),
+        (None, Some(p)) => format!("Phản ánh {p}"),
+        (None, None) => "Điểm chỉ số của đơn vị".to_owned(),
+    };
+    let step = w
+        .dossier
+        .as_ref()
+        .and_then(|d| d.step.as_ref())
+        .map(|s| format!("{} ({})", s.name, role_label(&s.role)))
+        .unwrap_or_default();
+    Row {
+        severity,
+        severity_class,
+        label: w.label,
+        unit: w.unit.name,
+        message: w.message,
+        link: w.link,
+        subject,
+        step,
+    }
+}
+
+fn non_empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    user: PageUser,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(q): Query<WarningsQuery>,
+) -> Result<Response, ApiError> {
+    let Some(account) = user.account() else {
+        return Ok(login_redirect(&uri));
+    };
+    let mine = q.cua_toi.as_deref() == Some("1");
+    let unit = non_empty(&q.don_vi);
+    let kind = non_empty(&q.loai);
+    let filter = filter_for(&state, account, unit, mine.then_some("me"), kind).await?;
+    let now = Utc::now();
+    let all = warnings::for_actor(&state, &account.actor(), &filter, now).await?;
+    let total = all.len();
+    let (items, next) = warnings::page(all, non_empty(&q.sau), PAGE);
+    let query = format!(
+        "don-vi={}&loai={}&cua-toi={}",
+        encode(unit.unwrap_or_default()),
+        encode(kind.unwrap_or_default()),
+        if mine { "1" } else { "" }
+    );
+    let fig = WarningsFigures {
+        here: format!(
+            "/giam-sat/canh-bao?{query}&sau={}",
+            encode(non_empty(&q.sau).unwrap_or_default())
+        ),
+        as_of: super::monitor::shown_at(now),
+        total,
+        rows: items.into_iter().map(row).collect(),
+        next: next.map(|c| format!("/giam-sat/canh-bao?{query}&sau={}", encode(&c))),
+    };
+    if wants_fragment(&headers) {
+        return Ok(respond(render(&WarningsList { fig }, StatusCode::OK)));
+    }
+    let tree = state.store.unit_tree().await?;
+    let v = Visibility::of(&account.actor(), &tree);
+    let units = tree
+        .iter()
+        .filter(|u| v.unit(&u.code))
+        .map(|u| Choice {
+            value: u.code.to_string(),
+            label: u.name.clone(),
+            selected: Some(u.code.as_str()) == unit,
+        })
+        .collect();
+    let kinds = WarningKind::ALL
+        .into_iter()
+        .map(|k| Choice {
+            value: k.as_str().to_owned(),
+            label: k.label_vi().to_owned(),
+            selected: Some(k.as_str()) == kind,
+        })
+        .collect();
+    let page = WarningsPage {
+        user: user.nav(),
+        csrf: user.csrf(),
+        units,
+        kinds,
+        mine,
+        fig,
+    };
+    Ok(respond(render(&page, StatusCode::OK)))
+}
