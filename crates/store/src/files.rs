@@ -59,7 +59,10 @@ pub struct FileStore {
 
 /// The blob key of a digest.
 fn blob_key(sha256: &str) -> Key {
-    let (a, b) = (sha256.get(0..2).unwrap_or("00"), sha256.get(2..4).unwrap_or("00"));
+    let (a, b) = (
+        sha256.get(0..2).unwrap_or("00"),
+        sha256.get(2..4).unwrap_or("00"),
+    );
     Key::from(format!("blobs/{a}/{b}/{sha256}"))
 }
 
@@ -215,7 +218,10 @@ impl Upload {
             }
             // Stores without an atomic "create" (plain S3): the same digest is the same
             // bytes, so overwriting is harmless.
-            Err(object_store::Error::NotSupported { .. } | object_store::Error::NotImplemented { .. }) => {
+            Err(
+                object_store::Error::NotSupported { .. }
+                | object_store::Error::NotImplemented { .. },
+            ) => {
                 objects.rename(&self.staging, &key).await?;
             }
             Err(e) => {
@@ -226,7 +232,10 @@ impl Upload {
         Ok(Blob {
             sha256,
             size: self.size,
-            media_type: self.media_type.unwrap_or("application/octet-stream").to_owned(),
+            media_type: self
+                .media_type
+                .unwrap_or("application/octet-stream")
+                .to_owned(),
         })
     }
 
@@ -318,7 +327,8 @@ fn file_from_row(r: FileRow) -> Result<StoredFile> {
     })
 }
 
-const FILE_COLUMNS: &str = "id, sha256, size, media_type, name, dossier, purpose, component, uploaded_by, created_at_us";
+const FILE_COLUMNS: &str =
+    "id, sha256, size, media_type, name, dossier, purpose, component, uploaded_by, created_at_us";
 
 impl Store {
     /// Commits dossier changes and the rows of the files their events name, in one

@@ -72,7 +72,11 @@ pub struct ControlSheet {
     pub overall: Option<Timeliness>,
 }
 
-fn judge(done: Option<DateTime<Utc>>, due: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Timeliness {
+fn judge(
+    done: Option<DateTime<Utc>>,
+    due: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Timeliness {
     let Some(due) = due else {
         return Timeliness::NoLimit;
     };
@@ -263,8 +267,11 @@ mod tests {
     #[test]
     fn steps_forwarded_in_time_and_completed_early() {
         let mut r = received();
-        r.run(&actor("spec", Role::Specialist, COMMUNE), Command::Forward { note: None })
-            .unwrap();
+        r.run(
+            &actor("spec", Role::Specialist, COMMUNE),
+            Command::Forward { note: None },
+        )
+        .unwrap();
         r.run(
             &actor("lead", Role::Leader, COMMUNE),
             Command::Complete {

@@ -324,7 +324,10 @@ mod tests {
 
     #[test]
     fn file_names_lose_folders_and_controls() {
-        assert_eq!(clean_file_name("C:\\Users\\an\\Giấy khai sinh.pdf"), "Giấy khai sinh.pdf");
+        assert_eq!(
+            clean_file_name("C:\\Users\\an\\Giấy khai sinh.pdf"),
+            "Giấy khai sinh.pdf"
+        );
         assert_eq!(clean_file_name("../../etc/passwd"), "passwd");
         assert_eq!(clean_file_name("a\"b\r\nc.png"), "abc.png");
         // NFD in, NFC out.
@@ -358,8 +361,8 @@ mod tests {
 
     #[test]
     fn desk_applicants() {
-        let a = DeskApplicant::parse("  Nguyễn Văn An ", "046 195 000 456", "+84 905.123.456")
-            .unwrap();
+        let a =
+            DeskApplicant::parse("  Nguyễn Văn An ", "046 195 000 456", "+84 905.123.456").unwrap();
         assert_eq!(a.name, "Nguyễn Văn An");
         assert_eq!(a.key(), "cccd:046195000456");
         assert_eq!(a.phone.as_deref(), Some("0905123456"));
@@ -375,7 +378,10 @@ mod tests {
             DeskApplicant::parse("An", "046195000456", "12345"),
             Err(ApplicantError::InvalidPhone)
         );
-        assert_eq!(phone_number("0234 3822 123").as_deref(), Some("02343822123"));
+        assert_eq!(
+            phone_number("0234 3822 123").as_deref(),
+            Some("02343822123")
+        );
     }
 
     #[test]

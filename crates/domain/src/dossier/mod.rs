@@ -2,8 +2,8 @@
 //! `spec/dossier.md` as pure functions over events.
 
 pub mod code;
-pub mod decide;
 pub mod control;
+pub mod decide;
 pub mod export;
 pub mod files;
 pub mod model;

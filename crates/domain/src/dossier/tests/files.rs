@@ -50,9 +50,18 @@ fn the_applicant_attaches_to_a_draft_and_to_a_supplement_only() {
     r.run(&a[1], attach("Tờ khai", "f2")).unwrap();
     assert_eq!(r.events.last().unwrap().by.role, Role::DigitalHelper);
     let other = actor("b", Role::Applicant, COMMUNE);
-    assert_eq!(r.run(&other, attach("Tờ khai", "f3")), Err(DossierError::Forbidden));
-    assert_eq!(r.run(&a[6], attach("Tờ khai", "f3")), Err(DossierError::Forbidden));
-    assert_eq!(r.run(&a[0], attach("  ", "f3")), Err(DossierError::ComponentRequired));
+    assert_eq!(
+        r.run(&other, attach("Tờ khai", "f3")),
+        Err(DossierError::Forbidden)
+    );
+    assert_eq!(
+        r.run(&a[6], attach("Tờ khai", "f3")),
+        Err(DossierError::Forbidden)
+    );
+    assert_eq!(
+        r.run(&a[0], attach("  ", "f3")),
+        Err(DossierError::ComponentRequired)
+    );
     r.run(
         &a[0],
         Command::Submit {
@@ -64,7 +73,10 @@ fn the_applicant_attaches_to_a_draft_and_to_a_supplement_only() {
     // Once submitted, the files are what was submitted.
     assert!(matches!(
         r.run(&a[0], attach("Tờ khai", "f4")),
-        Err(DossierError::WrongStatus { command: "attach_file", status: "submitted" })
+        Err(DossierError::WrongStatus {
+            command: "attach_file",
+            status: "submitted"
+        })
     ));
     receive(&mut r, &a[2]);
     r.run(
@@ -77,7 +89,10 @@ fn the_applicant_attaches_to_a_draft_and_to_a_supplement_only() {
     .unwrap();
     r.run(&a[0], attach("Giấy chứng sinh", "f5")).unwrap();
     // The helper's on-behalf right ends with the draft.
-    assert_eq!(r.run(&a[1], attach("Giấy chứng sinh", "f6")), Err(DossierError::Forbidden));
+    assert_eq!(
+        r.run(&a[1], attach("Giấy chứng sinh", "f6")),
+        Err(DossierError::Forbidden)
+    );
     assert_eq!(r.d.component_files, 3);
     assert_eq!(Dossier::replay(&r.events).as_ref(), Some(&r.d));
 }
@@ -163,7 +178,10 @@ fn a_paper_dossier_is_taken_in_at_any_desk_of_the_province_but_not_as_online() {
     assert_eq!(r.d.channel, Some(Channel::Postal));
     assert_eq!(r.d.helper, None);
     let by = &r.events.last().unwrap().by;
-    assert_eq!((by.account.as_str(), by.role), ("centre", Role::ReceptionOfficer));
+    assert_eq!(
+        (by.account.as_str(), by.role),
+        ("centre", Role::ReceptionOfficer)
+    );
     assert!(matches!(
         r.run(&a[3], intake(CENTRE, Channel::Direct)),
         Err(DossierError::WrongStatus { .. })
