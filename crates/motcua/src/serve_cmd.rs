@@ -22,6 +22,17 @@ pub struct ServeArgs {
     /// Mark cookies Secure (serve behind HTTPS).
     #[arg(long, env = "MOTCUA_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Folder of the file store (scans, uploads, results), content-addressed by SHA-256.
+    #[arg(
+        long = "files",
+        value_name = "DIR",
+        default_value = "data/files",
+        env = "MOTCUA_FILES_DIR"
+    )]
+    pub files_dir: std::path::PathBuf,
+    /// Largest file accepted, in MB.
+    #[arg(long, default_value_t = 20, env = "MOTCUA_MAX_FILE_MB")]
+    pub max_file_mb: u64,
     #[command(flatten)]
     pub db: DatabaseArg,
 }
@@ -68,6 +79,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         store.clone(),
         motcua_web::Config {
             secure_cookies: args.secure_cookies,
+            files_dir: args.files_dir.clone(),
+            max_file_bytes: args.max_file_mb.saturating_mul(1024 * 1024),
             ..Default::default()
         },
     )

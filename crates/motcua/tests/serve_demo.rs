@@ -17,9 +17,11 @@ impl Drop for Server {
 async fn serve_demo_answers_the_first_search() {
     let db = motcua_store::testing::TestDb::new().await.unwrap();
     // The test database is migrated and empty: exactly what a first run sees.
+    let files = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_motcua"))
         .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
         .env("MOTCUA_DATABASE_URL", db.url_for_process())
+        .env("MOTCUA_FILES_DIR", files.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -79,7 +79,7 @@ fn sort_at(d: &Dossier) -> i64 {
     to_micros(d.current_due_at.unwrap_or(d.created_at))
 }
 
-async fn write_one(conn: &mut AnyConnection, c: &Commit<'_>) -> Result<()> {
+pub(crate) async fn write_one(conn: &mut AnyConnection, c: &Commit<'_>) -> Result<()> {
     let d = c.state;
     let state = json(d)?;
     if c.expected_version == 0 {

@@ -12,6 +12,7 @@ pub mod audit;
 mod calendar_rows;
 mod catalogue_io;
 pub mod dossiers;
+pub mod files;
 mod migrations;
 pub mod monitor;
 pub mod procedures;

@@ -206,6 +206,28 @@ CREATE TABLE code_sequences (
         sqlite_only: "",
         postgres_only: "",
     },
+    Migration {
+        version: 3,
+        name: "files: content-addressed blobs linked to dossier components and results",
+        portable: r#"
+CREATE TABLE files (
+    id TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    size BIGINT NOT NULL CHECK (size > 0),
+    media_type TEXT NOT NULL,
+    name TEXT NOT NULL,
+    dossier TEXT NOT NULL REFERENCES dossiers (id),
+    purpose TEXT NOT NULL CHECK (purpose IN ('component', 'result')),
+    component TEXT,
+    uploaded_by TEXT NOT NULL,
+    created_at_us BIGINT NOT NULL
+);
+CREATE INDEX files_dossier ON files (dossier, created_at_us, id);
+CREATE INDEX files_sha256 ON files (sha256)
+"#,
+        sqlite_only: "",
+        postgres_only: "",
+    },
 ];
 
 fn statements(sql: &str) -> impl Iterator<Item = &str> {

@@ -30,6 +30,10 @@ pub struct Config {
     /// Set the `Secure` flag on cookies (on behind HTTPS; off for plain-HTTP localhost).
     pub secure_cookies: bool,
     pub session_hours: i64,
+    /// The folder of the file store (scans, uploads, results).
+    pub files_dir: std::path::PathBuf,
+    /// The largest file accepted, in bytes.
+    pub max_file_bytes: u64,
 }
 
 impl Default for Config {
@@ -37,6 +41,8 @@ impl Default for Config {
         Self {
             secure_cookies: false,
             session_hours: 8,
+            files_dir: std::path::PathBuf::from("data/files"),
+            max_file_bytes: motcua_store::files::DEFAULT_MAX_FILE_BYTES,
         }
     }
 }
@@ -45,6 +51,7 @@ impl Default for Config {
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub files: motcua_store::files::FileStore,
     pub config: Arc<Config>,
     pub calendar: Arc<Deadlines>,
     pub live: Arc<live::LiveIndex>,
@@ -53,9 +60,15 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(store: Store, config: Config, calendar: motcua_calendar::Calendar) -> Self {
+    pub fn new(
+        store: Store,
+        files: motcua_store::files::FileStore,
+        config: Config,
+        calendar: motcua_calendar::Calendar,
+    ) -> Self {
         Self {
             store,
+            files,
             config: Arc::new(config),
             live: Arc::new(live::LiveIndex::new(calendar.clone())),
             calendar: Arc::new(Deadlines(calendar)),
@@ -64,10 +77,13 @@ impl AppState {
         }
     }
 
-    /// Builds the state with the calendar stored in the database.
+    /// Builds the state with the calendar stored in the database and the file store in
+    /// the configured folder.
     pub async fn load(store: Store, config: Config) -> Result<Self, motcua_store::StoreError> {
         let calendar = store.calendar().await?;
-        let state = Self::new(store, config, calendar);
+        let files =
+            motcua_store::files::FileStore::local(&config.files_dir, config.max_file_bytes)?;
+        let state = Self::new(store, files, config, calendar);
         state.live.rebuild(&state.store).await?;
         Ok(state)
     }
@@ -103,12 +119,14 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(pages::routes())
         .merge(ops::routes())
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            2 * 1024 * 1024,
+        ))
+        // Uploads have their own, larger limit, enforced while the body streams in.
+        .merge(dossiers::files::routes(&state))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             request_context,
-        ))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            2 * 1024 * 1024,
         ))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .with_state(state)

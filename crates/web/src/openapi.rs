@@ -3,6 +3,7 @@
 
 use crate::api;
 use crate::dossiers::api as d;
+use crate::dossiers::files;
 use crate::error::{ErrorBody, ErrorDetail, FieldError};
 use utoipa::OpenApi;
 
@@ -23,6 +24,7 @@ use utoipa::OpenApi;
         d::request_supplement, d::supplement, d::request_payment, d::confirm_payment, d::extend,
         d::stop, d::withdraw, d::complete, d::return_result, d::rate, d::inbox, d::lookup, api::index::index,
         api::warnings::list,
+        files::upload, files::list, files::download,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldError)),
     tags(

@@ -5,6 +5,7 @@
 //! and returns the changes to append. It reads no clock: `now` is given.
 
 use super::code::DossierCode;
+use super::files::{Digitisation, FileRef};
 use super::model::{By, Change, Dossier, Rating};
 use super::process::{Process, StepAction};
 use super::status::Status;
@@ -71,6 +72,26 @@ pub enum Command {
         rating: Rating,
         comment: Option<String>,
     },
+    /// The applicant's file for a component (draft, or answering a supplement request).
+    AttachFile {
+        component: String,
+        file: FileRef,
+    },
+    /// The desk records one component of a dossier it checks: scanned, or seen on paper.
+    Digitise {
+        desk: UnitCode,
+        component: String,
+        how: Digitisation,
+    },
+    /// A result document's file, by whoever may complete at the current step.
+    AttachResult {
+        file: FileRef,
+    },
+    /// A paper dossier handed in at a desk (or arriving by public post) is submitted.
+    Intake {
+        desk: UnitCode,
+        channel: Channel,
+    },
 }
 
 impl Command {
@@ -92,6 +113,10 @@ impl Command {
             Command::Complete { .. } => "complete",
             Command::Return { .. } => "return",
             Command::Rate { .. } => "rate",
+            Command::AttachFile { .. } => "attach_file",
+            Command::Digitise { .. } => "digitise",
+            Command::AttachResult { .. } => "attach_result",
+            Command::Intake { .. } => "intake",
         }
     }
 }
@@ -125,6 +150,14 @@ pub enum DossierError {
     AmountRequired,
     #[error("already rated")]
     AlreadyRated,
+    #[error("the file's digest, size or id is not valid")]
+    InvalidFile,
+    #[error("this kind of file is not accepted")]
+    FileTypeNotAllowed,
+    #[error("the dossier component is required")]
+    ComponentRequired,
+    #[error("a desk takes paper dossiers directly or by public post, not online")]
+    ChannelNotAtDesk,
 }
 
 /// What `decide` needs besides the dossier and the command.
@@ -228,6 +261,12 @@ pub fn decide(
     use Status::*;
     let working = matches!(d.status, Received | Processing);
     match &cmd {
+        Command::AttachFile { .. }
+        | Command::Digitise { .. }
+        | Command::AttachResult { .. }
+        | Command::Intake { .. } => super::files::decide_files(d, &cmd, ctx, || {
+            step_worker(ctx, d, StepAction::Complete, "attach_result").map(|(by, _)| by)
+        }),
         Command::SaveForm => {
             if d.status != Draft {
                 return Err(status_err(&cmd, d));

@@ -110,10 +110,11 @@ pub fn bundle_line(
         fee_due: d.fee_requested,
         paid_online: facts.paid_online,
         synced: facts.synced,
-        component_files: facts.component_files,
+        // The event log knows about files now; the outside facts may still add to it.
+        component_files: facts.component_files || d.component_files > 0,
         reused_component: facts.reused_component,
         from_data_store: facts.from_data_store,
-        result_file: facts.result_file,
+        result_file: facts.result_file || d.result_files > 0,
         result_to_data_store: facts.result_to_data_store,
         citizen_data: facts.citizen_data,
         rating: d.rating,

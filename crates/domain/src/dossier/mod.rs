@@ -2,14 +2,17 @@
 //! `spec/dossier.md` as pure functions over events.
 
 pub mod code;
+pub mod control;
 pub mod decide;
 pub mod export;
+pub mod files;
 pub mod model;
 pub mod process;
 pub mod status;
 
 pub use code::{CodeGenerator, DossierCode, Tt01Codes};
 pub use decide::{Command, Context, DossierError, decide};
+pub use files::{DeskApplicant, Digitisation, FileRef};
 pub use model::{By, Change, Dossier, Event, Rating};
 pub use process::{InterAgency, Process, Step, StepAction, StepUnit};
 pub use status::Status;

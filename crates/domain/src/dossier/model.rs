@@ -1,6 +1,7 @@
 //! The dossier as a projection of its events, and the events themselves.
 
 use super::code::DossierCode;
+use super::files::FileRef;
 use super::status::Status;
 use crate::access::Role;
 use crate::codes::{ProcedureCode, UnitCode};
@@ -106,6 +107,20 @@ pub enum Change {
         rating: Rating,
         comment: Option<String>,
     },
+    /// A file for a component: the applicant's upload or the desk's scan (`by` says which).
+    ComponentFile {
+        component: String,
+        file: FileRef,
+    },
+    /// The desk saw the paper original of a component and did not digitise it.
+    PaperSeen {
+        component: String,
+        reason: String,
+    },
+    /// A result document's file.
+    ResultFile {
+        file: FileRef,
+    },
 }
 
 impl Change {
@@ -130,6 +145,9 @@ impl Change {
             Change::Completed { .. } => "completed",
             Change::Returned { .. } => "returned",
             Change::Rated { .. } => "rated",
+            Change::ComponentFile { .. } => "component_file",
+            Change::PaperSeen { .. } => "paper_seen",
+            Change::ResultFile { .. } => "result_file",
         }
     }
 }
@@ -180,6 +198,11 @@ pub struct Dossier {
     pub waiting_for_child: bool,
     pub finished_at: Option<DateTime<Utc>>,
     pub rating: Option<Rating>,
+    /// Files attached to components (uploads and scans); 0 in states stored before files.
+    #[serde(default)]
+    pub component_files: u32,
+    #[serde(default)]
+    pub result_files: u32,
 }
 
 impl Dossier {
@@ -226,6 +249,8 @@ impl Dossier {
                 waiting_for_child: false,
                 finished_at: None,
                 rating: None,
+                component_files: 0,
+                result_files: 0,
             },
             (_, None) | (Change::Created { .. }, Some(_)) => return None,
             (_, Some(d)) => d,
@@ -303,6 +328,9 @@ impl Dossier {
                 d.finished_at.get_or_insert(e.at);
             }
             Change::Rated { rating, .. } => d.rating = Some(*rating),
+            Change::ComponentFile { .. } => d.component_files += 1,
+            Change::ResultFile { .. } => d.result_files += 1,
+            Change::PaperSeen { .. } => {}
         }
         // A stopped or withdrawn dossier's clock no longer runs, nor waits.
         if d.status != Status::SupplementRequested {

@@ -2,5 +2,7 @@
 //! through [`service::execute`].
 
 pub mod api;
+mod errors;
+pub mod files;
 pub mod service;
 pub mod views;

@@ -1,7 +1,8 @@
 //! Carrying out a dossier command: load, let the domain decide, build the events, the
 //! documents and the outbox rows, commit them in one transaction.
 //!
-//! Handlers (API and pages) call [`execute`]; nothing else changes a dossier.
+//! Handlers (API and pages) call [`execute`] (or [`execute_all`] for several commands in
+//! one commit) and [`create`]; nothing else changes a dossier.
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -9,11 +10,13 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use motcua_domain::access::Actor;
 use motcua_domain::dossier::{
-    By, Change, CodeGenerator, Command, Context, Dossier, DossierError, Event, Process, Tt01Codes,
-    decide,
+    By, Change, CodeGenerator, Command, Context, Dossier, Event, Process, Tt01Codes, decide,
 };
 use motcua_store::dossiers::{Commit, Document, OutboxMessage};
+use motcua_store::files::NewFile;
 use sha2::{Digest, Sha256};
+
+pub use super::errors::{conflict, domain_error};
 
 /// What a caller asks for, before the service fills in what only it can know (the code, the
 /// appointment, the moved due date).
@@ -78,90 +81,6 @@ pub struct Outcome {
     pub dossier: Dossier,
     /// The secret for public lookup, shown once on the receipt.
     pub lookup_secret: Option<String>,
-}
-
-pub fn domain_error(e: DossierError) -> ApiError {
-    use DossierError as E;
-    let (status, code, vi): (StatusCode, &'static str, &str) = match &e {
-        E::Forbidden => return ApiError::forbidden(),
-        E::WrongStatus { .. } => (
-            StatusCode::CONFLICT,
-            "wrong_status",
-            "Hồ sơ đang ở trạng thái không cho phép thao tác này.",
-        ),
-        E::StepDoesNotAllow(_) => (
-            StatusCode::CONFLICT,
-            "step_does_not_allow",
-            "Bước xử lý hiện tại không cho phép thao tác này.",
-        ),
-        E::ReasonRequired => {
-            return ApiError::invalid("reason", "required", "Cần ghi rõ lý do.", e.to_string());
-        }
-        E::ItemsRequired => {
-            return ApiError::invalid(
-                "items",
-                "required",
-                "Cần liệt kê đầy đủ giấy tờ phải bổ sung.",
-                e.to_string(),
-            );
-        }
-        E::ExtensionLimit(_) => (
-            StatusCode::CONFLICT,
-            "extension_limit",
-            "Hồ sơ đã được gia hạn, không được gia hạn thêm.",
-        ),
-        E::ExtensionTiming => {
-            return ApiError::invalid(
-                "due_at",
-                "extension_timing",
-                "Chỉ gia hạn trước thời hạn và tới một ngày sau thời hạn hiện tại.",
-                e.to_string(),
-            );
-        }
-        E::WaitingForChild => (
-            StatusCode::CONFLICT,
-            "waiting_for_inter_agency",
-            "Hồ sơ đang chờ kết quả liên thông từ cơ quan khác.",
-        ),
-        E::OtherProvince => {
-            return ApiError::invalid(
-                "desk",
-                "other_province",
-                "Bộ phận Một cửa chỉ tiếp nhận hồ sơ của đơn vị trong tỉnh.",
-                e.to_string(),
-            );
-        }
-        E::ResultRequired => {
-            return ApiError::invalid(
-                "results",
-                "required",
-                "Cần có ít nhất một văn bản kết quả.",
-                e.to_string(),
-            );
-        }
-        E::AmountRequired => {
-            return ApiError::invalid(
-                "amount_vnd",
-                "required",
-                "Số tiền phải lớn hơn 0.",
-                e.to_string(),
-            );
-        }
-        E::AlreadyRated => (
-            StatusCode::CONFLICT,
-            "already_rated",
-            "Hồ sơ đã được đánh giá.",
-        ),
-    };
-    ApiError::new(status, code, vi, e.to_string())
-}
-
-pub fn conflict() -> ApiError {
-    ApiError::conflict(
-        "dossier_conflict",
-        "Hồ sơ đã được người khác cập nhật.",
-        "The dossier was changed by someone else.",
-    )
 }
 
 pub fn secret_hash(secret: &str) -> String {
@@ -336,25 +255,52 @@ pub async fn execute(
     expected_version: Option<i64>,
     req: Request,
 ) -> Result<Outcome, ApiError> {
-    let stored = state
-        .store
-        .dossier(id)
-        .await
-        .map_err(|_| ApiError::not_found("hồ sơ", "Dossier"))?;
-    let d = stored.state;
-    if expected_version.is_some_and(|v| v != d.version) {
-        return Err(conflict());
-    }
-    let now = Utc::now();
-    let tree = state.store.unit_tree().await?;
-    let (pv, process) = process_for(state, &d).await?;
-    let mut lookup_secret = None;
-    let mut new_form: Option<serde_json::Value> = None;
+    let target = Target::Stored {
+        id,
+        expected_version,
+    };
+    execute_all(state, actor, target, vec![req], Vec::new()).await
+}
+
+/// Where [`execute_all`] applies its commands.
+pub enum Target<'a> {
+    /// A stored dossier, at the version the caller saw (if they say).
+    Stored {
+        id: &'a str,
+        expected_version: Option<i64>,
+    },
+    /// A dossier the same commit creates (a paper dossier taken in at the desk): its
+    /// `created` event and the data kept beside it.
+    New {
+        created: Box<Event>,
+        form_data: serde_json::Value,
+        idempotency_key: Option<&'a str>,
+    },
+}
+
+/// What preparing the commands produced besides them.
+#[derive(Default)]
+struct Filled {
+    lookup_secret: Option<String>,
+    form: Option<serde_json::Value>,
+}
+
+/// What only the service can fill in before the domain decides (the code, the appointment,
+/// the moved due date, the validated declaration).
+async fn prepare(
+    state: &AppState,
+    d: &Dossier,
+    stored_form: &serde_json::Value,
+    req: Request,
+    pv: i64,
+    now: DateTime<Utc>,
+    filled: &mut Filled,
+) -> Result<Command, ApiError> {
     let today = now.with_timezone(&crate::pages::vn_offset()).date_naive();
-    let cmd = match req {
+    Ok(match req {
         Request::Other(c) => c,
         Request::SaveForm { form_data } => {
-            new_form = Some(form_data);
+            filled.form = Some(form_data);
             Command::SaveForm
         }
         Request::Submit {
@@ -362,13 +308,13 @@ pub async fn execute(
             on_behalf,
             form_data,
         } => {
-            let data = form_data.unwrap_or(stored.form_data);
-            new_form = Some(validate_form(&d.procedure, &data, today)?);
+            let data = form_data.unwrap_or_else(|| stored_form.clone());
+            filled.form = Some(validate_form(&d.procedure, &data, today)?);
             Command::Submit { channel, on_behalf }
         }
         Request::CompleteSupplement { form_data } => {
             if let Some(data) = form_data {
-                new_form = Some(validate_form(&d.procedure, &data, today)?);
+                filled.form = Some(validate_form(&d.procedure, &data, today)?);
             }
             let stopped = d.clock_stopped_at.unwrap_or(now);
             let current = d.current_due_at.unwrap_or(now);
@@ -391,9 +337,8 @@ pub async fn execute(
                     ));
                 }
             };
-            let day = now.with_timezone(&crate::pages::vn_offset()).date_naive();
-            let seq = state.store.next_dossier_seq(&desk, day).await?;
-            let code = Tt01Codes.code(&desk, day, seq).map_err(|e| {
+            let seq = state.store.next_dossier_seq(&desk, today).await?;
+            let code = Tt01Codes.code(&desk, today, seq).map_err(|e| {
                 ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "code_sequence_full",
@@ -401,7 +346,7 @@ pub async fn execute(
                     e.to_string(),
                 )
             })?;
-            lookup_secret = Some(new_secret());
+            filled.lookup_secret = Some(new_secret());
             Command::Receive {
                 desk,
                 code,
@@ -409,6 +354,52 @@ pub async fn execute(
                 process_version: pv,
             }
         }
+    })
+}
+
+/// Executes commands one after the other, each against the state the previous one left,
+/// and commits every event with the rows of the `files` they name in one transaction:
+/// all or nothing (a desk intake with its scans and its receipt, a result with its file).
+pub async fn execute_all(
+    state: &AppState,
+    actor: &Actor,
+    target: Target<'_>,
+    reqs: Vec<Request>,
+    files: Vec<NewFile>,
+) -> Result<Outcome, ApiError> {
+    let mut idempotency_key = None;
+    let (d, stored_form, mut events, expected) = match target {
+        Target::Stored {
+            id,
+            expected_version,
+        } => {
+            let stored = state
+                .store
+                .dossier(id)
+                .await
+                .map_err(|_| ApiError::not_found("hồ sơ", "Dossier"))?;
+            if expected_version.is_some_and(|v| v != stored.state.version) {
+                return Err(conflict());
+            }
+            let v = stored.state.version;
+            (stored.state, stored.form_data, Vec::new(), v)
+        }
+        Target::New {
+            created,
+            form_data,
+            idempotency_key: key,
+        } => {
+            idempotency_key = key;
+            let d = Dossier::apply(None, &created).ok_or_else(ApiError::internal)?;
+            (d, form_data, vec![*created], 0)
+        }
+    };
+    let now = Utc::now();
+    let tree = state.store.unit_tree().await?;
+    let (pv, process) = process_for(state, &d).await?;
+    let mut filled = Filled {
+        lookup_secret: None,
+        form: (expected == 0).then(|| stored_form.clone()),
     };
     let ctx = Context {
         now,
@@ -417,9 +408,19 @@ pub async fn execute(
         process: Some(&process),
         max_extensions: 1,
     };
-    let (by, changes) = decide(&d, cmd, &ctx).map_err(domain_error)?;
-    let (next, events) = record(&d, &by, changes, now);
+    let mut next = d;
+    for req in reqs {
+        let cmd = prepare(state, &next, &stored_form, req, pv, now, &mut filled).await?;
+        let (by, changes) = decide(&next, cmd, &ctx).map_err(domain_error)?;
+        let (after, evs) = record(&next, &by, changes, now);
+        next = after;
+        events.extend(evs);
+    }
 
+    let Filled {
+        lookup_secret,
+        form: new_form,
+    } = filled;
     let documents: Vec<Document> = events
         .iter()
         .filter_map(|e| documents_for(&next, e, lookup_secret.as_deref()))
@@ -432,7 +433,7 @@ pub async fn execute(
             unit, procedure, ..
         } = &e.change
         {
-            let (child, child_events) = child_of(&next, unit, procedure, &by, now)?;
+            let (child, child_events) = child_of(&next, unit, procedure, &e.by, now)?;
             commits_owned.push((child, child_events, 0));
         }
         // A finished child lets its parent go on.
@@ -444,7 +445,7 @@ pub async fn execute(
             let p = parent.state;
             let (pn, pe) = record(
                 &p,
-                &by,
+                &e.by,
                 vec![Change::ChildFinished {
                     child: next.id.clone(),
                 }],
@@ -454,14 +455,14 @@ pub async fn execute(
         }
     }
     let mut commits = vec![Commit {
-        expected_version: d.version,
+        expected_version: expected,
         state: &next,
         events: &events,
         outbox: &outbox,
         documents: &documents,
         form_data: new_form.as_ref(),
         lookup_secret_hash: hash.as_deref(),
-        idempotency_key: None,
+        idempotency_key,
     }];
     for (s, ev, v) in &commits_owned {
         commits.push(Commit {
@@ -477,7 +478,7 @@ pub async fn execute(
     }
     state
         .store
-        .commit_dossiers(&commits)
+        .commit_dossiers_with_files(&commits, &files)
         .await
         .map_err(|e| match e {
             motcua_store::StoreError::Conflict(_) => conflict(),

@@ -115,6 +115,9 @@ pub fn label(c: &Change) -> &'static str {
         Change::Completed { .. } => "Đã xử lý xong",
         Change::Returned { .. } => "Đã trả kết quả",
         Change::Rated { .. } => "Đánh giá mức độ hài lòng",
+        Change::ComponentFile { .. } => "Đính kèm tệp thành phần hồ sơ",
+        Change::PaperSeen { .. } => "Kiểm tra bản giấy, chưa số hóa",
+        Change::ResultFile { .. } => "Đính kèm tệp văn bản kết quả",
     }
 }
 

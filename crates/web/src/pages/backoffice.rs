@@ -258,6 +258,7 @@ struct OfficePage {
     data: Vec<DataRow>,
     timeline: Vec<TimelineRow>,
     docs: Vec<DocRow>,
+    files: super::desk_files::FilesPanel,
 }
 
 /// The dossier, if this officer may read it; otherwise "not found", as the API answers.
@@ -276,7 +277,7 @@ async fn readable(state: &AppState, actor: &Actor, id: &str) -> Result<Stored, A
     }
 }
 
-async fn page(
+pub(super) async fn page(
     state: &AppState,
     user: &PageUser,
     actor: &Actor,
@@ -295,6 +296,7 @@ async fn page(
         data: dossier_view::form_data(stored),
         timeline: dossier_view::timeline(state, &events, true).await,
         docs: dossier_view::documents(&state.store.documents(&d.id).await?),
+        files: super::desk_files::panel(state, actor, d, &events).await?,
     };
     Ok(render(&page, status))
 }
@@ -400,11 +402,7 @@ pub async fn receipt(
         user: user.nav(),
         csrf: user.csrf(),
         s: dossier_view::summary(&state, d).await?,
-        applicant: state
-            .store
-            .account(&d.applicant)
-            .await
-            .map_or_else(|_| d.applicant.clone(), |a| a.display_name),
+        applicant: super::desk::applicant_name(&state, &stored).await,
         desk: d
             .desk
             .as_ref()

@@ -91,6 +91,9 @@ fn detail(c: &Change) -> String {
         }
         Change::Completed { results } => format!("Kết quả: {}", results.join("; ")),
         Change::Returned { how } => format!("Hình thức trả: {how}"),
+        Change::ComponentFile { component, file } => format!("{component}: {}", file.name),
+        Change::PaperSeen { component, reason } => format!("{component}. Lý do: {reason}"),
+        Change::ResultFile { file } => file.name.clone(),
         Change::Rated { rating, comment } => {
             let r = match rating {
                 Rating::Satisfied => "Hài lòng",

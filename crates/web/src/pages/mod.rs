@@ -4,8 +4,11 @@ pub mod auth;
 mod backoffice;
 mod backoffice_forms;
 mod catalogue;
+mod desk;
+mod desk_files;
+mod desk_sheet;
 mod dossier_view;
-mod forms_render;
+pub(crate) mod forms_render;
 mod monitor;
 pub(crate) mod monitor_period;
 mod monitor_svg;
@@ -41,6 +44,7 @@ pub fn routes() -> Router<AppState> {
             "/can-bo/ho-so/{id}/phieu-tiep-nhan",
             get(backoffice::receipt),
         )
+        .route("/can-bo/ho-so/{id}/phieu-kiem-soat", get(desk_sheet::show))
         .route("/can-bo/ho-so/{id}/{action}", post(backoffice::act))
         .route("/static/app.css", get(stylesheet))
         .merge(monitor_routes())
@@ -54,6 +58,27 @@ fn monitor_routes() -> Router<AppState> {
         .route("/giam-sat/don-vi/{code}/ho-so", get(monitor_unit::dossiers))
         .route("/static/monitor.css", get(monitor::stylesheet))
         .route("/static/htmx.min.js", get(monitor::htmx))
+}
+
+/// The page forms that carry files, with the upload body limit `limit` (one file) instead
+/// of the general one; the desk's form carries a scan per component.
+pub fn upload_routes(limit: usize) -> Router<AppState> {
+    use axum::extract::DefaultBodyLimit;
+    Router::new()
+        .route(
+            "/can-bo/tiep-nhan",
+            get(desk::form)
+                .post(desk::receive)
+                .layer(DefaultBodyLimit::max(limit.saturating_mul(10))),
+        )
+        .route(
+            "/ho-so/{id}/tep",
+            post(desk_files::upload).layer(DefaultBodyLimit::max(limit)),
+        )
+        .route(
+            "/can-bo/ho-so/{id}/ket-qua",
+            post(desk_files::complete).layer(DefaultBodyLimit::max(limit)),
+        )
 }
 
 async fn stylesheet() -> Response {
@@ -113,6 +138,7 @@ pub fn flash(ok: &str) -> Option<&'static str> {
         "stopped" => "Đã dừng xử lý hồ sơ.",
         "completed" => "Đã hoàn thành xử lý hồ sơ.",
         "returned" => "Đã trả kết quả.",
+        "uploaded" => "Đã tải tệp lên.",
         _ => return None,
     })
 }

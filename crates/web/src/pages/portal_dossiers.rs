@@ -119,6 +119,7 @@ struct DraftPage {
     sections: Vec<SectionView>,
     errors: Vec<ErrorLink>,
     note: String,
+    files: super::desk_files::FilesPanel,
 }
 
 #[derive(Template)]
@@ -135,10 +136,11 @@ struct DossierPage {
     supplement: Option<(Vec<String>, String)>,
     can_withdraw: bool,
     can_rate: bool,
+    files: super::desk_files::FilesPanel,
 }
 
 /// The applicant's page for their dossier; `posted` is what they just typed (kept on error).
-async fn page(
+pub(super) async fn page(
     state: &AppState,
     user: &PageUser,
     stored: &Stored,
@@ -148,6 +150,12 @@ async fn page(
 ) -> Result<Response, ApiError> {
     let d = &stored.state;
     let s = dossier_view::summary(state, d).await?;
+    let actor = user
+        .account()
+        .map(|a| a.actor())
+        .ok_or_else(ApiError::unauthenticated)?;
+    let events = state.store.dossier_events(&d.id).await?;
+    let files = super::desk_files::panel(state, &actor, d, &events).await?;
     if d.status == Status::Draft {
         let data = posted.unwrap_or_else(|| stored.form_data.clone());
         let form = motcua_domain::eform::builtin(d.procedure.as_str());
@@ -176,10 +184,10 @@ async fn page(
             fb,
             sections,
             errors,
+            files,
         };
         return Ok(render(&page, status));
     }
-    let events = state.store.dossier_events(&d.id).await?;
     let supplement = (d.status == Status::SupplementRequested)
         .then(|| {
             events.iter().rev().find_map(|e| match &e.change {
@@ -199,6 +207,7 @@ async fn page(
         supplement,
         can_withdraw: !d.status.is_terminal() && d.status != Status::Completed,
         can_rate: d.status == Status::Returned && d.rating.is_none(),
+        files,
         s,
         fb,
     };

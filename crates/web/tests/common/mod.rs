@@ -2,6 +2,8 @@
 //! PostgreSQL when `MOTCUA_TEST_DATABASE_URL` says so) loaded with the Huế demo catalogue.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
+pub mod samples;
+
 use motcua_domain::UnitCode;
 use motcua_domain::access::{Grant, Role};
 use motcua_domain::bundle::{parse_procedures, parse_units};
@@ -12,6 +14,8 @@ pub const PASSWORD: &str = "mat-khau-thu-nghiem";
 pub struct App {
     pub base: String,
     pub db: TestDb,
+    /// The file store's folder, removed with the app.
+    pub files: tempfile::TempDir,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -99,7 +103,12 @@ pub async fn spawn() -> App {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     db.store.seed_calendar().await.unwrap();
-    let state = motcua_web::AppState::load(db.store.clone(), motcua_web::Config::default())
+    let files = tempfile::tempdir().unwrap();
+    let config = motcua_web::Config {
+        files_dir: files.path().to_owned(),
+        ..Default::default()
+    };
+    let state = motcua_web::AppState::load(db.store.clone(), config)
         .await
         .unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -109,6 +118,7 @@ pub async fn spawn() -> App {
     App {
         base: format!("http://{addr}"),
         db,
+        files,
         _shutdown: tx,
     }
 }

@@ -146,6 +146,7 @@ pub(super) fn code() -> DossierCode {
     DossierCode::parse("000.01.99.H57-250107-0001").unwrap()
 }
 
+mod files;
 mod journeys;
 mod matrix;
 mod properties;

@@ -64,6 +64,24 @@ fn any_command() -> impl Strategy<Value = (usize, Command)> {
             rating: Rating::Unsatisfied,
             comment: None
         }),
+        Just(Command::AttachFile {
+            component: "Tờ khai".into(),
+            file: super::files::pdf("f")
+        }),
+        Just(Command::Digitise {
+            desk: uc(COMMUNE),
+            component: "Tờ khai".into(),
+            how: crate::dossier::Digitisation::PaperSeen {
+                reason: "Bản chính".into()
+            }
+        }),
+        Just(Command::AttachResult {
+            file: super::files::pdf("k")
+        }),
+        Just(Command::Intake {
+            desk: uc(CENTRE),
+            channel: Channel::Direct
+        }),
     ]
     .prop_flat_map(|c| (0..7usize, Just(c)))
 }

@@ -1,0 +1,570 @@
+//! Files of a dossier over HTTP: reading a multipart upload into the file store (checked
+//! by content and size while it streams), attaching it through the domain, listing and
+//! downloading with the same permission as reading the dossier.
+//!
+//! `POST /api/v1/dossiers/{id}/files`, `GET /api/v1/dossiers/{id}/files`,
+//! `GET /api/v1/files/{id}` (and `/tep/{id}` for the pages, with HTML errors).
+
+use super::service::{self, Request, Target};
+use super::views::DossierView;
+use crate::AppState;
+use crate::auth::{Authenticated, MaybeAuth};
+use crate::error::{ApiError, ErrorBody};
+use crate::pages::forms_render::Posted;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use motcua_domain::access::{Action, Actor, units_for};
+use motcua_domain::dossier::{Command, Digitisation, Dossier, FileRef, Status};
+use motcua_store::files::{Blob, NewFile, Purpose, StoredFile, UploadError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// What a component number 0 stands for: papers the catalogue does not list.
+pub const OTHER_COMPONENT: &str = "Giấy tờ khác";
+
+/// The upload routes, outside the general 2 MiB body limit: one file per request here,
+/// many scans at once at the desk.
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let one = usize::try_from(state.config.max_file_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1024 * 1024);
+    Router::new()
+        .route(
+            "/api/v1/dossiers/{id}/files",
+            post(upload).layer(DefaultBodyLimit::max(one)).get(list),
+        )
+        .route("/api/v1/files/{id}", get(download))
+        .route("/tep/{id}", get(download_page))
+        .merge(crate::pages::upload_routes(one))
+}
+
+pub fn type_not_allowed(sniffed: Option<&str>) -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "file_type_not_allowed",
+        "Tệp không đúng định dạng cho phép. Chỉ nhận tệp PDF, JPEG hoặc PNG (kiểm tra theo nội dung tệp, không theo tên tệp).",
+        format!(
+            "Only PDF, JPEG and PNG files are accepted (judged by content{}).",
+            sniffed.map_or_else(String::new, |s| format!("; this one is {s}"))
+        ),
+    )
+}
+
+pub fn too_large(max: u64) -> ApiError {
+    let mb = max / (1024 * 1024);
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "file_too_large",
+        format!("Tệp quá lớn. Mỗi tệp tối đa {mb} MB."),
+        format!("The file is too large; at most {mb} MB per file."),
+    )
+}
+
+fn upload_error(e: UploadError) -> ApiError {
+    match e {
+        UploadError::TooLarge { max } => too_large(max),
+        UploadError::TypeNotAllowed { sniffed } => type_not_allowed(sniffed.as_deref()),
+        UploadError::Empty => ApiError::invalid(
+            "file",
+            "file_empty",
+            "Tệp rỗng, không có nội dung.",
+            "The file is empty.",
+        ),
+        UploadError::Store(e) => {
+            tracing::error!(error = %e, "file store failure");
+            ApiError::internal()
+        }
+    }
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError, max: u64) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        too_large(max)
+    } else {
+        ApiError::invalid(
+            "file",
+            "invalid_multipart",
+            "Không đọc được tệp gửi lên, vui lòng gửi lại.",
+            format!("The multipart body could not be read: {}", e.body_text()),
+        )
+    }
+}
+
+/// A file stored from an upload, waiting to be attached.
+pub struct Uploaded {
+    /// The form field it came in.
+    pub field: String,
+    pub name: String,
+    pub blob: Blob,
+}
+
+impl Uploaded {
+    pub fn file_ref(&self) -> FileRef {
+        FileRef {
+            id: uuid::Uuid::now_v7().to_string(),
+            sha256: self.blob.sha256.clone(),
+            size: self.blob.size,
+            media_type: self.blob.media_type.clone(),
+            name: self.name.clone(),
+        }
+    }
+}
+
+/// Reads a multipart body: text fields into `Posted`, file fields streamed into the file
+/// store. `gate` is asked before the first file is stored (a page form's token comes
+/// first in the form, so a forged post stores nothing). An empty file input (no file
+/// chosen) is skipped.
+pub async fn read_multipart(
+    state: &AppState,
+    mut mp: Multipart,
+    gate: impl Fn(&Posted) -> Result<(), ApiError>,
+) -> Result<(Posted, Vec<Uploaded>), ApiError> {
+    let max = state.files.max_bytes();
+    let mut fields = Posted(Vec::new());
+    let mut files = Vec::new();
+    let mut gated = false;
+    while let Some(mut field) = mp.next_field().await.map_err(|e| multipart_error(e, max))? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let Some(file_name) = field.file_name().map(str::to_owned) else {
+            let text = field.text().await.map_err(|e| multipart_error(e, max))?;
+            fields.0.push((name, text));
+            continue;
+        };
+        if !gated {
+            gate(&fields)?;
+            gated = true;
+        }
+        let mut up = state.files.upload();
+        let mut any = false;
+        loop {
+            let chunk = match field.chunk().await {
+                Ok(Some(c)) => c,
+                Ok(None) => break,
+                Err(e) => {
+                    up.abort().await;
+                    return Err(multipart_error(e, max));
+                }
+            };
+            any |= !chunk.is_empty();
+            if let Err(e) = up.write(&chunk).await {
+                up.abort().await;
+                return Err(upload_error(e));
+            }
+        }
+        if !any && file_name.is_empty() {
+            up.abort().await;
+            continue;
+        }
+        let blob = up.finish().await.map_err(upload_error)?;
+        files.push(Uploaded {
+            field: name,
+            name: file_name,
+            blob,
+        });
+    }
+    Ok((fields, files))
+}
+
+/// The components a dossier's procedure lists (the version it was started under).
+pub async fn components(state: &AppState, d: &Dossier) -> Vec<(String, bool)> {
+    let procedure = match state
+        .store
+        .procedure_version(&d.procedure, d.procedure_version)
+        .await
+    {
+        Ok(p) => Some(p),
+        Err(_) => state
+            .store
+            .procedure(&d.procedure)
+            .await
+            .ok()
+            .map(|p| p.procedure),
+    };
+    procedure
+        .map(|p| {
+            p.components
+                .iter()
+                .map(|c| {
+                    let c = c.component();
+                    (c.name, c.required)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A component as a form or an API client names it: its number in the list (1-based; 0
+/// for other papers) or its exact name.
+pub fn component_named(list: &[(String, bool)], given: &str) -> Result<String, ApiError> {
+    let given = given.trim();
+    let found = match given.parse::<usize>() {
+        Ok(0) => Some(OTHER_COMPONENT.to_owned()),
+        Ok(n) => list.get(n - 1).map(|c| c.0.clone()),
+        Err(_) => list
+            .iter()
+            .map(|c| c.0.as_str())
+            .chain([OTHER_COMPONENT])
+            .find(|c| *c == given)
+            .map(str::to_owned),
+    };
+    found.ok_or_else(|| {
+        ApiError::invalid(
+            "component",
+            "unknown_component",
+            "Hãy chọn một thành phần hồ sơ trong danh sách.",
+            "component must be a component's number (1-based, 0 for other papers) or exact name.",
+        )
+    })
+}
+
+/// The command that attaches a file for this actor: the applicant's (or helper's) upload,
+/// the desk's scan while it checks a dossier, or a result.
+pub fn attach_command(
+    actor: &Actor,
+    d: &Dossier,
+    tree: &motcua_domain::unit::UnitTree,
+    purpose: Purpose,
+    component: Option<String>,
+    file: FileRef,
+) -> Command {
+    if purpose == Purpose::Result {
+        return Command::AttachResult { file };
+    }
+    let component = component.unwrap_or_default();
+    let desks = units_for(actor, Action::ReceiveDossier, tree);
+    let at_desk = actor.account_id != d.applicant
+        && matches!(d.status, Status::Submitted | Status::SupplementRequested)
+        && !desks.is_empty();
+    if at_desk {
+        let desk = d
+            .desk
+            .clone()
+            .filter(|u| desks.contains(u))
+            .or_else(|| desks.iter().find(|u| **u == d.unit).cloned())
+            .or_else(|| desks.first().cloned())
+            .unwrap_or_else(|| d.unit.clone());
+        Command::Digitise {
+            desk,
+            component,
+            how: Digitisation::Scanned { file },
+        }
+    } else {
+        Command::AttachFile { component, file }
+    }
+}
+
+/// A file of a dossier as the API shows it.
+#[derive(Serialize, ToSchema)]
+pub struct FileView {
+    pub id: String,
+    pub name: String,
+    pub size: u64,
+    /// Sniffed from the content: application/pdf, image/jpeg or image/png.
+    pub media_type: String,
+    /// Lowercase hex SHA-256 of the content.
+    pub sha256: String,
+    /// component or result
+    pub purpose: String,
+    pub component: Option<String>,
+    pub uploaded_at: String,
+    pub download: String,
+}
+
+impl From<&StoredFile> for FileView {
+    fn from(f: &StoredFile) -> Self {
+        Self {
+            id: f.id.clone(),
+            name: f.name.clone(),
+            size: f.size,
+            media_type: f.media_type.clone(),
+            sha256: f.sha256.clone(),
+            purpose: f.purpose.as_str().into(),
+            component: f.component.clone(),
+            uploaded_at: crate::pages::vn_time(f.created_at),
+            download: format!("/api/v1/files/{}", f.id),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UploadResult {
+    pub file: FileView,
+    pub dossier: DossierView,
+}
+
+/// The multipart body of an upload (documentation only; the handler streams it).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    /// The component: its number in the procedure's list (1-based; 0 for other papers)
+    /// or its exact name. Not used for results.
+    component: Option<String>,
+    /// component (default) or result.
+    purpose: Option<String>,
+    /// The dossier version the caller saw.
+    version: Option<i64>,
+    /// PDF, JPEG or PNG, judged by content; at most the configured size (20 MB by default).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+async fn readable_dossier(state: &AppState, actor: &Actor, id: &str) -> Result<Dossier, ApiError> {
+    let stored = state
+        .store
+        .dossier(id)
+        .await
+        .map_err(|_| ApiError::not_found("hồ sơ", "Dossier"))?;
+    let tree = state.store.unit_tree().await?;
+    if super::views::readable(actor, &stored.state, &tree) {
+        Ok(stored.state)
+    } else {
+        Err(ApiError::not_found("hồ sơ", "Dossier"))
+    }
+}
+
+/// Attaches one file to a dossier: the applicant to a component of a draft or while a
+/// supplement is asked; the desk while it checks a submitted dossier; whoever may complete
+/// at the current step, as a result. The type is judged by content (PDF, JPEG, PNG).
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/files", tag = "dossiers", params(("id" = String, Path)),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = UploadResult), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn upload(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+    mp: Multipart,
+) -> Result<Response, ApiError> {
+    let actor = auth.account.actor();
+    // Refuse before storing anything when the caller may not even read the dossier.
+    let d = readable_dossier(&state, &actor, &id).await?;
+    let (fields, mut files) = read_multipart(&state, mp, |_| Ok(())).await?;
+    let purpose = match fields.get("purpose").map(str::trim) {
+        None | Some("" | "component") => Purpose::Component,
+        Some("result") => Purpose::Result,
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "purpose",
+                "invalid_choice",
+                "Mục đích của tệp phải là component hoặc result.",
+                "purpose must be component or result.",
+            ));
+        }
+    };
+    if files.len() != 1 {
+        return Err(ApiError::invalid(
+            "file",
+            "file_required",
+            "Hãy gửi đúng một tệp.",
+            "Send exactly one file in the field `file`.",
+        ));
+    }
+    let uploaded = files.remove(0);
+    let component = match purpose {
+        Purpose::Result => None,
+        Purpose::Component => Some(component_named(
+            &components(&state, &d).await,
+            fields.get("component").unwrap_or_default(),
+        )?),
+    };
+    let outcome = attach(
+        &state,
+        &actor,
+        &d,
+        purpose,
+        component,
+        &uploaded,
+        version(&fields),
+    )
+    .await?;
+    let file = state.store.file(&outcome.0).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(UploadResult {
+            file: FileView::from(&file),
+            dossier: DossierView::from(&outcome.1),
+        }),
+    )
+        .into_response())
+}
+
+pub fn version(p: &Posted) -> Option<i64> {
+    p.get("version").and_then(|v| v.trim().parse().ok())
+}
+
+/// Attaches one stored upload through the domain; returns the new file's id and the
+/// dossier after.
+pub async fn attach(
+    state: &AppState,
+    actor: &Actor,
+    d: &Dossier,
+    purpose: Purpose,
+    component: Option<String>,
+    uploaded: &Uploaded,
+    expected_version: Option<i64>,
+) -> Result<(String, Dossier), ApiError> {
+    let tree = state.store.unit_tree().await?;
+    let file = uploaded.file_ref();
+    let row = new_file(&file, &d.id, purpose, component.clone(), &actor.account_id);
+    let file_id = row.file.id.clone();
+    let cmd = attach_command(actor, d, &tree, purpose, component, file);
+    let out = service::execute_all(
+        state,
+        actor,
+        Target::Stored {
+            id: &d.id,
+            expected_version,
+        },
+        vec![Request::Other(cmd)],
+        vec![row],
+    )
+    .await?;
+    Ok((file_id, out.dossier))
+}
+
+/// The row of a file the same commit attaches. The name is cleaned as the event's is.
+pub fn new_file(
+    file: &FileRef,
+    dossier: &str,
+    purpose: Purpose,
+    component: Option<String>,
+    uploaded_by: &str,
+) -> NewFile {
+    let mut file = file.clone();
+    file.name = motcua_domain::dossier::files::clean_file_name(&file.name);
+    if file.name.is_empty() {
+        file.name = format!(
+            "tep-{}.{}",
+            file.sha256.get(..8).unwrap_or_default(),
+            motcua_domain::dossier::files::extension_of(&file.media_type).unwrap_or("bin")
+        );
+    }
+    NewFile {
+        file,
+        dossier: dossier.to_owned(),
+        purpose,
+        component,
+        uploaded_by: uploaded_by.to_owned(),
+        created_at: chrono::Utc::now(),
+    }
+}
+
+/// The files of a dossier, for whoever may read it.
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/files", tag = "dossiers", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<FileView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Vec<FileView>>, ApiError> {
+    let d = readable_dossier(&state, &auth.account.actor(), &id).await?;
+    let files = state.store.dossier_files(&d.id).await?;
+    Ok(axum::Json(files.iter().map(FileView::from).collect()))
+}
+
+/// `filename*` of RFC 6266 / 5987, with an ASCII fallback for old clients.
+fn disposition(name: &str) -> String {
+    let ascii: String = motcua_domain::text::fold_vi(name)
+        .chars()
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect();
+    let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or_default();
+    let fallback = if ext.is_empty() || ascii.ends_with(&format!("-{ext}")) {
+        ascii.trim_end_matches(&format!("-{ext}")).to_owned() + "." + ext
+    } else {
+        ascii
+    };
+    let mut encoded = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+}
+
+/// Serves a file to whoever may read its dossier: as an attachment, with the type sniffed
+/// at upload and `nosniff`, so a browser never renders it as something else.
+async fn serve_file(state: &AppState, actor: &Actor, id: &str) -> Result<Response, ApiError> {
+    let not_found = || ApiError::not_found("tệp", "File");
+    let f = state.store.file(id).await.map_err(|_| not_found())?;
+    // Not even whether it exists, to anyone who may not read the dossier.
+    readable_dossier(state, actor, &f.dossier)
+        .await
+        .map_err(|_| not_found())?;
+    let blob = state.files.open(&f.sha256).await.map_err(|e| {
+        tracing::error!(file = %f.id, error = %e, "a file row without its blob");
+        ApiError::internal()
+    })?;
+    let mut r = Body::from_stream(blob.into_stream()).into_response();
+    let h = r.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, k, v: &str| {
+        if let Ok(v) = HeaderValue::from_str(v) {
+            h.insert(k, v);
+        }
+    };
+    set(h, header::CONTENT_TYPE, &f.media_type);
+    set(h, header::CONTENT_LENGTH, &f.size.to_string());
+    set(h, header::CONTENT_DISPOSITION, &disposition(&f.name));
+    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(h, header::CACHE_CONTROL, "private, no-store");
+    set(h, header::ETAG, &format!("\"{}\"", f.sha256));
+    Ok(r)
+}
+
+/// Downloads a file (to the dossier's applicant, and officers of its units).
+#[utoipa::path(get, path = "/api/v1/files/{id}", tag = "dossiers", params(("id" = String, Path)),
+    responses((status = 200, description = "The file, as an attachment, with its sniffed content type", content_type = "application/octet-stream"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn download(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    serve_file(&state, &auth.account.actor(), &id).await
+}
+
+/// The same for the pages: a visitor who is not logged in goes to the login page.
+async fn download_page(
+    State(state): State<AppState>,
+    MaybeAuth(who): MaybeAuth,
+    uri: axum::http::Uri,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    match who {
+        Some((account, _)) => serve_file(&state, &account.actor(), &id).await,
+        None => Ok(crate::pages::login_redirect(&uri)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dispositions_keep_vietnamese_names_and_an_ascii_fallback() {
+        assert_eq!(
+            disposition("Giấy khai sinh.pdf"),
+            "attachment; filename=\"giay-khai-sinh.pdf\"; filename*=UTF-8''Gi%E1%BA%A5y%20khai%20sinh.pdf"
+        );
+    }
+
+    #[test]
+    fn components_by_number_or_name() {
+        let list = vec![
+            ("Tờ khai".to_owned(), true),
+            ("Giấy chứng sinh".to_owned(), true),
+        ];
+        assert_eq!(component_named(&list, "2").unwrap(), "Giấy chứng sinh");
+        assert_eq!(component_named(&list, "0").unwrap(), OTHER_COMPONENT);
+        assert_eq!(component_named(&list, "Tờ khai").unwrap(), "Tờ khai");
+        assert!(component_named(&list, "3").is_err());
+        assert!(component_named(&list, "Hộ chiếu").is_err());
+    }
+}

@@ -1,0 +1,594 @@
+//! Reception of a paper dossier at the one-stop desk (`/can-bo/tiep-nhan`): the officer
+//! finds the procedure, records the applicant (name, CCCD, phone) and, for each component,
+//! whether it was scanned or its paper original seen and why it was not digitised; the
+//! dossier is then taken in, digitised and received in one commit, and the officer prints
+//! the receipt (form 01).
+
+use super::auth::{Nav, PageUser};
+use super::catalogue::UnitOption;
+use super::forms_render::Posted;
+use super::{login_redirect, render};
+use crate::AppState;
+use crate::dossiers::files::{self as df, OTHER_COMPONENT, Uploaded};
+use crate::dossiers::service::{self, Request, Target};
+use crate::error::ApiError;
+use askama::Template;
+use axum::extract::{Multipart, Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use motcua_domain::access::{Action, Actor, Role, units_for};
+use motcua_domain::dossier::files::{ApplicantError, DeskApplicant, missing_required};
+use motcua_domain::dossier::{By, Change, Command, Digitisation, Event};
+use motcua_domain::procedure::{ApplicantKind, Channel, Procedure};
+use motcua_domain::{ProcedureCode, UnitCode};
+use motcua_store::files::{NewFile, Purpose};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct DeskQuery {
+    q: Option<String>,
+    thu_tuc: Option<String>,
+}
+
+pub struct Hit {
+    code: String,
+    name: String,
+}
+
+pub struct ComponentInput {
+    no: usize,
+    name: String,
+    required: bool,
+    originals: u32,
+    copies: u32,
+    /// scan, paper or none
+    choice: String,
+    reason: String,
+}
+
+pub struct Chosen {
+    code: String,
+    name: String,
+    time_limit: Option<String>,
+    need_due: bool,
+    units: Vec<UnitOption>,
+    desks: Vec<UnitOption>,
+    components: Vec<ComponentInput>,
+}
+
+/// What the officer typed, kept when the form comes back with an error.
+#[derive(Default)]
+pub struct Typed {
+    name: String,
+    cccd: String,
+    phone: String,
+    kind: String,
+    channel: String,
+    due_date: String,
+}
+
+#[derive(Template)]
+#[template(path = "desk_reception.html")]
+struct DeskPage {
+    user: Option<Nav>,
+    csrf: String,
+    q: String,
+    hits: Vec<Hit>,
+    searched: bool,
+    chosen: Option<Chosen>,
+    typed: Typed,
+    error: Option<String>,
+    problems: Vec<String>,
+    idempotency_key: String,
+    max_mb: u64,
+}
+
+/// The desks this officer receives at.
+fn desks_of(actor: &Actor, tree: &motcua_domain::unit::UnitTree) -> Vec<UnitCode> {
+    units_for(actor, Action::ReceiveDossier, tree)
+}
+
+fn unit_options(
+    codes: &[UnitCode],
+    tree: &motcua_domain::unit::UnitTree,
+    selected: Option<&str>,
+) -> Vec<UnitOption> {
+    codes
+        .iter()
+        .map(|u| UnitOption {
+            code: u.to_string(),
+            name: tree
+                .get(u)
+                .map_or_else(|| u.to_string(), |x| x.name.clone()),
+            selected: selected == Some(u.as_str()),
+        })
+        .collect()
+}
+
+fn chosen(
+    p: &Procedure,
+    tree: &motcua_domain::unit::UnitTree,
+    desks: &[UnitCode],
+    posted: Option<&Posted>,
+) -> Chosen {
+    let get = |k: &str| posted.and_then(|p| p.get(k)).unwrap_or_default().to_owned();
+    let unit_sel = posted.and_then(|p| p.get("unit")).or_else(|| {
+        // A desk of the competent unit itself is the likely choice.
+        p.units
+            .iter()
+            .find(|u| desks.contains(u))
+            .map(UnitCode::as_str)
+    });
+    let desk_sel = posted
+        .and_then(|p| p.get("desk"))
+        .or_else(|| desks.first().map(UnitCode::as_str));
+    Chosen {
+        code: p.code.to_string(),
+        name: p.name.clone(),
+        time_limit: p
+            .time_limit
+            .as_ref()
+            .map(motcua_domain::procedure::time_limit_label_vi),
+        need_due: p.time_limit.is_none(),
+        units: unit_options(&p.units, tree, unit_sel),
+        desks: unit_options(desks, tree, desk_sel),
+        components: p
+            .components
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let c = c.component();
+                let no = i + 1;
+                ComponentInput {
+                    no,
+                    required: c.required,
+                    originals: c.originals,
+                    copies: c.copies,
+                    choice: posted
+                        .and_then(|p| p.get(&format!("choice_{no}")))
+                        .unwrap_or(if c.required { "scan" } else { "none" })
+                        .to_owned(),
+                    reason: get(&format!("reason_{no}")),
+                    name: c.name,
+                }
+            })
+            .collect(),
+    }
+}
+
+async fn officer(
+    state: &AppState,
+    user: &PageUser,
+) -> Result<(Actor, Vec<UnitCode>, motcua_domain::unit::UnitTree), ApiError> {
+    let account = user.account().ok_or_else(ApiError::unauthenticated)?;
+    let actor = account.actor();
+    let tree = state.store.unit_tree().await?;
+    let desks = desks_of(&actor, &tree);
+    if desks.is_empty() {
+        return Err(ApiError::forbidden());
+    }
+    Ok((actor, desks, tree))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn show_form(
+    state: &AppState,
+    user: &PageUser,
+    q: String,
+    procedure: Option<&Procedure>,
+    posted: Option<&Posted>,
+    error: Option<String>,
+    problems: Vec<String>,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    let (_, desks, tree) = officer(state, user).await?;
+    let searched = !q.trim().is_empty();
+    let hits = if searched && procedure.is_none() {
+        let sq = motcua_store::procedures::SearchQuery {
+            q: Some(q.clone()),
+            limit: 20,
+            ..Default::default()
+        };
+        state
+            .store
+            .search_procedures(&sq)
+            .await?
+            .items
+            .into_iter()
+            .map(|p| Hit {
+                code: p.procedure.code.to_string(),
+                name: p.procedure.name,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let get = |k: &str| posted.and_then(|p| p.get(k)).unwrap_or_default().to_owned();
+    let page = DeskPage {
+        user: user.nav(),
+        csrf: user.csrf(),
+        q,
+        hits,
+        searched,
+        chosen: procedure.map(|p| chosen(p, &tree, &desks, posted)),
+        typed: Typed {
+            name: get("applicant_name"),
+            cccd: get("applicant_cccd"),
+            phone: get("applicant_phone"),
+            kind: get("applicant_kind"),
+            channel: get("channel"),
+            due_date: get("due_date"),
+        },
+        error,
+        problems,
+        idempotency_key: posted
+            .and_then(|p| p.get("idempotency_key"))
+            .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned),
+        max_mb: state.files.max_bytes() / (1024 * 1024),
+    };
+    Ok(render(&page, status))
+}
+
+/// `GET /can-bo/tiep-nhan`: search a procedure, then the reception form for it.
+pub async fn form(
+    State(state): State<AppState>,
+    user: PageUser,
+    uri: Uri,
+    Query(q): Query<DeskQuery>,
+) -> Result<Response, ApiError> {
+    if user.account().is_none() {
+        return Ok(login_redirect(&uri));
+    }
+    let procedure = match q.thu_tuc.as_deref().filter(|c| !c.is_empty()) {
+        Some(code) => {
+            let code = ProcedureCode::parse(code)
+                .map_err(|_| ApiError::not_found("thủ tục", "Procedure"))?;
+            Some(
+                state
+                    .store
+                    .procedure(&code)
+                    .await
+                    .map_err(|_| ApiError::not_found("thủ tục", "Procedure"))?
+                    .procedure,
+            )
+        }
+        None => None,
+    };
+    let query = q.q.unwrap_or_default();
+    show_form(
+        &state,
+        &user,
+        query,
+        procedure.as_ref(),
+        None,
+        None,
+        Vec::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+fn applicant_problem(e: ApplicantError) -> ApiError {
+    let (field, code, vi) = match e {
+        ApplicantError::NameRequired => (
+            "applicant_name",
+            "required",
+            "Hãy nhập họ, chữ đệm và tên người nộp hồ sơ.",
+        ),
+        ApplicantError::InvalidCccd => (
+            "applicant_cccd",
+            "invalid_cccd",
+            "Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số.",
+        ),
+        ApplicantError::InvalidPhone => (
+            "applicant_phone",
+            "invalid_phone",
+            "Số điện thoại không đúng (10 hoặc 11 chữ số, bắt đầu bằng 0).",
+        ),
+    };
+    ApiError::invalid(field, code, vi, e.to_string())
+}
+
+/// The date typed for the appointment, as the end of that working day in Vietnam.
+fn due_date(p: &Posted) -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
+    let Some(s) = p.text("due_date") else {
+        return Ok(None);
+    };
+    chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(17, 0, 0))
+        .and_then(|t| t.and_local_timezone(super::vn_offset()).single())
+        .map(|t| Some(t.with_timezone(&chrono::Utc)))
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "due_date",
+                "invalid_date",
+                "Ngày hẹn trả không đúng dạng ngày/tháng/năm.",
+                "Not a date.",
+            )
+        })
+}
+
+/// The commands, file rows and problems of the component part of the form.
+struct Components {
+    reqs: Vec<Request>,
+    rows: Vec<NewFile>,
+    covered: Vec<String>,
+    problems: Vec<String>,
+}
+
+fn read_components(
+    p: &Procedure,
+    posted: &Posted,
+    files: &[Uploaded],
+    desk: &UnitCode,
+    dossier: &str,
+    officer: &str,
+) -> Components {
+    let mut out = Components {
+        reqs: Vec::new(),
+        rows: Vec::new(),
+        covered: Vec::new(),
+        problems: Vec::new(),
+    };
+    let names: Vec<(usize, String)> = p
+        .components
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i + 1, c.component().name))
+        .chain([(0, OTHER_COMPONENT.to_owned())])
+        .collect();
+    for (no, name) in names {
+        let scans: Vec<&Uploaded> = files
+            .iter()
+            .filter(|f| f.field == format!("scan_{no}"))
+            .collect();
+        let choice =
+            posted
+                .get(&format!("choice_{no}"))
+                .unwrap_or(if no == 0 { "scan" } else { "none" });
+        // A chosen file means "scanned", whatever the radio button says.
+        if !scans.is_empty() {
+            for f in scans {
+                let file = f.file_ref();
+                out.rows.push(df::new_file(
+                    &file,
+                    dossier,
+                    Purpose::Component,
+                    Some(name.clone()),
+                    officer,
+                ));
+                out.reqs.push(Request::Other(Command::Digitise {
+                    desk: desk.clone(),
+                    component: name.clone(),
+                    how: Digitisation::Scanned { file },
+                }));
+            }
+            out.covered.push(name);
+            continue;
+        }
+        match choice {
+            "scan" if no > 0 => out.problems.push(format!(
+                "Thành phần {no} ({name}): đã chọn “Đã scan” nhưng chưa chọn tệp."
+            )),
+            "paper" => {
+                let reason = posted.text(&format!("reason_{no}")).unwrap_or_default();
+                if reason.is_empty() {
+                    out.problems.push(format!(
+                        "Thành phần {no} ({name}): cần ghi lý do chưa số hóa bản giấy."
+                    ));
+                } else {
+                    out.reqs.push(Request::Other(Command::Digitise {
+                        desk: desk.clone(),
+                        component: name.clone(),
+                        how: Digitisation::PaperSeen { reason },
+                    }));
+                    out.covered.push(name);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `POST /can-bo/tiep-nhan`: takes in, digitises and receives the paper dossier at once.
+pub async fn receive(
+    State(state): State<AppState>,
+    user: PageUser,
+    mp: Multipart,
+) -> Result<Response, ApiError> {
+    let (actor, desks, _) = officer(&state, &user).await?;
+    let (posted, files) = df::read_multipart(&state, mp, |p| {
+        if user.csrf_ok(p.get("csrf_token")) {
+            Ok(())
+        } else {
+            Err(ApiError::csrf())
+        }
+    })
+    .await?;
+    if !user.csrf_ok(posted.get("csrf_token")) {
+        return Err(ApiError::csrf());
+    }
+    let code = ProcedureCode::parse(posted.get("procedure").unwrap_or_default())
+        .map_err(|_| ApiError::not_found("thủ tục", "Procedure"))?;
+    let published = state
+        .store
+        .procedure(&code)
+        .await
+        .map_err(|_| ApiError::not_found("thủ tục", "Procedure"))?;
+    let procedure = &published.procedure;
+    let again = |e: ApiError, problems: Vec<String>| {
+        let status = e.status;
+        let mut message = e.vi;
+        if !files.is_empty() {
+            message.push_str(" Các tệp đã chọn cần được chọn lại.");
+        }
+        (message, problems, status)
+    };
+    match take_in(
+        &state,
+        &actor,
+        &desks,
+        procedure,
+        published.version,
+        &posted,
+        &files,
+    )
+    .await
+    {
+        Ok(id) => Ok(Redirect::to(&format!("/can-bo/ho-so/{id}/phieu-tiep-nhan")).into_response()),
+        Err((e, problems)) => {
+            let (message, problems, status) = again(e, problems);
+            show_form(
+                &state,
+                &user,
+                String::new(),
+                Some(procedure),
+                Some(&posted),
+                Some(message),
+                problems,
+                status,
+            )
+            .await
+        }
+    }
+}
+
+type Refusal = (ApiError, Vec<String>);
+
+async fn take_in(
+    state: &AppState,
+    actor: &Actor,
+    desks: &[UnitCode],
+    procedure: &Procedure,
+    procedure_version: i64,
+    posted: &Posted,
+    files: &[Uploaded],
+) -> Result<String, Refusal> {
+    let plain = |e: ApiError| (e, Vec::new());
+    let desk = UnitCode::parse(posted.get("desk").unwrap_or_default())
+        .ok()
+        .filter(|d| desks.contains(d))
+        .ok_or_else(|| {
+            plain(ApiError::invalid(
+                "desk",
+                "required",
+                "Hãy chọn Bộ phận Một cửa tiếp nhận.",
+                "Choose the desk.",
+            ))
+        })?;
+    let unit = UnitCode::parse(posted.get("unit").unwrap_or_default())
+        .ok()
+        .filter(|u| procedure.units.contains(u))
+        .ok_or_else(|| {
+            plain(ApiError::invalid(
+                "unit",
+                "not_competent",
+                "Hãy chọn cơ quan có thẩm quyền giải quyết thủ tục.",
+                "Choose a competent unit.",
+            ))
+        })?;
+    let channel = match posted.get("channel") {
+        Some("postal") => Channel::Postal,
+        _ => Channel::Direct,
+    };
+    let kind = match posted.get("applicant_kind") {
+        Some("business") => ApplicantKind::Business,
+        Some("household_business") => ApplicantKind::HouseholdBusiness,
+        _ => ApplicantKind::Citizen,
+    };
+    let applicant = DeskApplicant::parse(
+        posted.get("applicant_name").unwrap_or_default(),
+        posted.get("applicant_cccd").unwrap_or_default(),
+        posted.get("applicant_phone").unwrap_or_default(),
+    )
+    .map_err(|e| plain(applicant_problem(e)))?;
+    let key = posted.text("idempotency_key").filter(|k| k.len() <= 200);
+    // The same form posted twice (a double click, a resend): the first dossier's receipt.
+    if let Some(k) = &key
+        && let Ok(Some(existing)) = state
+            .store
+            .dossier_by_idempotency_key(&applicant.key(), k)
+            .await
+    {
+        return Ok(existing);
+    }
+    let due_at = due_date(posted).map_err(plain)?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let parts = read_components(procedure, posted, files, &desk, &id, &actor.account_id);
+    let required: Vec<String> = procedure
+        .components
+        .iter()
+        .map(|c| c.component())
+        .filter(|c| c.required)
+        .map(|c| c.name)
+        .collect();
+    let mut problems = parts.problems;
+    for m in missing_required(required.iter().map(String::as_str), &parts.covered) {
+        problems.push(format!(
+            "Thiếu thành phần bắt buộc: {m}. Hướng dẫn người nộp bổ sung trước khi tiếp nhận."
+        ));
+    }
+    if !problems.is_empty() {
+        return Err((
+            ApiError::invalid(
+                "components",
+                "incomplete",
+                "Hồ sơ chưa đủ thành phần để tiếp nhận.",
+                "The dossier is not complete.",
+            ),
+            problems,
+        ));
+    }
+    let created = Event {
+        dossier: id.clone(),
+        version: 1,
+        at: chrono::Utc::now(),
+        by: By {
+            account: actor.account_id.clone(),
+            role: Role::ReceptionOfficer,
+            unit: Some(desk.clone()),
+        },
+        change: Change::Created {
+            procedure: procedure.code.clone(),
+            procedure_version,
+            unit,
+            applicant: applicant.key(),
+            applicant_kind: kind,
+            parent: None,
+        },
+    };
+    let form_data = serde_json::json!({
+        "applicant": applicant,
+        "note": format!("Hồ sơ giấy tiếp nhận tại Bộ phận Một cửa. Người nộp: {}.", applicant.name),
+    });
+    let mut reqs = vec![Request::Other(Command::Intake {
+        desk: desk.clone(),
+        channel,
+    })];
+    reqs.extend(parts.reqs);
+    reqs.push(Request::Receive { desk, due_at });
+    let target = Target::New {
+        created: Box::new(created),
+        form_data,
+        idempotency_key: key.as_deref(),
+    };
+    let out = service::execute_all(state, actor, target, reqs, parts.rows)
+        .await
+        .map_err(plain)?;
+    Ok(out.dossier.id)
+}
+
+/// The applicant's name for printed forms: the account's, or the one the desk recorded.
+pub async fn applicant_name(state: &AppState, stored: &motcua_store::dossiers::Stored) -> String {
+    if let Ok(a) = state.store.account(&stored.state.applicant).await {
+        return a.display_name;
+    }
+    stored
+        .form_data
+        .get("applicant")
+        .and_then(|a| a.get("name"))
+        .and_then(|n| n.as_str())
+        .map_or_else(|| "Người nộp hồ sơ".to_owned(), str::to_owned)
+}
