@@ -206,6 +206,26 @@ CREATE TABLE code_sequences (
         sqlite_only: "",
         postgres_only: "",
     },
+    Migration {
+        version: 3,
+        name: "e-form definitions, versioned per procedure",
+        portable: r#"
+CREATE TABLE eforms (
+    procedure TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    procedure_version BIGINT,
+    created_at_us BIGINT NOT NULL,
+    created_by TEXT,
+    published_at_us BIGINT,
+    published_by TEXT,
+    PRIMARY KEY (procedure, version)
+)
+"#,
+        sqlite_only: "",
+        postgres_only: "",
+    },
 ];
 
 fn statements(sql: &str) -> impl Iterator<Item = &str> {
