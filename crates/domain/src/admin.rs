@@ -4,7 +4,9 @@
 //! cannot express (a grant reaches every sub-unit it names, and some roles are only the
 //! system operator's to give).
 
-use crate::access::{Action, Actor, Denied, Grant, Resource, Role, authorize, units_for};
+use crate::access::{
+    Action, Actor, Denied, Grant, Resource, Role, authorize, role_allows, units_for,
+};
 use crate::codes::UnitCode;
 use crate::unit::UnitTree;
 
@@ -30,18 +32,11 @@ pub fn operator_only(role: Role) -> bool {
     matches!(role, Role::ProvinceMonitor | Role::Operator)
 }
 
-/// The units a grant reaches: its unit, and every descendant when it says so.
-fn reach(grant: &Grant, tree: &UnitTree) -> Vec<UnitCode> {
-    if grant.with_sub_units {
-        tree.scope(&grant.unit)
-    } else {
-        vec![grant.unit.clone()]
-    }
-}
-
-/// May the actor give (or take back) `grant`? Every unit the grant reaches must be one the
-/// actor administers, so nobody hands out power beyond their own scope; the province-wide
-/// roles need the operator's own reach; nobody changes their own roles.
+/// May the actor give (or take back) `grant`? The actor must hold the power over the
+/// grant's unit, and over its whole subtree when the grant says "with sub-units" (through
+/// a grant of their own that says so too, since the subtree grows when units are added or
+/// merged in); the province-wide roles need the operator's own reach; nobody changes their
+/// own roles.
 pub fn may_manage_grant(
     actor: &Actor,
     holder: &str,
@@ -51,12 +46,21 @@ pub fn may_manage_grant(
     if holder == actor.account_id || tree.get(&grant.unit).is_none() {
         return Err(Denied);
     }
-    let ok = reach(grant, tree).iter().all(|u| {
-        if operator_only(grant.role) {
-            authorize(actor, Action::Operate, &Resource::Unit(u.clone()), tree).is_ok()
-        } else {
-            administers(actor, u, tree)
-        }
+    let empowers = |role: Role| {
+        role != Role::Applicant
+            && if operator_only(grant.role) {
+                role_allows(role, Action::Operate)
+            } else {
+                role_allows(role, Action::ManageAccounts) || role_allows(role, Action::Operate)
+            }
+    };
+    let ok = actor.grants.iter().any(|g| {
+        empowers(g.role)
+            && if grant.with_sub_units {
+                g.with_sub_units && tree.is_within(&grant.unit, &g.unit)
+            } else {
+                g.unit == grant.unit || (g.with_sub_units && tree.is_within(&grant.unit, &g.unit))
+            }
     });
     if ok { Ok(()) } else { Err(Denied) }
 }
@@ -90,7 +94,13 @@ fn operates_everywhere(actor: &Actor, tree: &UnitTree) -> bool {
     let mut roots = tree.iter().filter(|u| u.parent.is_none()).peekable();
     roots.peek().is_some()
         && roots.all(|u| {
-            authorize(actor, Action::Operate, &Resource::Unit(u.code.clone()), tree).is_ok()
+            authorize(
+                actor,
+                Action::Operate,
+                &Resource::Unit(u.code.clone()),
+                tree,
+            )
+            .is_ok()
         })
 }
 
@@ -170,6 +180,45 @@ mod tests {
         assert!(
             may_manage_grant(&b, "x", &grant(Role::Leader, "000.00.00.H57", false), &t).is_err()
         );
+        // A leaf today may have sub-units tomorrow: "with sub-units" needs the same reach.
+        let leaf = actor(Role::UnitAdmin, "000.00.32.H57", false);
+        let wide = grant(Role::Specialist, "000.00.32.H57", true);
+        assert!(may_manage_grant(&leaf, "x", &wide, &t).is_err());
+        let wide_admin = actor(Role::UnitAdmin, "000.00.32.H57", true);
+        assert!(may_manage_grant(&wide_admin, "x", &wide, &t).is_ok());
+    }
+
+    /// The rule agrees with `authorize`: whatever a unit administrator may give, they
+    /// themselves may manage accounts in every unit it reaches.
+    #[test]
+    fn what_is_given_lies_within_the_givers_reach() {
+        let t = tree();
+        let units: Vec<UnitCode> = t.iter().map(|u| u.code.clone()).collect();
+        for own in &units {
+            for own_sub in [false, true] {
+                let a = actor(Role::UnitAdmin, own.as_str(), own_sub);
+                for target in &units {
+                    for sub in [false, true] {
+                        for role in Role::ALL {
+                            let g = Grant {
+                                role,
+                                unit: target.clone(),
+                                with_sub_units: sub,
+                            };
+                            if may_manage_grant(&a, "x", &g, &t).is_ok() {
+                                assert!(!operator_only(role));
+                                let reach = if sub {
+                                    t.scope(target)
+                                } else {
+                                    vec![target.clone()]
+                                };
+                                assert!(reach.iter().all(|u| administers(&a, u, &t)));
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]
@@ -217,8 +266,17 @@ mod tests {
         assert!(may_edit_calendar(&actor(Role::Operator, "000.00.00.H57", true), &t).is_ok());
         assert!(may_edit_calendar(&actor(Role::Operator, "000.00.31.H57", true), &t).is_err());
         assert!(may_edit_calendar(&actor(Role::UnitAdmin, "000.00.00.H57", true), &t).is_err());
-        assert!(may_administer(&actor(Role::UnitAdmin, "000.01.31.H57", false), &t));
-        assert!(!may_administer(&actor(Role::Leader, "000.00.00.H57", true), &t));
-        assert!(!may_administer(&actor(Role::Applicant, "000.00.00.H57", true), &t));
+        assert!(may_administer(
+            &actor(Role::UnitAdmin, "000.01.31.H57", false),
+            &t
+        ));
+        assert!(!may_administer(
+            &actor(Role::Leader, "000.00.00.H57", true),
+            &t
+        ));
+        assert!(!may_administer(
+            &actor(Role::Applicant, "000.00.00.H57", true),
+            &t
+        ));
     }
 }

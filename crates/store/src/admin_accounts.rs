@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 fn grant_of(role: &str, unit: &str, sub: i64) -> Result<Grant> {
     Ok(Grant {
         role: Role::parse(role).ok_or_else(|| StoreError::Corrupt(format!("grant role {role}")))?,
-        unit: UnitCode::parse(unit).map_err(|_| StoreError::Corrupt(format!("grant unit {unit}")))?,
+        unit: UnitCode::parse(unit)
+            .map_err(|_| StoreError::Corrupt(format!("grant unit {unit}")))?,
         with_sub_units: sub != 0,
     })
 }
@@ -26,8 +27,9 @@ impl Store {
         q: Option<&str>,
         limit: usize,
     ) -> Result<Vec<Account>> {
-        let mut sql =
-            String::from("SELECT a.id, a.username, a.display_name, a.locked FROM accounts a WHERE 1 = 1");
+        let mut sql = String::from(
+            "SELECT a.id, a.username, a.display_name, a.locked FROM accounts a WHERE 1 = 1",
+        );
         let mut binds: Vec<String> = Vec::new();
         if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
             binds.push(format!("%{}%", q.to_lowercase()));
@@ -50,7 +52,10 @@ impl Store {
                 marks.join(", ")
             ));
         }
-        sql.push_str(&format!(" ORDER BY a.username LIMIT {}", limit.clamp(1, 1000)));
+        sql.push_str(&format!(
+            " ORDER BY a.username LIMIT {}",
+            limit.clamp(1, 1000)
+        ));
         let mut query = sqlx::query_as::<_, (String, String, String, i64)>(&sql);
         for b in &binds {
             query = query.bind(b);
@@ -138,7 +143,12 @@ impl Store {
     }
 
     /// Takes back a role held in a unit.
-    pub async fn remove_grant(&self, account_id: &str, g: &Grant, actor: Option<&str>) -> Result<()> {
+    pub async fn remove_grant(
+        &self,
+        account_id: &str,
+        g: &Grant,
+        actor: Option<&str>,
+    ) -> Result<()> {
         let mut tx = self.pool().begin().await?;
         let n = sqlx::query(
             "DELETE FROM grants WHERE account_id = $1 AND role = $2 AND unit = $3 AND with_sub_units = $4",
@@ -187,13 +197,15 @@ impl Store {
         let mut ended = 0;
         if locked {
             let now = crate::to_micros(chrono::Utc::now());
-            ended = sqlx::query("UPDATE sessions SET revoked = $1 WHERE account_id = $2 AND revoked = $3")
-                .bind(1_i64)
-                .bind(account_id)
-                .bind(0_i64)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            ended = sqlx::query(
+                "UPDATE sessions SET revoked = $1 WHERE account_id = $2 AND revoked = $3",
+            )
+            .bind(1_i64)
+            .bind(account_id)
+            .bind(0_i64)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
             sqlx::query("UPDATE api_tokens SET revoked_at_us = $1 WHERE account_id = $2 AND revoked_at_us IS NULL")
                 .bind(now)
                 .bind(account_id)
@@ -204,7 +216,11 @@ impl Store {
             &mut tx,
             AuditEntry {
                 actor,
-                action: if locked { "account.lock" } else { "account.unlock" },
+                action: if locked {
+                    "account.lock"
+                } else {
+                    "account.unlock"
+                },
                 target: account_id,
                 detail: serde_json::json!({"sessions_ended": ended}),
             },

@@ -80,7 +80,10 @@ impl Store {
     }
 
     /// The published e-form in force for a procedure (the highest published version).
-    pub async fn published_eform(&self, procedure: &ProcedureCode) -> Result<Option<(i64, String)>> {
+    pub async fn published_eform(
+        &self,
+        procedure: &ProcedureCode,
+    ) -> Result<Option<(i64, String)>> {
         Ok(sqlx::query_as(
             "SELECT version, definition FROM eforms WHERE procedure = $1 AND status = 'published' ORDER BY version DESC LIMIT 1",
         )
@@ -163,12 +166,13 @@ impl Store {
     ) -> Result<Result<(), Vec<DefinitionError>>> {
         let code = procedure.as_str();
         let mut tx = self.pool().begin().await?;
-        let row: Option<(String, String)> =
-            sqlx::query_as("SELECT status, definition FROM eforms WHERE procedure = $1 AND version = $2")
-                .bind(code)
-                .bind(version)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT status, definition FROM eforms WHERE procedure = $1 AND version = $2",
+        )
+        .bind(code)
+        .bind(version)
+        .fetch_optional(&mut *tx)
+        .await?;
         let (status, definition) = row.ok_or(StoreError::NotFound)?;
         check_publishable(version as u32, status_of(&status)?)
             .map_err(|e| StoreError::Conflict(e.to_string()))?;

@@ -176,10 +176,14 @@ pub struct OkQuery {
 /// The note shown after a successful action (`?ok=…` on the redirect).
 fn flash(ok: &str) -> Option<&'static str> {
     Some(match ok {
-        "draft_saved" => "Đã lưu bản nháp. Bản nháp chưa hiển thị cho người dân cho đến khi được công bố.",
+        "draft_saved" => {
+            "Đã lưu bản nháp. Bản nháp chưa hiển thị cho người dân cho đến khi được công bố."
+        }
         "published" => "Đã công bố phiên bản. Trang thủ tục công khai hiển thị phiên bản này.",
         "process_saved" => "Đã lưu bản nháp quy trình.",
-        "process_published" => "Đã công bố quy trình. Hồ sơ tiếp nhận từ nay đi theo quy trình này.",
+        "process_published" => {
+            "Đã công bố quy trình. Hồ sơ tiếp nhận từ nay đi theo quy trình này."
+        }
         "eform_saved" => "Đã lưu bản nháp biểu mẫu điện tử.",
         "eform_published" => "Đã công bố biểu mẫu điện tử.",
         "account_created" => "Đã tạo tài khoản.",

@@ -3,9 +3,7 @@
 //! Whether the administrator may touch a given role in a given unit is
 //! `motcua_domain::admin`'s answer; the store writes the change with its audit row.
 
-use super::admin::{
-    Admin, AuditLine, Feedback, audit_lines, grant_label, page_admin, post_admin,
-};
+use super::admin::{Admin, AuditLine, Feedback, audit_lines, grant_label, page_admin, post_admin};
 use super::auth::{Nav, PageUser};
 use super::forms_render::Posted;
 use super::render;
@@ -160,7 +158,8 @@ fn posted_grant(p: &Posted) -> Result<Grant, &'static str> {
         .get("role")
         .and_then(Role::parse)
         .ok_or("Hãy chọn vai trò.")?;
-    let unit = UnitCode::parse(p.get("unit").unwrap_or_default()).map_err(|_| "Hãy chọn đơn vị.")?;
+    let unit =
+        UnitCode::parse(p.get("unit").unwrap_or_default()).map_err(|_| "Hãy chọn đơn vị.")?;
     Ok(Grant {
         role,
         unit,
@@ -233,7 +232,9 @@ pub async fn create(
         ))
         .into_response()),
         Err(StoreError::Conflict(_)) => {
-            let fb = refuse(vec![format!("Tên đăng nhập “{username}” đã có người dùng.")]);
+            let fb = refuse(vec![format!(
+                "Tên đăng nhập “{username}” đã có người dùng."
+            )]);
             list_page(&state, a, String::new(), fb, new, StatusCode::CONFLICT).await
         }
         Err(e) => Err(e.into()),

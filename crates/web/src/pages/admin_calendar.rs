@@ -97,9 +97,7 @@ fn kind_vi(r: &DayRow) -> &'static str {
 }
 
 fn this_year() -> i32 {
-    chrono::Utc::now()
-        .with_timezone(&super::vn_offset())
-        .year()
+    chrono::Utc::now().with_timezone(&super::vn_offset()).year()
 }
 
 fn days_of(year: i32) -> impl Iterator<Item = NaiveDate> {
@@ -206,7 +204,9 @@ fn calendar_error_vi(e: &CalendarError) -> String {
             motcua_calendar::FIRST_YEAR,
             motcua_calendar::LAST_YEAR
         ),
-        CalendarError::EmptyField { field: "reason", .. } => "Hãy ghi lý do nghỉ hoặc làm bù.".into(),
+        CalendarError::EmptyField {
+            field: "reason", ..
+        } => "Hãy ghi lý do nghỉ hoặc làm bù.".into(),
         CalendarError::EmptyField { .. } => {
             "Hãy ghi căn cứ (văn bản, thông báo chính thức).".into()
         }
@@ -280,7 +280,9 @@ pub async fn act(
             if let Err(e) = candidate(all.into_values().collect()) {
                 let fb = Feedback::error(calendar_error_vi(&e), Vec::new());
                 let status = StatusCode::UNPROCESSABLE_ENTITY;
-                let year = date.year().clamp(motcua_calendar::FIRST_YEAR, motcua_calendar::LAST_YEAR);
+                let year = date
+                    .year()
+                    .clamp(motcua_calendar::FIRST_YEAR, motcua_calendar::LAST_YEAR);
                 return page(&state, a, year, fb, form, status).await;
             }
             state.store.put_calendar_rows(&put, me).await?;

@@ -4,7 +4,8 @@
 //! and domain checks as the API (`api/procedures.rs`).
 
 use super::admin::{Admin, AuditLine, Feedback, audit_lines, page_admin, post_admin, when};
-use super::admin_catalogue_form::{DiffRow, DraftFields, diff};
+use super::admin_catalogue_diff::{DiffRow, diff};
+use super::admin_catalogue_form::DraftFields;
 use super::auth::{Nav, PageUser};
 use super::forms_render::{ErrorLink, Posted};
 use super::render;
@@ -76,8 +77,8 @@ pub async fn procedure_for(state: &AppState, a: &Admin, code: &str) -> Result<Pr
         )
         .is_ok()
     };
-    let can_edit = allowed(Action::EditCatalogue, &units)
-        && allowed(Action::EditCatalogue, &latest.units);
+    let can_edit =
+        allowed(Action::EditCatalogue, &units) && allowed(Action::EditCatalogue, &latest.units);
     let can_publish = allowed(Action::PublishCatalogue, &latest.units);
     Ok(Proc {
         name: latest.name.clone(),
@@ -385,10 +386,7 @@ pub async fn save(
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     }
-    state
-        .store
-        .save_draft(&draft, Some(&a.account.id))
-        .await?;
+    state.store.save_draft(&draft, Some(&a.account.id)).await?;
     Ok(Redirect::to(&format!("/quan-tri/thu-tuc/{}?ok=draft_saved", p.code)).into_response())
 }
 
@@ -424,7 +422,9 @@ pub async fn publish(
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => {
             let fb = Feedback::error(
-                format!("Phiên bản {version} đã được công bố trước đó; phiên bản đã công bố không sửa hay công bố lại được."),
+                format!(
+                    "Phiên bản {version} đã được công bố trước đó; phiên bản đã công bố không sửa hay công bố lại được."
+                ),
                 Vec::new(),
             );
             let p = procedure_for(&state, &a, &code).await?;

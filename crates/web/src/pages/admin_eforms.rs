@@ -15,9 +15,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
-use motcua_domain::eform::{
-    DefinitionError, DefinitionErrorCode as C, FormDefinition, builtin,
-};
+use motcua_domain::eform::{DefinitionError, DefinitionErrorCode as C, FormDefinition, builtin};
 use motcua_domain::procedure::VersionStatus;
 use motcua_store::StoreError;
 use motcua_store::admin_eforms::MAX_DEFINITION_BYTES;
@@ -233,11 +231,23 @@ pub async fn save(
     }
     let text = posted.get("definition").unwrap_or_default().to_owned();
     if posted.get("action") == Some("preview") {
-        return page(&state, a, p, Feedback::default(), Some(text), None, StatusCode::OK).await;
+        return page(
+            &state,
+            a,
+            p,
+            Feedback::default(),
+            Some(text),
+            None,
+            StatusCode::OK,
+        )
+        .await;
     }
     if text.len() > MAX_DEFINITION_BYTES {
         let fb = Feedback::error(
-            format!("Biểu mẫu quá dài (tối đa {} KB).", MAX_DEFINITION_BYTES / 1024),
+            format!(
+                "Biểu mẫu quá dài (tối đa {} KB).",
+                MAX_DEFINITION_BYTES / 1024
+            ),
             Vec::new(),
         );
         let status = StatusCode::UNPROCESSABLE_ENTITY;
@@ -247,10 +257,11 @@ pub async fn save(
         .store
         .save_eform_draft(&p.code, &text, Some(&a.account.id))
         .await?;
-    Ok(
-        Redirect::to(&format!("/quan-tri/thu-tuc/{}/bieu-mau?ok=eform_saved", p.code))
-            .into_response(),
-    )
+    Ok(Redirect::to(&format!(
+        "/quan-tri/thu-tuc/{}/bieu-mau?ok=eform_saved",
+        p.code
+    ))
+    .into_response())
 }
 
 pub async fn publish(

@@ -133,10 +133,7 @@ pub fn parse_process(text: &str, p: &Proc) -> Result<Process, Problem> {
     if process.procedure != p.code {
         return Err(Problem {
             at: "procedure".into(),
-            message: format!(
-                "Trường procedure phải là mã của thủ tục này ({}).",
-                p.code
-            ),
+            message: format!("Trường procedure phải là mã của thủ tục này ({}).", p.code),
         });
     }
     Ok(process)
@@ -156,7 +153,10 @@ fn limit_hours(p: &Proc, day_hours: u32) -> Option<u32> {
 
 fn share(hours: u32, of: Option<u32>) -> String {
     match of {
-        Some(total) => format!("{} %", (u64::from(hours) * 100 + u64::from(total) / 2) / u64::from(total)),
+        Some(total) => format!(
+            "{} %",
+            (u64::from(hours) * 100 + u64::from(total) / 2) / u64::from(total)
+        ),
         None => "–".into(),
     }
 }
@@ -181,11 +181,7 @@ fn view(v: &ProcessVersion, tree: &UnitTree, limit: Option<u32>) -> VersionView 
                 .collect::<Vec<_>>()
                 .join(", "),
             inter_agency: s.inter_agency.as_ref().map_or_else(String::new, |x| {
-                format!(
-                    "{} – thủ tục {}",
-                    step_unit_vi(&x.unit, tree),
-                    x.procedure
-                )
+                format!("{} – thủ tục {}", step_unit_vi(&x.unit, tree), x.procedure)
             }),
         })
         .collect();
@@ -215,15 +211,8 @@ async fn page(
     status: StatusCode,
 ) -> Result<Response, ApiError> {
     let versions = state.store.process_versions(&p.code).await?;
-    let day_hours = u32::try_from(
-        state
-            .calendar
-            .current()
-            .windows()
-            .day_length()
-            .num_hours(),
-    )
-    .unwrap_or(8);
+    let day_hours =
+        u32::try_from(state.calendar.current().windows().day_length().num_hours()).unwrap_or(8);
     let limit = limit_hours(&p, day_hours);
     let draft = versions
         .iter()
@@ -302,10 +291,11 @@ pub async fn save(
                 .store
                 .save_process_draft(&process, Some(&a.account.id))
                 .await?;
-            Ok(
-                Redirect::to(&format!("/quan-tri/thu-tuc/{}/quy-trinh?ok=process_saved", p.code))
-                    .into_response(),
-            )
+            Ok(Redirect::to(&format!(
+                "/quan-tri/thu-tuc/{}/quy-trinh?ok=process_saved",
+                p.code
+            ))
+            .into_response())
         }
         Err(problem) => {
             let fb = Feedback::error(
@@ -351,7 +341,9 @@ pub async fn publish(
         ),
         Err(StoreError::Conflict(_)) => (
             Feedback::error(
-                format!("Phiên bản {version} đã được công bố hoặc đã có phiên bản mới hơn được công bố."),
+                format!(
+                    "Phiên bản {version} đã được công bố hoặc đã có phiên bản mới hơn được công bố."
+                ),
                 Vec::new(),
             ),
             Vec::new(),

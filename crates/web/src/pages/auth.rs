@@ -48,9 +48,13 @@ impl PageUser {
                 .any(|g| role_allows(g.role, Action::ReadIndex)),
             admin: a.grants.iter().any(|g| {
                 g.role != Role::Applicant
-                    && [Action::ManageAccounts, Action::EditCatalogue, Action::Operate]
-                        .into_iter()
-                        .any(|x| role_allows(g.role, x))
+                    && [
+                        Action::ManageAccounts,
+                        Action::EditCatalogue,
+                        Action::Operate,
+                    ]
+                    .into_iter()
+                    .any(|x| role_allows(g.role, x))
             }),
         })
     }

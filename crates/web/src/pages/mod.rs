@@ -4,6 +4,7 @@ mod admin;
 mod admin_accounts;
 mod admin_calendar;
 mod admin_catalogue;
+mod admin_catalogue_diff;
 mod admin_catalogue_form;
 mod admin_eforms;
 mod admin_processes;
