@@ -19,12 +19,14 @@ fn grant_of(role: &str, unit: &str, sub: i64) -> Result<Grant> {
 }
 
 impl Store {
-    /// Accounts holding a role in any of `units` (every account when `None`) whose user
-    /// name or display name contains `q`, by user name; at most `limit`.
+    /// Accounts holding a role in any of `units` (in any unit when `None`) whose user name
+    /// or display name contains `q`, by user name; at most `limit`. With `staff_only`, the
+    /// applicant role does not count, so citizens' accounts stay out of the list.
     pub async fn accounts_in_units(
         &self,
         units: Option<&[UnitCode]>,
         q: Option<&str>,
+        staff_only: bool,
         limit: usize,
     ) -> Result<Vec<Account>> {
         let mut sql = String::from(
@@ -38,19 +40,24 @@ impl Store {
                 " AND (a.username LIKE ${n} OR LOWER(a.display_name) LIKE ${n})"
             ));
         }
-        if let Some(units) = units {
-            if units.is_empty() {
-                return Ok(Vec::new());
+        if units.is_some() || staff_only {
+            sql.push_str(" AND EXISTS (SELECT 1 FROM grants g WHERE g.account_id = a.id");
+            if let Some(units) = units {
+                if units.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut marks = Vec::new();
+                for u in units {
+                    binds.push(u.to_string());
+                    marks.push(format!("${}", binds.len()));
+                }
+                sql.push_str(&format!(" AND g.unit IN ({})", marks.join(", ")));
             }
-            let mut marks = Vec::new();
-            for u in units {
-                binds.push(u.to_string());
-                marks.push(format!("${}", binds.len()));
+            if staff_only {
+                binds.push(Role::Applicant.as_str().to_owned());
+                sql.push_str(&format!(" AND g.role <> ${}", binds.len()));
             }
-            sql.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM grants g WHERE g.account_id = a.id AND g.unit IN ({}))",
-                marks.join(", ")
-            ));
+            sql.push(')');
         }
         sql.push_str(&format!(
             " ORDER BY a.username LIMIT {}",

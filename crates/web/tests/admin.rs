@@ -69,6 +69,10 @@ async fn only_administrators_enter_and_only_within_their_units() {
     let (_, page) = ward.get(&app, "/quan-tri/tai-khoan").await;
     assert!(page.contains(">chuyenvien<") && page.contains(">tiepnhan<"));
     assert!(!page.contains(">chuyenvien.khac<") && !page.contains(">vanhanh<"));
+    // Citizens (the applicant role in their ward) only when asked for.
+    assert!(!page.contains(">congdan<"));
+    let (_, page) = ward.get(&app, "/quan-tri/tai-khoan?nguoi_dan=1").await;
+    assert!(page.contains(">congdan<") && page.contains(">chuyenvien<"));
     let other = account_id(&app, "chuyenvien.khac").await;
     assert_eq!(
         ward.get(&app, &format!("/quan-tri/tai-khoan/{other}"))

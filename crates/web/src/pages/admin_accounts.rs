@@ -93,6 +93,7 @@ struct ListPage {
     csrf: String,
     fb: Feedback,
     q: String,
+    citizens: bool,
     rows: Vec<AccountRow>,
     limited: bool,
     roles: Vec<Opt>,
@@ -103,13 +104,15 @@ struct ListPage {
 #[derive(Deserialize)]
 pub struct ListQuery {
     q: Option<String>,
+    /// Include citizens' accounts (applicants only) in the list.
+    nguoi_dan: Option<String>,
     ok: Option<String>,
 }
 
 async fn list_page(
     state: &AppState,
     a: Admin,
-    q: String,
+    (q, citizens): (String, bool),
     fb: Feedback,
     new: NewAccount,
     status: StatusCode,
@@ -120,7 +123,7 @@ async fn list_page(
     }
     let accounts = state
         .store
-        .accounts_in_units(a.filter(&units), Some(&q), LIST_LIMIT)
+        .accounts_in_units(a.filter(&units), Some(&q), !citizens, LIST_LIMIT)
         .await?;
     let (roles, unit_opts) = grant_options(&a);
     let page = ListPage {
@@ -128,6 +131,7 @@ async fn list_page(
         limited: accounts.len() >= LIST_LIMIT,
         rows: accounts.into_iter().map(|x| row(&a, x)).collect(),
         q,
+        citizens,
         roles,
         units: unit_opts,
         new,
@@ -148,8 +152,8 @@ pub async fn list(
         Err(r) => return Ok(r),
     };
     let fb = Feedback::from_query(q.ok.as_deref());
-    let text = q.q.unwrap_or_default();
-    list_page(&state, a, text, fb, NewAccount::default(), StatusCode::OK).await
+    let search = (q.q.unwrap_or_default(), q.nguoi_dan.is_some());
+    list_page(&state, a, search, fb, NewAccount::default(), StatusCode::OK).await
 }
 
 /// The grant a form describes, or why it cannot be read.
@@ -213,7 +217,8 @@ pub async fn create(
     let refuse = |problems| Feedback::error("Chưa tạo được tài khoản.", problems);
     let Some(grant) = grant.filter(|_| problems.is_empty()) else {
         let status = StatusCode::UNPROCESSABLE_ENTITY;
-        return list_page(&state, a, String::new(), refuse(problems), new, status).await;
+        let search = (String::new(), false);
+        return list_page(&state, a, search, refuse(problems), new, status).await;
     };
     match state
         .store
@@ -235,7 +240,8 @@ pub async fn create(
             let fb = refuse(vec![format!(
                 "Tên đăng nhập “{username}” đã có người dùng."
             )]);
-            list_page(&state, a, String::new(), fb, new, StatusCode::CONFLICT).await
+            let search = (String::new(), false);
+            list_page(&state, a, search, fb, new, StatusCode::CONFLICT).await
         }
         Err(e) => Err(e.into()),
     }
