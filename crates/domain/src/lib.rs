@@ -2,6 +2,7 @@
 //! permissions, the data bundle. Every function here is deterministic; time is passed in.
 
 pub mod access;
+pub mod admin;
 pub mod bundle;
 pub mod codes;
 pub mod dossier;

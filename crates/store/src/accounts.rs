@@ -97,7 +97,7 @@ pub fn check_password_policy(username: &str, password: &str) -> Result<()> {
     Ok(())
 }
 
-fn check_username(username: &str) -> Result<()> {
+pub fn check_username(username: &str) -> Result<()> {
     let ok = (3..=64).contains(&username.len())
         && username
             .bytes()

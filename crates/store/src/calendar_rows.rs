@@ -58,12 +58,52 @@ impl Store {
                 actor,
                 action: "calendar.put_rows",
                 target: "calendar",
-                detail: serde_json::json!({"rows": rows.len()}),
+                detail: serde_json::json!({
+                    "rows": rows.len(),
+                    "dates": rows.iter().map(|r| r.date.to_string()).collect::<Vec<_>>(),
+                }),
             },
         )
         .await?;
         tx.commit().await?;
         Ok(rows.len())
+    }
+
+    /// Removes the stored row of one date. A shipped row for the same date applies again.
+    pub async fn delete_calendar_row(
+        &self,
+        date: chrono::NaiveDate,
+        actor: Option<&str>,
+    ) -> Result<DayRow> {
+        let mut tx = self.pool().begin().await?;
+        let row: Option<(i64, String, String)> =
+            sqlx::query_as("SELECT working, reason, source FROM calendar_days WHERE day = $1")
+                .bind(date.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (working, reason, source) = row.ok_or(StoreError::NotFound)?;
+        sqlx::query("DELETE FROM calendar_days WHERE day = $1")
+            .bind(date.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let removed = DayRow {
+            date,
+            working: working != 0,
+            reason,
+            source,
+        };
+        audit::append(
+            &mut tx,
+            AuditEntry {
+                actor,
+                action: "calendar.delete_row",
+                target: "calendar",
+                detail: serde_json::json!({"row": removed}),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(removed)
     }
 
     /// Imports the shipped official rows into an empty calendar table (first start).

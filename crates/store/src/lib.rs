@@ -8,6 +8,9 @@
 //! read the same way. Every write is one transaction.
 
 pub mod accounts;
+pub mod admin_accounts;
+pub mod admin_catalogue;
+pub mod admin_eforms;
 pub mod audit;
 mod calendar_rows;
 mod catalogue_io;

@@ -228,6 +228,26 @@ CREATE INDEX files_sha256 ON files (sha256)
         sqlite_only: "",
         postgres_only: "",
     },
+    Migration {
+        version: 4,
+        name: "e-form definitions, versioned per procedure",
+        portable: r#"
+CREATE TABLE eforms (
+    procedure TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    procedure_version BIGINT,
+    created_at_us BIGINT NOT NULL,
+    created_by TEXT,
+    published_at_us BIGINT,
+    published_by TEXT,
+    PRIMARY KEY (procedure, version)
+)
+"#,
+        sqlite_only: "",
+        postgres_only: "",
+    },
 ];
 
 fn statements(sql: &str) -> impl Iterator<Item = &str> {

@@ -71,7 +71,7 @@ impl AppState {
             files,
             config: Arc::new(config),
             live: Arc::new(live::LiveIndex::new(calendar.clone())),
-            calendar: Arc::new(Deadlines(calendar)),
+            calendar: Arc::new(Deadlines::new(calendar)),
             metrics: Arc::default(),
             limiter: Arc::default(),
         }
@@ -89,10 +89,24 @@ impl AppState {
     }
 }
 
-/// The working calendar, as handlers use it.
-pub struct Deadlines(pub motcua_calendar::Calendar);
+/// The working calendar, as handlers use it. Replaced whole when an administrator changes
+/// the calendar rows, so the next due date follows the new rows without a restart.
+pub struct Deadlines(std::sync::RwLock<Arc<motcua_calendar::Calendar>>);
 
 impl Deadlines {
+    pub fn new(calendar: motcua_calendar::Calendar) -> Self {
+        Self(std::sync::RwLock::new(Arc::new(calendar)))
+    }
+
+    /// The calendar in force now.
+    pub fn current(&self) -> Arc<motcua_calendar::Calendar> {
+        self.0.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn replace(&self, calendar: motcua_calendar::Calendar) {
+        *self.0.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(calendar);
+    }
+
     /// The appointment for a procedure's time limit counted from `start` (end-of-day mode,
     /// the deployment default of `spec/calendar.md`).
     pub fn due_after(
@@ -100,7 +114,7 @@ impl Deadlines {
         start: chrono::DateTime<chrono::Utc>,
         limit: &motcua_calendar::TimeLimit,
     ) -> chrono::DateTime<chrono::Utc> {
-        self.0
+        self.current()
             .due(
                 start.with_timezone(&motcua_calendar::VIETNAM_OFFSET),
                 *limit,

@@ -24,6 +24,7 @@ pub struct Nav {
     pub officer: bool,
     /// Reads the 766 index somewhere (monitors, leaders, unit administrators).
     pub monitor: bool,
+    pub admin: bool,
 }
 
 impl PageUser {
@@ -45,6 +46,16 @@ impl PageUser {
                 .grants
                 .iter()
                 .any(|g| role_allows(g.role, Action::ReadIndex)),
+            admin: a.grants.iter().any(|g| {
+                g.role != Role::Applicant
+                    && [
+                        Action::ManageAccounts,
+                        Action::EditCatalogue,
+                        Action::Operate,
+                    ]
+                    .into_iter()
+                    .any(|x| role_allows(g.role, x))
+            }),
         })
     }
     pub fn account(&self) -> Option<&Account> {

@@ -93,7 +93,7 @@ pub async fn show(
     let events = state.store.dossier_events(&d.id).await?;
     let (_, process) = service::process_for(&state, d).await?;
     let now = Utc::now();
-    let sheet = control_sheet(&events, &process, &state.calendar.0, now);
+    let sheet = control_sheet(&events, &process, &state.calendar.current(), now);
 
     let mut names = Names(HashMap::new());
     let unit_name = |u: &motcua_domain::UnitCode| {

@@ -1,5 +1,13 @@
 //! Server-rendered Vietnamese pages. They work without JavaScript: plain links and forms.
 
+mod admin;
+mod admin_accounts;
+mod admin_calendar;
+mod admin_catalogue;
+mod admin_catalogue_diff;
+mod admin_catalogue_form;
+mod admin_eforms;
+mod admin_processes;
 pub mod auth;
 mod backoffice;
 mod backoffice_forms;
@@ -47,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/can-bo/ho-so/{id}/phieu-kiem-soat", get(desk_sheet::show))
         .route("/can-bo/ho-so/{id}/{action}", post(backoffice::act))
         .route("/static/app.css", get(stylesheet))
+        .merge(admin::routes())
         .merge(monitor_routes())
 }
 

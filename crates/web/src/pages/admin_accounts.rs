@@ -1,0 +1,399 @@
+//! Accounts and roles: the accounts holding a role in the administrator's units, creating
+//! one, giving and taking back a role in a unit (with or without its sub-units), locking.
+//! Whether the administrator may touch a given role in a given unit is
+//! `motcua_domain::admin`'s answer; the store writes the change with its audit row.
+
+use super::admin::{Admin, AuditLine, Feedback, audit_lines, grant_label, page_admin, post_admin};
+use super::auth::{Nav, PageUser};
+use super::forms_render::Posted;
+use super::render;
+use crate::AppState;
+use crate::error::ApiError;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use motcua_domain::UnitCode;
+use motcua_domain::access::{Grant, Role};
+use motcua_domain::admin::{admin_units, may_manage_account, may_manage_grant};
+use motcua_store::StoreError;
+use motcua_store::accounts::{Account, check_password_policy, check_username};
+use serde::Deserialize;
+
+const LIST_LIMIT: usize = 200;
+
+pub struct Opt {
+    value: String,
+    label: String,
+}
+
+/// The roles and units this administrator can give, for the forms' drop-downs.
+fn grant_options(a: &Admin) -> (Vec<Opt>, Vec<Opt>) {
+    let units = admin_units(&a.actor, &a.tree);
+    let roles = Role::ALL
+        .into_iter()
+        .filter(|r| {
+            units.iter().any(|u| {
+                let g = Grant {
+                    role: *r,
+                    unit: u.clone(),
+                    with_sub_units: false,
+                };
+                may_manage_grant(&a.actor, "", &g, &a.tree).is_ok()
+            })
+        })
+        .map(|r| Opt {
+            value: r.as_str().into(),
+            label: r.label_vi().into(),
+        })
+        .collect();
+    let units = units
+        .iter()
+        .map(|u| Opt {
+            value: u.to_string(),
+            label: a.unit_name(u),
+        })
+        .collect();
+    (roles, units)
+}
+
+pub struct AccountRow {
+    id: String,
+    username: String,
+    display_name: String,
+    locked: bool,
+    roles: Vec<String>,
+}
+
+fn row(a: &Admin, x: Account) -> AccountRow {
+    AccountRow {
+        roles: x.grants.iter().map(|g| grant_label(&a.tree, g)).collect(),
+        id: x.id,
+        username: x.username,
+        display_name: x.display_name,
+        locked: x.locked,
+    }
+}
+
+/// What the create form holds, to show again when it is refused.
+#[derive(Default)]
+pub struct NewAccount {
+    username: String,
+    display_name: String,
+    role: String,
+    unit: String,
+    with_sub_units: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_accounts.html")]
+struct ListPage {
+    user: Option<Nav>,
+    csrf: String,
+    fb: Feedback,
+    q: String,
+    citizens: bool,
+    rows: Vec<AccountRow>,
+    limited: bool,
+    roles: Vec<Opt>,
+    units: Vec<Opt>,
+    new: NewAccount,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    q: Option<String>,
+    /// Include citizens' accounts (applicants only) in the list.
+    nguoi_dan: Option<String>,
+    ok: Option<String>,
+}
+
+async fn list_page(
+    state: &AppState,
+    a: Admin,
+    (q, citizens): (String, bool),
+    fb: Feedback,
+    new: NewAccount,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    let units = admin_units(&a.actor, &a.tree);
+    if units.is_empty() {
+        return Err(ApiError::forbidden());
+    }
+    let accounts = state
+        .store
+        .accounts_in_units(a.filter(&units), Some(&q), !citizens, LIST_LIMIT)
+        .await?;
+    let (roles, unit_opts) = grant_options(&a);
+    let page = ListPage {
+        fb,
+        limited: accounts.len() >= LIST_LIMIT,
+        rows: accounts.into_iter().map(|x| row(&a, x)).collect(),
+        q,
+        citizens,
+        roles,
+        units: unit_opts,
+        new,
+        user: a.nav,
+        csrf: a.csrf,
+    };
+    Ok(render(&page, status))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: PageUser,
+    uri: Uri,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    let a = match page_admin(&state, &user, &uri).await? {
+        Ok(a) => a,
+        Err(r) => return Ok(r),
+    };
+    let fb = Feedback::from_query(q.ok.as_deref());
+    let search = (q.q.unwrap_or_default(), q.nguoi_dan.is_some());
+    list_page(&state, a, search, fb, NewAccount::default(), StatusCode::OK).await
+}
+
+/// The grant a form describes, or why it cannot be read.
+fn posted_grant(p: &Posted) -> Result<Grant, &'static str> {
+    let role = p
+        .get("role")
+        .and_then(Role::parse)
+        .ok_or("Hãy chọn vai trò.")?;
+    let unit =
+        UnitCode::parse(p.get("unit").unwrap_or_default()).map_err(|_| "Hãy chọn đơn vị.")?;
+    Ok(Grant {
+        role,
+        unit,
+        with_sub_units: p.get("with_sub_units").is_some(),
+    })
+}
+
+const OUT_OF_SCOPE: &str = "Bạn không được cấp hoặc thu hồi vai trò này ở đơn vị này: chỉ trong phạm vi quản trị của bạn, không cao hơn quyền của bạn (vai trò giám sát cấp tỉnh và vận hành hệ thống do bộ phận vận hành cấp), và không cho chính mình.";
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let posted = Posted(f);
+    let a = post_admin(&state, &user, &posted).await?;
+    let username = posted.text("username").unwrap_or_default().to_lowercase();
+    let display_name = posted.text("display_name").unwrap_or_default();
+    let password = posted.get("password").unwrap_or_default().to_owned();
+    let new = NewAccount {
+        username: username.clone(),
+        display_name: display_name.clone(),
+        role: posted.get("role").unwrap_or_default().into(),
+        unit: posted.get("unit").unwrap_or_default().into(),
+        with_sub_units: posted.get("with_sub_units").is_some(),
+    };
+    let mut problems = Vec::new();
+    if check_username(&username).is_err() {
+        problems.push(
+            "Tên đăng nhập: 3–64 ký tự gồm chữ thường không dấu a–z, số 0–9, dấu chấm, gạch dưới hoặc gạch ngang.".to_owned(),
+        );
+    }
+    if display_name.is_empty() {
+        problems.push("Hãy nhập họ tên hiển thị.".to_owned());
+    }
+    if check_password_policy(&username, &password).is_err() {
+        problems.push("Mật khẩu phải có ít nhất 10 ký tự và khác tên đăng nhập.".to_owned());
+    }
+    let grant = match posted_grant(&posted) {
+        Ok(g) => {
+            if may_manage_grant(&a.actor, "", &g, &a.tree).is_err() {
+                problems.push(OUT_OF_SCOPE.to_owned());
+            }
+            Some(g)
+        }
+        Err(m) => {
+            problems.push(m.to_owned());
+            None
+        }
+    };
+    let refuse = |problems| Feedback::error("Chưa tạo được tài khoản.", problems);
+    let Some(grant) = grant.filter(|_| problems.is_empty()) else {
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        let search = (String::new(), false);
+        return list_page(&state, a, search, refuse(problems), new, status).await;
+    };
+    match state
+        .store
+        .create_account(
+            &username,
+            &display_name,
+            &password,
+            &[grant],
+            Some(&a.account.id),
+        )
+        .await
+    {
+        Ok(created) => Ok(Redirect::to(&format!(
+            "/quan-tri/tai-khoan/{}?ok=account_created",
+            created.id
+        ))
+        .into_response()),
+        Err(StoreError::Conflict(_)) => {
+            let fb = refuse(vec![format!(
+                "Tên đăng nhập “{username}” đã có người dùng."
+            )]);
+            let search = (String::new(), false);
+            list_page(&state, a, search, fb, new, StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub struct GrantRow {
+    label: String,
+    role: &'static str,
+    unit: String,
+    with_sub_units: bool,
+    can_revoke: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_account.html")]
+struct AccountPage {
+    user: Option<Nav>,
+    csrf: String,
+    fb: Feedback,
+    id: String,
+    username: String,
+    display_name: String,
+    locked: bool,
+    can_lock: bool,
+    grants: Vec<GrantRow>,
+    roles: Vec<Opt>,
+    units: Vec<Opt>,
+    audit: Vec<AuditLine>,
+}
+
+/// The account, if the administrator has any business with it: it holds a role in one of
+/// their units, or they may lock it. Otherwise "not found", as for dossiers.
+async fn visible(state: &AppState, a: &Admin, id: &str) -> Result<Account, ApiError> {
+    let gone = || ApiError::not_found("tài khoản", "Account");
+    let x = state.store.account(id).await.map_err(|_| gone())?;
+    let units = admin_units(&a.actor, &a.tree);
+    let related = x.grants.iter().any(|g| units.contains(&g.unit))
+        || may_manage_account(&a.actor, &x.id, &x.grants, &a.tree).is_ok();
+    if related { Ok(x) } else { Err(gone()) }
+}
+
+async fn account_page(
+    state: &AppState,
+    a: Admin,
+    x: Account,
+    fb: Feedback,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    let (roles, units) = grant_options(&a);
+    let page = AccountPage {
+        fb,
+        can_lock: may_manage_account(&a.actor, &x.id, &x.grants, &a.tree).is_ok(),
+        grants: x
+            .grants
+            .iter()
+            .map(|g| GrantRow {
+                label: grant_label(&a.tree, g),
+                role: g.role.as_str(),
+                unit: g.unit.to_string(),
+                with_sub_units: g.with_sub_units,
+                can_revoke: may_manage_grant(&a.actor, &x.id, g, &a.tree).is_ok(),
+            })
+            .collect(),
+        roles,
+        units,
+        audit: audit_lines(state, &x.id).await?,
+        id: x.id,
+        username: x.username,
+        display_name: x.display_name,
+        locked: x.locked,
+        user: a.nav,
+        csrf: a.csrf,
+    };
+    Ok(render(&page, status))
+}
+
+#[derive(Deserialize)]
+pub struct OkQuery {
+    ok: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: PageUser,
+    uri: Uri,
+    Path(id): Path<String>,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, ApiError> {
+    let a = match page_admin(&state, &user, &uri).await? {
+        Ok(a) => a,
+        Err(r) => return Ok(r),
+    };
+    let x = visible(&state, &a, &id).await?;
+    let fb = Feedback::from_query(q.ok.as_deref());
+    account_page(&state, a, x, fb, StatusCode::OK).await
+}
+
+/// `cap-quyen` (grant), `thu-hoi` (revoke), `khoa` (lock), `mo-khoa` (unlock).
+pub async fn act(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, action)): Path<(String, String)>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let posted = Posted(f);
+    let a = post_admin(&state, &user, &posted).await?;
+    let x = visible(&state, &a, &id).await?;
+    let me = Some(a.account.id.as_str());
+    let forbidden = StatusCode::FORBIDDEN;
+    let result: Result<&str, (StatusCode, String)> = match action.as_str() {
+        "cap-quyen" | "thu-hoi" => match posted_grant(&posted) {
+            Err(m) => Err((StatusCode::UNPROCESSABLE_ENTITY, m.to_owned())),
+            Ok(g) if may_manage_grant(&a.actor, &x.id, &g, &a.tree).is_err() => {
+                Err((forbidden, OUT_OF_SCOPE.to_owned()))
+            }
+            Ok(g) if action == "cap-quyen" => match state.store.add_grant(&x.id, &g, me).await {
+                Ok(()) => Ok("granted"),
+                Err(StoreError::Conflict(_)) => Err((
+                    StatusCode::CONFLICT,
+                    "Tài khoản đã có vai trò này ở đơn vị này; muốn đổi phạm vi, hãy thu hồi rồi cấp lại."
+                        .to_owned(),
+                )),
+                Err(e) => return Err(e.into()),
+            },
+            Ok(g) => match state.store.remove_grant(&x.id, &g, me).await {
+                Ok(()) => Ok("revoked"),
+                Err(StoreError::NotFound) => Err((
+                    StatusCode::NOT_FOUND,
+                    "Tài khoản không có vai trò này.".to_owned(),
+                )),
+                Err(e) => return Err(e.into()),
+            },
+        },
+        "khoa" | "mo-khoa" => {
+            if may_manage_account(&a.actor, &x.id, &x.grants, &a.tree).is_err() {
+                Err((forbidden, "Bạn không khóa hay mở khóa được tài khoản này: tài khoản có vai trò ngoài phạm vi quản trị của bạn, hoặc là tài khoản của chính bạn.".to_owned()))
+            } else {
+                let lock = action == "khoa";
+                state.store.set_account_locked(&x.id, lock, me).await?;
+                Ok(if lock { "locked" } else { "unlocked" })
+            }
+        }
+        _ => return Err(ApiError::not_found("thao tác", "Action")),
+    };
+    match result {
+        Ok(ok) => {
+            Ok(Redirect::to(&format!("/quan-tri/tai-khoan/{}?ok={ok}", x.id)).into_response())
+        }
+        Err((status, m)) => {
+            let x = visible(&state, &a, &id).await?;
+            let fb = Feedback::error(m, Vec::new());
+            account_page(&state, a, x, fb, status).await
+        }
+    }
+}

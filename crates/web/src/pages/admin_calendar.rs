@@ -1,0 +1,308 @@
+//! The working calendar: one year's day rows (official holidays and compensatory days,
+//! extra days off, working weekend days), where each row comes from, the working days
+//! that result per month, and adding or removing rows. The calendar is one for the whole
+//! deployment, so only the operator changes it (`motcua_domain::admin::may_edit_calendar`);
+//! every candidate set of rows is validated by building a `Calendar` before it is stored,
+//! and the calendar in force is replaced right after, so the next due date follows it.
+
+use super::admin::{Admin, Feedback, page_admin, post_admin};
+use super::auth::{Nav, PageUser};
+use super::forms_render::Posted;
+use super::render;
+use crate::AppState;
+use crate::error::ApiError;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Datelike, NaiveDate, Weekday};
+use motcua_calendar::{Calendar, CalendarError, DayRow, WorkingWindows};
+use motcua_domain::admin::may_edit_calendar;
+use motcua_store::StoreError;
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub struct RowView {
+    iso: String,
+    date: String,
+    weekday: &'static str,
+    kind: &'static str,
+    reason: String,
+    source: String,
+    layer: &'static str,
+    stored: bool,
+}
+
+pub struct MonthView {
+    month: u32,
+    working: u32,
+    weekdays_off: u32,
+    weekends_worked: u32,
+}
+
+#[derive(Template)]
+#[template(path = "admin_calendar.html")]
+struct CalendarPage {
+    user: Option<Nav>,
+    csrf: String,
+    fb: Feedback,
+    year: i32,
+    official: bool,
+    can_edit: bool,
+    rows: Vec<RowView>,
+    months: Vec<MonthView>,
+    total: u32,
+    form: RowForm,
+}
+
+/// The add form as typed, to show again when it is refused.
+#[derive(Default)]
+pub struct RowForm {
+    date: String,
+    working: bool,
+    reason: String,
+    source: String,
+}
+
+#[derive(Deserialize)]
+pub struct YearQuery {
+    nam: Option<i32>,
+    ok: Option<String>,
+}
+
+fn weekday_vi(d: NaiveDate) -> &'static str {
+    match d.weekday() {
+        Weekday::Mon => "Thứ Hai",
+        Weekday::Tue => "Thứ Ba",
+        Weekday::Wed => "Thứ Tư",
+        Weekday::Thu => "Thứ Năm",
+        Weekday::Fri => "Thứ Sáu",
+        Weekday::Sat => "Thứ Bảy",
+        Weekday::Sun => "Chủ nhật",
+    }
+}
+
+fn is_weekend(d: NaiveDate) -> bool {
+    matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+fn kind_vi(r: &DayRow) -> &'static str {
+    match (r.working, is_weekend(r.date)) {
+        (false, false) => "Ngày nghỉ (lễ, nghỉ bù hoặc nghỉ thêm)",
+        (false, true) => "Ngày lễ trùng ngày nghỉ cuối tuần",
+        (true, true) => "Làm việc bù vào cuối tuần",
+        (true, false) => "Ngày làm việc",
+    }
+}
+
+fn this_year() -> i32 {
+    chrono::Utc::now().with_timezone(&super::vn_offset()).year()
+}
+
+fn days_of(year: i32) -> impl Iterator<Item = NaiveDate> {
+    let first = NaiveDate::from_ymd_opt(year, 1, 1);
+    first
+        .into_iter()
+        .flat_map(|d| d.iter_days())
+        .take_while(move |d| d.year() == year)
+}
+
+async fn page(
+    state: &AppState,
+    a: Admin,
+    year: i32,
+    fb: Feedback,
+    form: RowForm,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    let cal = state.calendar.current();
+    let stored: BTreeSet<NaiveDate> = state
+        .store
+        .calendar_rows()
+        .await?
+        .into_iter()
+        .map(|r| r.date)
+        .collect();
+    let shipped: BTreeSet<NaiveDate> = motcua_calendar::shipped_rows()
+        .into_iter()
+        .map(|r| r.date)
+        .collect();
+    let official = cal.is_official_year(year);
+    let mut rows = Vec::new();
+    let mut months: Vec<MonthView> = (1..=12)
+        .map(|month| MonthView {
+            month,
+            working: 0,
+            weekdays_off: 0,
+            weekends_worked: 0,
+        })
+        .collect();
+    for d in days_of(year) {
+        let working = cal.is_working_day(d);
+        if let Some(m) = months.get_mut(d.month0() as usize) {
+            m.working += u32::from(working);
+            m.weekdays_off += u32::from(!working && !is_weekend(d));
+            m.weekends_worked += u32::from(working && is_weekend(d));
+        }
+        if let Some(r) = cal.row(d) {
+            rows.push(RowView {
+                iso: d.to_string(),
+                date: d.format("%d/%m/%Y").to_string(),
+                weekday: weekday_vi(d),
+                kind: kind_vi(r),
+                reason: r.reason.clone(),
+                source: r.source.clone(),
+                layer: if stored.contains(&d) {
+                    "Đã lưu"
+                } else if shipped.contains(&d) {
+                    "Lịch chính thức kèm phần mềm"
+                } else {
+                    "Đề xuất theo Bộ luật Lao động"
+                },
+                stored: stored.contains(&d),
+            });
+        }
+    }
+    let page = CalendarPage {
+        fb,
+        year,
+        official,
+        can_edit: may_edit_calendar(&a.actor, &a.tree).is_ok(),
+        rows,
+        total: months.iter().map(|m| m.working).sum(),
+        months,
+        form,
+        user: a.nav,
+        csrf: a.csrf,
+    };
+    Ok(render(&page, status))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: PageUser,
+    uri: Uri,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, ApiError> {
+    let a = match page_admin(&state, &user, &uri).await? {
+        Ok(a) => a,
+        Err(r) => return Ok(r),
+    };
+    let year = q
+        .nam
+        .filter(|y| (motcua_calendar::FIRST_YEAR..=motcua_calendar::LAST_YEAR).contains(y))
+        .unwrap_or_else(this_year);
+    let fb = Feedback::from_query(q.ok.as_deref());
+    page(&state, a, year, fb, RowForm::default(), StatusCode::OK).await
+}
+
+fn calendar_error_vi(e: &CalendarError) -> String {
+    match e {
+        CalendarError::OutOfRange(d) => format!(
+            "Ngày {d} nằm ngoài các năm lịch hỗ trợ ({}–{}).",
+            motcua_calendar::FIRST_YEAR,
+            motcua_calendar::LAST_YEAR
+        ),
+        CalendarError::EmptyField {
+            field: "reason", ..
+        } => "Hãy ghi lý do nghỉ hoặc làm bù.".into(),
+        CalendarError::EmptyField { .. } => {
+            "Hãy ghi căn cứ (văn bản, thông báo chính thức).".into()
+        }
+        CalendarError::DuplicateDate(d) => format!("Ngày {d} có hai dòng."),
+        _ => "Dòng lịch không hợp lệ.".into(),
+    }
+}
+
+/// The calendar the store would build with `rows` stored, as `Store::calendar` builds it:
+/// the stored rows over the shipped ones. Refusing here keeps a bad row out of the table.
+fn candidate(stored: Vec<DayRow>) -> Result<Calendar, CalendarError> {
+    let mut rows: BTreeMap<NaiveDate, DayRow> = motcua_calendar::shipped_rows()
+        .into_iter()
+        .map(|r| (r.date, r))
+        .collect();
+    for r in stored {
+        rows.insert(r.date, r);
+    }
+    Calendar::new(rows.into_values().collect(), WorkingWindows::default())
+}
+
+/// `them` adds (or replaces) the row of a date; `xoa` removes a stored row.
+pub async fn act(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(action): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let posted = Posted(f);
+    let a = post_admin(&state, &user, &posted).await?;
+    if may_edit_calendar(&a.actor, &a.tree).is_err() {
+        return Err(ApiError::forbidden());
+    }
+    let date = NaiveDate::parse_from_str(posted.get("date").unwrap_or_default().trim(), "%Y-%m-%d");
+    let me = Some(a.account.id.as_str());
+    let (year, ok) = match action.as_str() {
+        "them" => {
+            let form = RowForm {
+                date: posted.get("date").unwrap_or_default().trim().to_owned(),
+                working: posted.get("working") == Some("true"),
+                reason: posted.text("reason").unwrap_or_default(),
+                source: posted.text("source").unwrap_or_default(),
+            };
+            let Ok(date) = date else {
+                let fb = Feedback::error("Hãy nhập ngày theo dạng ngày/tháng/năm.", Vec::new());
+                let status = StatusCode::UNPROCESSABLE_ENTITY;
+                return page(&state, a, this_year(), fb, form, status).await;
+            };
+            let row = DayRow {
+                date,
+                working: form.working,
+                reason: motcua_domain::text::nfc(&form.reason),
+                source: motcua_domain::text::nfc(&form.source),
+            };
+            let current = state.store.calendar_rows().await?;
+            let mut put = vec![row.clone()];
+            // A year with one official row is described by its official rows alone: keep
+            // the proposed holidays of a year not yet official by storing them with it.
+            if !state.calendar.current().is_official_year(date.year()) {
+                put.extend(
+                    motcua_calendar::proposed_rows(date.year())
+                        .into_iter()
+                        .filter(|r| r.date != date),
+                );
+            }
+            let mut all: BTreeMap<NaiveDate, DayRow> =
+                current.into_iter().map(|r| (r.date, r)).collect();
+            for r in &put {
+                all.insert(r.date, r.clone());
+            }
+            if let Err(e) = candidate(all.into_values().collect()) {
+                let fb = Feedback::error(calendar_error_vi(&e), Vec::new());
+                let status = StatusCode::UNPROCESSABLE_ENTITY;
+                let year = date
+                    .year()
+                    .clamp(motcua_calendar::FIRST_YEAR, motcua_calendar::LAST_YEAR);
+                return page(&state, a, year, fb, form, status).await;
+            }
+            state.store.put_calendar_rows(&put, me).await?;
+            (date.year(), "row_saved")
+        }
+        "xoa" => {
+            let date = date.map_err(|_| ApiError::not_found("dòng lịch", "Calendar row"))?;
+            state
+                .store
+                .delete_calendar_row(date, me)
+                .await
+                .map_err(|e| match e {
+                    StoreError::NotFound => ApiError::not_found("dòng lịch", "Calendar row"),
+                    e => e.into(),
+                })?;
+            (date.year(), "row_removed")
+        }
+        _ => return Err(ApiError::not_found("thao tác", "Action")),
+    };
+    let cal = state.store.calendar().await?;
+    state.calendar.replace(cal);
+    Ok(Redirect::to(&format!("/quan-tri/lich?nam={year}&ok={ok}")).into_response())
+}

@@ -1,0 +1,438 @@
+//! Catalogue administration: the procedures of the administrator's units, the versions of
+//! one procedure with what changed between two of them, a new draft from the published
+//! version, and publication. Drafts and publication go through the same store functions
+//! and domain checks as the API (`api/procedures.rs`).
+
+use super::admin::{Admin, AuditLine, Feedback, audit_lines, page_admin, post_admin, when};
+use super::admin_catalogue_diff::{DiffRow, diff};
+use super::admin_catalogue_form::DraftFields;
+use super::auth::{Nav, PageUser};
+use super::forms_render::{ErrorLink, Posted};
+use super::render;
+use crate::AppState;
+use crate::api::procedures::parse_code;
+use crate::error::ApiError;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use motcua_domain::access::{Action, Resource, authorize};
+use motcua_domain::procedure::{Procedure, VersionStatus};
+use motcua_domain::{ProcedureCode, UnitCode};
+use motcua_store::StoreError;
+use motcua_store::procedures::VersionInfo;
+use serde::Deserialize;
+
+/// How many procedures the list shows; the search narrows it.
+const LIST_LIMIT: usize = 200;
+
+/// A procedure as an administration page needs it: where it stands and what this
+/// administrator may do with it.
+pub struct Proc {
+    pub code: ProcedureCode,
+    pub name: String,
+    pub units: Vec<UnitCode>,
+    pub versions: Vec<VersionInfo>,
+    /// The version a new draft starts from: the open draft, else the latest.
+    pub latest: Procedure,
+    pub latest_version: i64,
+    pub draft: Option<i64>,
+    pub published: Option<i64>,
+    pub can_edit: bool,
+    pub can_publish: bool,
+}
+
+/// Loads a procedure and answers 403 unless one of its units is the administrator's.
+pub async fn procedure_for(state: &AppState, a: &Admin, code: &str) -> Result<Proc, ApiError> {
+    let code = parse_code(code).map_err(|_| ApiError::not_found("thủ tục", "Procedure"))?;
+    let versions = state.store.procedure_versions(&code).await?;
+    let last = versions
+        .last()
+        .ok_or_else(|| ApiError::not_found("thủ tục", "Procedure"))?;
+    let latest = state.store.procedure_version(&code, last.version).await?;
+    let published = versions
+        .iter()
+        .rev()
+        .find(|v| v.status == VersionStatus::Published)
+        .map(|v| v.version);
+    let units = match published {
+        Some(v) if v != last.version => state.store.procedure_version(&code, v).await?.units,
+        _ => latest.units.clone(),
+    };
+    let mine = a.catalogue_units();
+    if !units.iter().any(|u| mine.contains(u)) {
+        return Err(ApiError::forbidden());
+    }
+    // Editing needs the right in every competent unit, before and after the change,
+    // exactly as the API's draft endpoint asks.
+    let allowed = |action, units: &[UnitCode]| {
+        authorize(
+            &a.actor,
+            action,
+            &Resource::Procedure {
+                units: units.to_vec(),
+            },
+            &a.tree,
+        )
+        .is_ok()
+    };
+    let can_edit =
+        allowed(Action::EditCatalogue, &units) && allowed(Action::EditCatalogue, &latest.units);
+    let can_publish = allowed(Action::PublishCatalogue, &latest.units);
+    Ok(Proc {
+        name: latest.name.clone(),
+        draft: (last.status == VersionStatus::Draft).then_some(last.version),
+        latest_version: last.version,
+        code,
+        units,
+        versions,
+        latest,
+        published,
+        can_edit,
+        can_publish,
+    })
+}
+
+pub struct ListRow {
+    code: String,
+    name: String,
+    latest: i64,
+    draft: bool,
+    published: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_catalogue.html")]
+struct ListPage {
+    user: Option<Nav>,
+    csrf: String,
+    q: String,
+    rows: Vec<ListRow>,
+    limited: bool,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    q: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: PageUser,
+    uri: Uri,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    let a = match page_admin(&state, &user, &uri).await? {
+        Ok(a) => a,
+        Err(r) => return Ok(r),
+    };
+    let units = a.catalogue_units();
+    if units.is_empty() {
+        return Err(ApiError::forbidden());
+    }
+    let text = q.q.unwrap_or_default();
+    let rows = state
+        .store
+        .catalogue_rows(a.filter(&units), Some(&text), LIST_LIMIT)
+        .await?;
+    let page = ListPage {
+        limited: rows.len() >= LIST_LIMIT,
+        rows: rows
+            .into_iter()
+            .map(|r| ListRow {
+                draft: r.latest_status == VersionStatus::Draft,
+                code: r.code,
+                name: r.name,
+                latest: r.latest_version,
+                published: r.published_version,
+            })
+            .collect(),
+        q: text,
+        user: a.nav,
+        csrf: a.csrf,
+    };
+    Ok(render(&page, StatusCode::OK))
+}
+
+pub struct VersionRow {
+    version: i64,
+    draft: bool,
+    created: String,
+    created_by: String,
+    published: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_procedure.html")]
+struct ShowPage {
+    user: Option<Nav>,
+    csrf: String,
+    fb: Feedback,
+    code: String,
+    name: String,
+    units: Vec<String>,
+    versions: Vec<VersionRow>,
+    draft: Option<i64>,
+    published: Option<i64>,
+    can_edit: bool,
+    can_publish: bool,
+    a: i64,
+    b: i64,
+    changes: Vec<DiffRow>,
+    audit: Vec<AuditLine>,
+}
+
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    ok: Option<String>,
+    a: Option<i64>,
+    b: Option<i64>,
+}
+
+async fn username(state: &AppState, id: Option<&str>) -> String {
+    match id {
+        Some(id) => state
+            .store
+            .account(id)
+            .await
+            .map_or_else(|_| id.to_owned(), |a| a.username),
+        None => "hệ thống".to_owned(),
+    }
+}
+
+async fn show_page(
+    state: &AppState,
+    a: Admin,
+    p: Proc,
+    pair: (Option<i64>, Option<i64>),
+    fb: Feedback,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    // By default: what the open draft changes against the published version, or what the
+    // latest version changed against the one before.
+    let b = pair.1.unwrap_or(p.latest_version);
+    let a_default = match (p.draft, p.published) {
+        (Some(_), Some(pv)) => pv,
+        _ => b - 1,
+    };
+    let av = pair.0.unwrap_or(a_default);
+    let changes = if av >= 1 && av != b {
+        match (
+            state.store.procedure_version(&p.code, av).await,
+            state.store.procedure_version(&p.code, b).await,
+        ) {
+            (Ok(x), Ok(y)) => diff(&x, &y),
+            _ => Vec::new(),
+        }
+    } else {
+        Vec::new()
+    };
+    let mut versions = Vec::new();
+    for v in p.versions.iter().rev() {
+        versions.push(VersionRow {
+            version: v.version,
+            draft: v.status == VersionStatus::Draft,
+            created: when(v.created_at),
+            created_by: username(state, v.created_by.as_deref()).await,
+            published: match v.published_at {
+                Some(t) => format!(
+                    "{} ({})",
+                    when(t),
+                    username(state, v.published_by.as_deref()).await
+                ),
+                None => String::new(),
+            },
+        });
+    }
+    let page = ShowPage {
+        fb,
+        code: p.code.to_string(),
+        name: p.name.clone(),
+        units: p.units.iter().map(|u| a.unit_name(u)).collect(),
+        versions,
+        draft: p.draft,
+        published: p.published,
+        can_edit: p.can_edit,
+        can_publish: p.can_publish,
+        a: av,
+        b,
+        changes,
+        audit: audit_lines(state, p.code.as_str()).await?,
+        user: a.nav,
+        csrf: a.csrf,
+    };
+    Ok(render(&page, status))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: PageUser,
+    uri: Uri,
+    Path(code): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> Result<Response, ApiError> {
+    let a = match page_admin(&state, &user, &uri).await? {
+        Ok(a) => a,
+        Err(r) => return Ok(r),
+    };
+    let p = procedure_for(&state, &a, &code).await?;
+    let fb = Feedback::from_query(q.ok.as_deref());
+    show_page(&state, a, p, (q.a, q.b), fb, StatusCode::OK).await
+}
+
+#[derive(Template)]
+#[template(path = "admin_procedure_edit.html")]
+struct EditPage {
+    user: Option<Nav>,
+    csrf: String,
+    code: String,
+    title: String,
+    base_version: i64,
+    base_draft: bool,
+    f: DraftFields,
+    errors: Vec<ErrorLink>,
+}
+
+fn edit_page(a: Admin, p: &Proc, f: DraftFields, errors: Vec<ErrorLink>) -> EditPage {
+    EditPage {
+        code: p.code.to_string(),
+        title: p.name.clone(),
+        base_version: p.latest_version,
+        base_draft: p.draft.is_some(),
+        f,
+        errors,
+        user: a.nav,
+        csrf: a.csrf,
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: PageUser,
+    uri: Uri,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    let a = match page_admin(&state, &user, &uri).await? {
+        Ok(a) => a,
+        Err(r) => return Ok(r),
+    };
+    let p = procedure_for(&state, &a, &code).await?;
+    if !p.can_edit {
+        return Err(ApiError::forbidden());
+    }
+    let f = DraftFields::of(&p.latest);
+    Ok(render(&edit_page(a, &p, f, Vec::new()), StatusCode::OK))
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(code): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let posted = Posted(f);
+    let a = post_admin(&state, &user, &posted).await?;
+    let p = procedure_for(&state, &a, &code).await?;
+    if !p.can_edit {
+        return Err(ApiError::forbidden());
+    }
+    // The form was filled against one version; saving over a newer one would lose work.
+    if posted.get("base_version").and_then(|v| v.parse().ok()) != Some(p.latest_version) {
+        let f = DraftFields::posted(&posted);
+        let e = vec![ErrorLink {
+            id: "f-name".into(),
+            message: "Thủ tục vừa có phiên bản mới trong lúc bạn soạn. Hãy mở lại trang soạn thảo rồi sửa lại.".into(),
+        }];
+        return Ok(render(&edit_page(a, &p, f, e), StatusCode::CONFLICT));
+    }
+    let fields = DraftFields::posted(&posted);
+    let draft = match fields.apply(p.latest.clone()) {
+        Ok(d) => d,
+        Err(errors) => {
+            return Ok(render(
+                &edit_page(a, &p, fields, errors),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ));
+        }
+    };
+    let mut errors = Vec::new();
+    for u in draft.units.iter().filter(|u| a.tree.get(u).is_none()) {
+        errors.push(ErrorLink {
+            id: "f-units".into(),
+            message: format!("Đơn vị {u} không có trong danh mục đơn vị."),
+        });
+    }
+    if errors.is_empty()
+        && authorize(
+            &a.actor,
+            Action::EditCatalogue,
+            &Resource::Procedure {
+                units: draft.units.clone(),
+            },
+            &a.tree,
+        )
+        .is_err()
+    {
+        errors.push(ErrorLink {
+            id: "f-units".into(),
+            message: "Bạn chỉ được giao thủ tục cho các đơn vị trong phạm vi quản trị của mình."
+                .into(),
+        });
+    }
+    if !errors.is_empty() {
+        return Ok(render(
+            &edit_page(a, &p, fields, errors),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    }
+    state.store.save_draft(&draft, Some(&a.account.id)).await?;
+    Ok(Redirect::to(&format!("/quan-tri/thu-tuc/{}?ok=draft_saved", p.code)).into_response())
+}
+
+pub async fn publish(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((code, version)): Path<(String, i64)>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let posted = Posted(f);
+    let a = post_admin(&state, &user, &posted).await?;
+    let p = procedure_for(&state, &a, &code).await?;
+    let draft = state
+        .store
+        .procedure_version(&p.code, version)
+        .await
+        .map_err(|_| ApiError::not_found("phiên bản", "Version"))?;
+    if authorize(
+        &a.actor,
+        Action::PublishCatalogue,
+        &Resource::Procedure { units: draft.units },
+        &a.tree,
+    )
+    .is_err()
+    {
+        return Err(ApiError::forbidden());
+    }
+    match state
+        .store
+        .publish(&p.code, version, Some(&a.account.id))
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => {
+            let fb = Feedback::error(
+                format!(
+                    "Phiên bản {version} đã được công bố trước đó; phiên bản đã công bố không sửa hay công bố lại được."
+                ),
+                Vec::new(),
+            );
+            let p = procedure_for(&state, &a, &code).await?;
+            return show_page(&state, a, p, (None, None), fb, StatusCode::CONFLICT).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    // The index's catalogue (units per procedure, public parts) changed with it.
+    state.live.rebuild(&state.store).await?;
+    Ok(Redirect::to(&format!("/quan-tri/thu-tuc/{}?ok=published", p.code)).into_response())
+}
