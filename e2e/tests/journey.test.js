@@ -2,7 +2,8 @@
 // in their own browser: the citizen finds the procedure, fills and submits the e-form; the
 // desk receives it; the specialist asks for a supplement; the citizen supplements; the
 // specialist forwards, the leader completes with the result; the desk returns it; the
-// citizen sees the result and rates; the monitor's figures for the commune move.
+// citizen sees the result and rates; the monitor's figures for the commune move, on the
+// dashboard too, and the dossier is among those behind the figure.
 // Run twice: with JavaScript, and with JavaScript disabled (the portal must not need it).
 
 import { after, before, describe, test } from 'node:test';
@@ -19,7 +20,7 @@ import {
   startDossier,
   submitDraft,
 } from '../lib/journey.js';
-import { expectFigures, snapshot } from '../lib/monitor.js';
+import { expectFigures, findInDrillDown, snapshot } from '../lib/monitor.js';
 
 let browser;
 before(async () => {
@@ -49,9 +50,10 @@ async function journey(javaScriptEnabled) {
       assert.equal(await probe.locator('#p').textContent(), 'off', 'JavaScript still runs in this context');
     }
 
-    // The monitor reads the figures before anything happens.
+    // The monitor reads the figures before anything happens: the index for today, and the
+    // dashboard's tables for the running month.
     const monitor = await person('giamsat');
-    const figuresBefore = await step(monitor, 'monitor: read the index before', () => snapshot(monitor));
+    const figuresBefore = await step(monitor, 'monitor: read the figures before', () => snapshot(monitor));
 
     // The citizen is not logged in yet: the procedure page sends them to log in.
     const citizen = await person(null);
@@ -180,13 +182,17 @@ async function journey(javaScriptEnabled) {
       assert.ok(!text.includes('Nguyễn Thị Hoa'), 'the public lookup shows the applicant\'s name');
     });
 
-    // One more dossier received, handled and on time (the supplement stopped the clock).
+    // One more dossier received, handled and on time (the supplement stopped the clock),
+    // in the API and on the reloaded dashboard alike.
     await step(monitor, 'monitor: the figures moved', () =>
       expectFigures(monitor, figuresBefore, (b) => ({
         received: b.received + 1,
         handled: b.handled + 1,
         onTime: b.onTime + 1,
       })),
+    );
+    await step(monitor, 'monitor: the dossier is behind the handled figure', () =>
+      findInDrillDown(monitor, code, 'Đã trả kết quả'),
     );
   } finally {
     for (const c of contexts) await c.close();

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  COMMUNE,
   DESKTOP,
   PHONE,
   ROOT_DIR,
@@ -19,6 +20,7 @@ import {
 } from '../lib/browser.js';
 import { BLOCKING, describeViolations, runAxe } from '../lib/axe.js';
 import { BIRTH, readReceipt, receivedDossier, startDossier } from '../lib/journey.js';
+import { receivedWithAppointment } from '../lib/api.js';
 
 const SHOTS = path.join(ROOT_DIR, 'docs', 'screenshots');
 // Opt-in: the pages show dates and times, so every run would rewrite the committed images.
@@ -36,7 +38,8 @@ async function pageAs(who, viewport = DESKTOP) {
 
 /**
  * The main pages. `visit` brings a page of the person `who` to the page under test; `shot`
- * names its screenshots when it is one of those kept in docs/screenshots/.
+ * names its screenshots when it is one of those kept in docs/screenshots/, and `shotAt` is
+ * what they start at when the top of the page (a form) says little.
  */
 const PAGES = [
   { name: 'home', who: 'anon', shot: 'trang-chu', visit: (p) => open(p, '/') },
@@ -101,11 +104,49 @@ const PAGES = [
     visit: (p) => open(p, `/can-bo/ho-so/${state.received}/phieu-tiep-nhan`),
   },
   { name: 'page not found', who: 'anon', visit: (p) => open(p, '/thu-tuc/9.999999', { status: 404 }) },
+  {
+    name: 'monitoring dashboard',
+    who: 'giamsat',
+    shot: 'giam-sat',
+    // The period chooser fills the first screen; the figures are the point.
+    shotAt: '#so-lieu',
+    visit: async (p) => {
+      await open(p, '/giam-sat');
+      await p.locator(`table#don-vi tr[data-unit="${COMMUNE}"]`).waitFor();
+    },
+  },
+  {
+    name: 'monitoring: unit page',
+    who: 'giamsat',
+    shot: 'giam-sat-don-vi',
+    shotAt: '#so-lieu',
+    visit: async (p) => {
+      await open(p, `/giam-sat/don-vi/${COMMUNE}`);
+      await p.locator('tr#m-PROGRESS_ON_TIME').waitFor();
+    },
+  },
+  {
+    name: 'monitoring: dossiers behind a figure',
+    who: 'giamsat',
+    visit: async (p) => {
+      await open(p, `/giam-sat/don-vi/${COMMUNE}/ho-so?hinh=tiep-nhan`);
+      // The list is checked with rows in it: the dossier the desk received in before().
+      await p.locator('table#ho-so').getByRole('link', { name: state.code, exact: true }).waitFor();
+    },
+  },
+  {
+    name: 'monitoring: warnings',
+    who: 'giamsat',
+    visit: async (p) => {
+      await open(p, '/giam-sat/canh-bao');
+      await p.locator('table#canh-bao').getByRole('link', { name: state.warned.code, exact: true }).waitFor();
+    },
+  },
 ];
 
 before(async () => {
   browser = await launch();
-  for (const who of ['anon', 'congdan', 'tiepnhan', 'chuyenvien']) {
+  for (const who of ['anon', 'congdan', 'tiepnhan', 'chuyenvien', 'giamsat']) {
     people[who] = await newContext(browser, { bypassCSP: true });
     if (who !== 'anon') {
       const p = await people[who].newPage();
@@ -120,6 +161,8 @@ before(async () => {
   state.draft = await startDossier(citizen, 'congdan');
   state.received = await receivedDossier(citizen, desk, 'Lê Hoàng Nam');
   Object.assign(state, await readReceipt(desk, state.received));
+  // An appointment within the hour: a "due soon" warning for the warnings page to list.
+  state.warned = await receivedWithAppointment(60);
   await citizen.close();
   await desk.close();
   if (takeShots) await mkdir(SHOTS, { recursive: true });
@@ -168,6 +211,7 @@ for (const pg of PAGES) {
         await step(page, `open ${pg.name}`, () => pg.visit(page));
         await expectAccessible(page, pg.name);
         if (takeShots && pg.shot) {
+          if (pg.shotAt) await page.locator(pg.shotAt).evaluate((e) => e.scrollIntoView());
           await page.screenshot({ path: path.join(SHOTS, `${pg.shot}-desktop.png`) });
         }
       } finally {
@@ -190,6 +234,7 @@ for (const pg of PAGES) {
         // boxes can be reached by keyboard, and that the stacked lists keep their labels.
         await expectAccessible(page, `${pg.name} at ${PHONE.width} px`);
         if (takeShots && pg.shot) {
+          if (pg.shotAt) await page.locator(pg.shotAt).evaluate((e) => e.scrollIntoView());
           await page.screenshot({ path: path.join(SHOTS, `${pg.shot}-375.png`) });
         }
       } finally {
