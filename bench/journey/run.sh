@@ -17,7 +17,7 @@ SECONDS_PER_RUN="${SECONDS_PER_RUN:-30}"
 RUNS="${RUNS:-3}"
 BACKENDS="${BACKENDS:-sqlite postgres}"
 PG_URL="${PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
-PORT="${PORT:-18080}"
+PORT="${PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 
 (cd "$root" && cargo build --release -p motcua -p motcua-bench-journey)
 target="${CARGO_TARGET_DIR:-$root/target}/release"
@@ -33,7 +33,7 @@ stop_server() {
 }
 trap stop_server EXIT
 
-start_server() { # $1 database url; prints start-up seconds
+start_server() { # $1 database url; sets server_pid and startup (seconds until ready)
     local t0 t1
     t0=$(date +%s.%N)
     RUST_LOG=warn "$target/motcua" serve --demo --migrate --listen "127.0.0.1:$PORT" --database "$1" \
@@ -45,7 +45,7 @@ start_server() { # $1 database url; prints start-up seconds
         sleep 0.1
     done
     t1=$(date +%s.%N)
-    python3 -c "print(round($t1 - $t0, 2))"
+    startup=$(python3 -c "print(round($t1 - $t0, 2))")
 }
 
 for backend in $BACKENDS; do
@@ -64,11 +64,11 @@ for backend in $BACKENDS; do
         *) echo "unknown backend $backend" >&2; exit 2 ;;
     esac
     echo "== $backend: seeding to $DOSSIERS dossiers"
-    start_server "$url" >/dev/null
+    start_server "$url"
     "$target/journey" seed --base "http://127.0.0.1:$PORT" --database "$url" --dossiers "$DOSSIERS"
     stop_server
     # A restart rebuilds the live index from the event log: the start-up a province would see.
-    startup=$(start_server "$url")
+    start_server "$url"
     echo "== $backend: start-up with $DOSSIERS dossiers took ${startup}s"
     for run in $(seq 1 "$RUNS"); do
         echo "== $backend: run $run of $RUNS"

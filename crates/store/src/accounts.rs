@@ -113,6 +113,49 @@ pub fn check_username(username: &str) -> Result<()> {
 
 type AccountRow = (String, String, String, i64);
 
+fn grant_from(role: &str, unit: &str, with_sub_units: i64) -> Result<Grant> {
+    Ok(Grant {
+        role: Role::parse(role).ok_or_else(|| StoreError::Corrupt(format!("grant role {role}")))?,
+        unit: UnitCode::parse(unit)
+            .map_err(|_| StoreError::Corrupt(format!("grant unit {unit}")))?,
+        with_sub_units: with_sub_units != 0,
+    })
+}
+
+/// An account row joined with its grants (none: one row of NULL grant columns).
+type AccountGrantRow = (
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
+/// Every request carries a session or a token: its account and grants come back in one
+/// round trip instead of three.
+const ACCOUNT_WITH_GRANTS: &str = "SELECT a.id, a.username, a.display_name, a.locked, \
+     g.role, g.unit, g.with_sub_units FROM accounts a LEFT JOIN grants g ON g.account_id = a.id";
+
+fn account_from_rows(rows: Vec<AccountGrantRow>) -> Result<Option<Account>> {
+    let mut rows = rows.into_iter().peekable();
+    let Some((id, username, display_name, locked, ..)) = rows.peek().cloned() else {
+        return Ok(None);
+    };
+    let grants = rows
+        .filter_map(|(.., role, unit, sub)| Some((role?, unit?, sub.unwrap_or(0))))
+        .map(|(role, unit, sub)| grant_from(&role, &unit, sub))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Some(Account {
+        id,
+        username,
+        display_name,
+        locked: locked != 0,
+        grants,
+    }))
+}
+
 impl Store {
     async fn grants_of(&self, account_id: &str) -> Result<Vec<Grant>> {
         let rows: Vec<(String, String, i64)> = sqlx::query_as(
@@ -122,15 +165,7 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.into_iter()
-            .map(|(role, unit, with_sub_units)| {
-                Ok(Grant {
-                    role: Role::parse(&role)
-                        .ok_or_else(|| StoreError::Corrupt(format!("grant role {role}")))?,
-                    unit: UnitCode::parse(&unit)
-                        .map_err(|_| StoreError::Corrupt(format!("grant unit {unit}")))?,
-                    with_sub_units: with_sub_units != 0,
-                })
-            })
+            .map(|(role, unit, with_sub_units)| grant_from(&role, &unit, with_sub_units))
             .collect()
     }
 
@@ -287,25 +322,30 @@ impl Store {
 
     /// The live session for a cookie secret, if any.
     pub async fn session(&self, secret: &str) -> Result<Option<Session>> {
-        let row: Option<(String, String)> = sqlx::query_as(
-            "SELECT account_id, csrf_token FROM sessions WHERE id_hash = $1 AND revoked = $2 AND expires_at_us > $3",
-        )
-        .bind(digest(secret))
-        .bind(0_i64)
-        .bind(to_micros(chrono::Utc::now()))
-        .fetch_optional(self.pool())
-        .await?;
-        let Some((account_id, csrf_token)) = row else {
-            return Ok(None);
-        };
-        let account = self.account(&account_id).await?;
-        if account.locked {
-            return Ok(None);
-        }
-        Ok(Some(Session {
-            account,
-            csrf_token,
-        }))
+        let rows: Vec<(String, String, String, i64, Option<String>, Option<String>, Option<i64>, String)> =
+            sqlx::query_as(&format!(
+                "{} JOIN sessions s ON s.account_id = a.id \
+                 WHERE s.id_hash = $1 AND s.revoked = $2 AND s.expires_at_us > $3 ORDER BY g.role, g.unit",
+                ACCOUNT_WITH_GRANTS.replacen(" FROM", ", s.csrf_token FROM", 1)
+            ))
+            .bind(digest(secret))
+            .bind(0_i64)
+            .bind(to_micros(chrono::Utc::now()))
+            .fetch_all(self.pool())
+            .await?;
+        let csrf_token = rows.first().map(|r| r.7.clone());
+        let account = account_from_rows(
+            rows.into_iter()
+                .map(|(a, b, c, d, e, f, g, _)| (a, b, c, d, e, f, g))
+                .collect(),
+        )?;
+        Ok(match (account, csrf_token) {
+            (Some(account), Some(csrf_token)) if !account.locked => Some(Session {
+                account,
+                csrf_token,
+            }),
+            _ => None,
+        })
     }
 
     pub async fn revoke_session(&self, secret: &str) -> Result<()> {
@@ -425,19 +465,15 @@ impl Store {
 
     /// The account a bearer token acts as, if the token is live.
     pub async fn token_account(&self, secret: &str) -> Result<Option<Account>> {
-        let row: Option<(String,)> = sqlx::query_as(
-            "SELECT account_id FROM api_tokens WHERE token_hash = $1 AND revoked_at_us IS NULL AND (expires_at_us IS NULL OR expires_at_us > $2)",
-        )
+        let rows: Vec<AccountGrantRow> = sqlx::query_as(&format!(
+            "{ACCOUNT_WITH_GRANTS} JOIN api_tokens t ON t.account_id = a.id \
+             WHERE t.token_hash = $1 AND t.revoked_at_us IS NULL \
+             AND (t.expires_at_us IS NULL OR t.expires_at_us > $2) ORDER BY g.role, g.unit"
+        ))
         .bind(digest(secret))
         .bind(to_micros(chrono::Utc::now()))
-        .fetch_optional(self.pool())
+        .fetch_all(self.pool())
         .await?;
-        match row {
-            None => Ok(None),
-            Some((id,)) => {
-                let a = self.account(&id).await?;
-                Ok((!a.locked).then_some(a))
-            }
-        }
+        Ok(account_from_rows(rows)?.filter(|a| !a.locked))
     }
 }

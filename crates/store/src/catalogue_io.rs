@@ -46,6 +46,7 @@ impl Store {
             }
         }
         tx.commit().await?;
+        self.cache.forget_units();
         Ok(report)
     }
 

@@ -527,25 +527,31 @@ impl Store {
         procedure: &str,
         version: Option<i64>,
     ) -> Result<Option<(i64, motcua_domain::dossier::Process)>> {
-        let row: Option<(i64, String)> = match version {
-            Some(v) => sqlx::query_as("SELECT version, definition FROM processes WHERE procedure = $1 AND version = $2")
+        if let Some(p) = version.and_then(|v| self.cache.process(procedure, v)) {
+            return Ok(Some((version.unwrap_or_default(), (*p).clone())));
+        }
+        let row: Option<(i64, String, String)> = match version {
+            Some(v) => sqlx::query_as("SELECT version, definition, status FROM processes WHERE procedure = $1 AND version = $2")
                 .bind(procedure)
                 .bind(v)
                 .fetch_optional(self.pool())
                 .await?,
-            None => sqlx::query_as("SELECT version, definition FROM processes WHERE procedure = $1 AND status = 'published' ORDER BY version DESC LIMIT 1")
+            None => sqlx::query_as("SELECT version, definition, status FROM processes WHERE procedure = $1 AND status = 'published' ORDER BY version DESC LIMIT 1")
                 .bind(procedure)
                 .fetch_optional(self.pool())
                 .await?,
         };
-        row.map(|(v, d)| {
-            Ok((
-                v,
-                serde_json::from_str(&d)
-                    .map_err(|e| StoreError::Corrupt(format!("process: {e}")))?,
-            ))
-        })
-        .transpose()
+        let Some((v, definition, status)) = row else {
+            return Ok(None);
+        };
+        let p: motcua_domain::dossier::Process = serde_json::from_str(&definition)
+            .map_err(|e| StoreError::Corrupt(format!("process: {e}")))?;
+        // A draft may still be edited; a published version never is.
+        if status == "published" {
+            self.cache
+                .put_process(procedure, v, std::sync::Arc::new(p.clone()));
+        }
+        Ok(Some((v, p)))
     }
 }
 

@@ -12,6 +12,7 @@ pub mod admin_accounts;
 pub mod admin_catalogue;
 pub mod admin_eforms;
 pub mod audit;
+mod cache;
 mod calendar_rows;
 mod catalogue_io;
 pub mod dossiers;
@@ -24,6 +25,7 @@ pub mod units;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use catalogue_io::ImportReport;
@@ -62,6 +64,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    cache: Arc<cache::Cache>,
 }
 
 /// Microseconds since the Unix epoch, UTC: the stored form of every instant.
@@ -125,7 +128,11 @@ impl Store {
             })
             .connect(&url)
             .await?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            cache: Arc::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {

@@ -110,9 +110,14 @@ impl Store {
 
     /// The tree, for permission and scope questions.
     pub async fn unit_tree(&self) -> Result<UnitTree> {
+        if let Some(t) = self.cache.unit_tree() {
+            return Ok((*t).clone());
+        }
         let units = self.units().await?;
-        UnitTree::new(units.iter().map(UnitRecord::unit))
-            .map_err(|e| StoreError::Corrupt(e.to_string()))
+        let tree = UnitTree::new(units.iter().map(UnitRecord::unit))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.cache.put_unit_tree(std::sync::Arc::new(tree.clone()));
+        Ok(tree)
     }
 
     /// Units whose current or former name or code matches every query word.
@@ -251,6 +256,7 @@ impl Store {
             }
         }
         tx.commit().await?;
+        self.cache.forget_units();
         Ok(())
     }
 }

@@ -330,7 +330,46 @@ async fn accounts_sessions_and_tokens() {
         .unwrap();
     let s = db.store.session(&secret).await.unwrap().unwrap();
     assert_eq!(s.account.username, "tiepnhan.ancuu");
+    assert_eq!(
+        s.account.grants, grants,
+        "grants come back with the session"
+    );
     assert_eq!(s.csrf_token.len(), 64);
+    // Two grants: still one account, both grants.
+    let second = Grant {
+        role: Role::Specialist,
+        unit: c("000.01.99.H57"),
+        with_sub_units: false,
+    };
+    db.store.add_grant(&a.id, &second, None).await.unwrap();
+    let s = db.store.session(&secret).await.unwrap().unwrap();
+    assert_eq!(s.account.grants.len(), 2);
+    assert!(s.account.grants.contains(&second));
+    // An account without any grant still has its session.
+    let bare = db
+        .store
+        .create_account("khong.quyen", "Không Quyền", "mat-khau-rat-dai", &[], None)
+        .await
+        .unwrap();
+    let bare_secret = db
+        .store
+        .create_session(&bare.id, chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    let s = db.store.session(&bare_secret).await.unwrap().unwrap();
+    assert_eq!(
+        (s.account.id.as_str(), s.account.grants.len()),
+        (bare.id.as_str(), 0)
+    );
+    // A locked account's session and token open nothing.
+    let (_, bare_token) = db.store.create_token(&bare.id, "thử", None).await.unwrap();
+    assert!(db.store.token_account(&bare_token).await.unwrap().is_some());
+    db.store
+        .set_account_locked(&bare.id, true, None)
+        .await
+        .unwrap();
+    assert!(db.store.session(&bare_secret).await.unwrap().is_none());
+    assert!(db.store.token_account(&bare_token).await.unwrap().is_none());
     db.store.revoke_session(&secret).await.unwrap();
     assert!(db.store.session(&secret).await.unwrap().is_none());
     let expired = db
