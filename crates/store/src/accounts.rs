@@ -133,6 +133,18 @@ type AccountGrantRow = (
     Option<i64>,
 );
 
+/// [`AccountGrantRow`] and the session's CSRF token.
+type SessionRow = (
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    String,
+);
+
 /// Every request carries a session or a token: its account and grants come back in one
 /// round trip instead of three.
 const ACCOUNT_WITH_GRANTS: &str = "SELECT a.id, a.username, a.display_name, a.locked, \
@@ -322,7 +334,7 @@ impl Store {
 
     /// The live session for a cookie secret, if any.
     pub async fn session(&self, secret: &str) -> Result<Option<Session>> {
-        let rows: Vec<(String, String, String, i64, Option<String>, Option<String>, Option<i64>, String)> =
+        let rows: Vec<SessionRow> =
             sqlx::query_as(&format!(
                 "{} JOIN sessions s ON s.account_id = a.id \
                  WHERE s.id_hash = $1 AND s.revoked = $2 AND s.expires_at_us > $3 ORDER BY g.role, g.unit",
