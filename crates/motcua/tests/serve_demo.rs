@@ -73,7 +73,10 @@ async fn serve_demo_answers_the_first_search() {
         let (v, text) = db.store.published_eform(&code).await.unwrap().unwrap();
         assert_eq!(
             (v, text.as_str()),
-            (1, motcua_domain::eform::builtin_source(code.as_str()).unwrap())
+            (
+                1,
+                motcua_domain::eform::builtin_source(code.as_str()).unwrap()
+            )
         );
     }
     let form: serde_json::Value = reqwest::get(format!("{url}/api/v1/procedures/1.001193/form"))

@@ -150,3 +150,71 @@ pub async fn prefilled(
         _ => given.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use motcua_store::testing::TestDb;
+
+    const FORM: &str = r#"{"id": "to_khai_x", "title": "Tờ khai", "fields": [
+        {"name": "ho_ten", "label": "Họ, chữ đệm, tên", "kind": "text", "required": true, "prefill": "profile.full_name"}]}"#;
+
+    #[tokio::test]
+    async fn published_versions_are_parsed_once_and_missing_ones_are_not_remembered() {
+        let db = TestDb::new().await.unwrap();
+        let store = &db.store;
+        let forms = Forms::default();
+        let code = ProcedureCode::parse("2.000815").unwrap();
+        // No published version, no built-in form.
+        let none = forms.in_force(store, &code).await.unwrap();
+        assert!(none.version.is_none() && none.form.is_none());
+        assert!(forms.published(store, &code, 1).await.unwrap().is_none());
+        // A pinned version that cannot be found is not silently replaced by another form.
+        assert_eq!(
+            forms.version(store, &code, Some(1)).await.unwrap_err().code,
+            "internal_error"
+        );
+
+        let v = store.save_eform_draft(&code, FORM, None).await.unwrap();
+        store
+            .publish_eform_draft(&code, v, None)
+            .await
+            .unwrap()
+            .unwrap();
+        let now = forms.in_force(store, &code).await.unwrap();
+        assert_eq!(now.version, Some(1));
+        let again = forms.published(store, &code, 1).await.unwrap().unwrap();
+        assert!(Arc::ptr_eq(&now.form.unwrap(), &again), "parsed once");
+
+        // The built-in form stands for the version `None`.
+        let birth = ProcedureCode::parse("1.001193").unwrap();
+        let built_in = forms.version(store, &birth, None).await.unwrap().unwrap();
+        assert_eq!(built_in.id(), "to_khai_khai_sinh");
+    }
+
+    #[tokio::test]
+    async fn prefill_takes_the_account_name_and_keeps_what_was_given() {
+        let db = TestDb::new().await.unwrap();
+        let store = &db.store;
+        let id = store
+            .create_account("hoa", "Nguyễn Thị Hoa", "mat-khau-dai-du", &[], None)
+            .await
+            .unwrap()
+            .id;
+        let form = CheckedForm::from_json(FORM).unwrap();
+        let empty = serde_json::json!({});
+        assert_eq!(
+            prefilled(store, &id, Some(&form), &empty).await,
+            serde_json::json!({"ho_ten": "Nguyễn Thị Hoa"})
+        );
+        let given = serde_json::json!({"ho_ten": "Trần Văn Bình"});
+        assert_eq!(prefilled(store, &id, Some(&form), &given).await, given);
+        // No form, or no account (a walk-in applicant): nothing added.
+        assert_eq!(prefilled(store, &id, None, &empty).await, empty);
+        assert_eq!(
+            prefilled(store, "no-such-account", Some(&form), &empty).await,
+            empty
+        );
+    }
+}

@@ -83,7 +83,11 @@ async fn publish(app: &common::App, definition: &str) -> i64 {
     let op = who(app, "vanhanh").await;
     let path = format!("/quan-tri/thu-tuc/{BIRTH}/bieu-mau");
     let (status, to) = city
-        .post(app, &path, &[("action", "save"), ("definition", definition)])
+        .post(
+            app,
+            &path,
+            &[("action", "save"), ("definition", definition)],
+        )
         .await;
     assert_eq!(status, 303, "{to}");
     let code = ProcedureCode::parse(BIRTH).unwrap();
@@ -111,14 +115,13 @@ async fn create(app: &common::App, citizen: &Who) -> Value {
 }
 
 async fn api_post(app: &common::App, w: &Who, path: &str, body: Value) -> (u16, Value) {
-    let r = w
-        .c
-        .post(app.url(path))
-        .header("x-csrf-token", &w.csrf)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let r =
+        w.c.post(app.url(path))
+            .header("x-csrf-token", &w.csrf)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
     (r.status().as_u16(), r.json().await.unwrap())
 }
 
@@ -161,7 +164,11 @@ async fn dossiers_keep_the_e_form_version_they_were_created_with() {
     assert_eq!(publish(&app, &with_ethnicity()).await, 2);
     let d2 = create(&app, &citizen).await;
     assert_eq!(
-        (&d0["eform_version"], &d1["eform_version"], &d2["eform_version"]),
+        (
+            &d0["eform_version"],
+            &d1["eform_version"],
+            &d2["eform_version"]
+        ),
         (&Value::Null, &json!(1), &json!(2))
     );
 
@@ -200,7 +207,10 @@ async fn dossiers_keep_the_e_form_version_they_were_created_with() {
     let (status, page2) = citizen.get(&app, &format!("/ho-so/{}", id(&d2))).await;
     assert_eq!(status, 200);
     let input = format!("name=\"{NEW_FIELD}\"");
-    assert!(page2.contains(&input) && page2.contains(NEW_LABEL), "{page2}");
+    assert!(
+        page2.contains(&input) && page2.contains(NEW_LABEL),
+        "{page2}"
+    );
     assert!(!page1.contains(&input) && !page1.contains(NEW_LABEL));
     assert!(page1.contains("name=\"child_full_name\""));
     assert!(page2.contains("value=\"congdan\""), "prefilled on the page");
@@ -232,10 +242,7 @@ async fn dossiers_keep_the_e_form_version_they_were_created_with() {
     assert_eq!(fields.len(), 1, "{body}");
     assert_eq!(fields[0]["field"], format!("form_data.{NEW_FIELD}"));
     assert_eq!(fields[0]["code"], "required");
-    assert_eq!(
-        fields[0]["message"],
-        format!("Vui lòng nhập {NEW_LABEL}.")
-    );
+    assert_eq!(fields[0]["message"], format!("Vui lòng nhập {NEW_LABEL}."));
     // The same through the page, with the message beside the field.
     let mut posted = birth_page_form();
     posted.push(("version".into(), d2["version"].to_string()));
@@ -248,7 +255,10 @@ async fn dossiers_keep_the_e_form_version_they_were_created_with() {
         .post(&app, &format!("/ho-so/{}/to-khai", id(&d2)), &posted)
         .await;
     assert_eq!(status, 422);
-    assert!(page.contains(&format!("id=\"f-{NEW_FIELD}-error\"")), "{page}");
+    assert!(
+        page.contains(&format!("id=\"f-{NEW_FIELD}-error\"")),
+        "{page}"
+    );
     assert!(page.contains(&format!("Vui lòng nhập {NEW_LABEL}.")));
     // With it, the dossier goes in, and its declaration reads back with version 2's label.
     let mut full = birth_form();
@@ -262,7 +272,9 @@ async fn dossiers_keep_the_e_form_version_they_were_created_with() {
     .await;
     assert_eq!(status, 200, "{body}");
     let (_, page) = citizen.get(&app, &format!("/ho-so/{}", id(&d2))).await;
-    let at = page.find(NEW_LABEL).expect("the new label on the read-back");
+    let at = page
+        .find(NEW_LABEL)
+        .expect("the new label on the read-back");
     assert!(page[at..].contains("Tày"));
 
     // A supplement to a dossier of version 1 is still checked against version 1: a field
@@ -296,7 +308,10 @@ async fn dossiers_keep_the_e_form_version_they_were_created_with() {
     )
     .await;
     assert_eq!(status, 422, "{body}");
-    assert_eq!(body["error"]["fields"][0]["field"], "form_data.child_full_name");
+    assert_eq!(
+        body["error"]["fields"][0]["field"],
+        "form_data.child_full_name"
+    );
     let mut renamed = birth_form();
     renamed["child_full_name"] = json!("Nguyễn Văn Bình");
     let (status, body) = api_post(

@@ -304,10 +304,11 @@ pub struct FormQuery {
 }
 
 /// The e-form (biểu mẫu điện tử) of a procedure, for clients that render it: fields,
-/// types, required, choices, patterns, conditions, Vietnamese labels and help. Without
-/// `version`, the one a dossier created now would use: the latest version the province
-/// published, else the built-in form. `version` in the body is the published version, and
-/// absent for the built-in form (a dossier's `eform_version` is null then).
+/// types, required, choices, patterns, conditions, Vietnamese labels and help.
+///
+/// Without `version`, the one a dossier created now would use: the latest version the
+/// province published, else the built-in form. `version` in the body is the published
+/// version, and absent for the built-in form (a dossier's `eform_version` is null then).
 #[utoipa::path(get, path = "/api/v1/procedures/{code}/form", tag = "procedures",
     params(("code" = String, Path, example = "1.001193"), FormQuery),
     responses((status = 200, description = "The form definition", body = Object), (status = 404, body = ErrorBody)))]
@@ -319,7 +320,10 @@ pub async fn form(
     let code = parse_code(&code)?;
     let not_found = || ApiError::not_found("biểu mẫu điện tử của thủ tục", "E-form");
     let (version, form) = match q.version {
-        Some(v) => (Some(v), state.eforms.published(&state.store, &code, v).await?),
+        Some(v) => (
+            Some(v),
+            state.eforms.published(&state.store, &code, v).await?,
+        ),
         None => {
             let f = state.eforms.in_force(&state.store, &code).await?;
             (f.version, f.form)

@@ -354,7 +354,10 @@ fn the_e_form_version_is_pinned_by_the_created_event() {
     let json = serde_json::to_value(&r.events[0]).unwrap();
     assert_eq!(json["change"]["eform_version"], 3);
     let mut old = json.clone();
-    old["change"].as_object_mut().unwrap().remove("eform_version");
+    old["change"]
+        .as_object_mut()
+        .unwrap()
+        .remove("eform_version");
     let old: Event = serde_json::from_value(old).unwrap();
     assert_eq!(Dossier::apply(None, &old).unwrap().eform_version, None);
     let mut state = serde_json::to_value(&r.d).unwrap();
