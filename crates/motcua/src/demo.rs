@@ -1,9 +1,11 @@
 //! Demo data for Huế: the sourced catalogue in `demo/hue/` (compiled into the binary so the
-//! demo runs from anywhere) and one account per role.
+//! demo runs from anywhere), the built-in e-forms published as version 1, and one account
+//! per role.
 
-use motcua_domain::UnitCode;
 use motcua_domain::access::{Grant, Role};
 use motcua_domain::dossier::Process;
+use motcua_domain::eform::{BUILTIN_PROCEDURES, builtin_source};
+use motcua_domain::{ProcedureCode, UnitCode};
 use motcua_store::Store;
 
 pub const UNITS: &str = include_str!("../../../demo/hue/units.jsonl");
@@ -110,6 +112,7 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
             .map_err(|e| anyhow::anyhow!("processes.jsonl:{}: {e}", i + 1))?;
         store.publish_process(&p).await?;
     }
+    publish_builtin_eforms(store).await?;
     for a in ACCOUNTS {
         let grant = Grant {
             role: a.role,
@@ -127,6 +130,27 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
             .await?;
     }
     Ok(true)
+}
+
+/// The built-in e-forms become each procedure's published version 1, so that in a demo the
+/// stored versions are where every form comes from, as in a province that wrote its own;
+/// an administrator's next version then replaces them for new dossiers.
+async fn publish_builtin_eforms(store: &Store) -> anyhow::Result<()> {
+    for code in BUILTIN_PROCEDURES {
+        let code = ProcedureCode::parse(code)?;
+        let Some(source) = builtin_source(code.as_str()) else {
+            continue;
+        };
+        if store.procedure(&code).await.is_err() {
+            continue;
+        }
+        let version = store.save_eform_draft(&code, source, Some("demo")).await?;
+        store
+            .publish_eform_draft(&code, version, Some("demo"))
+            .await?
+            .map_err(|errors| anyhow::anyhow!("built-in e-form {code}: {errors:?}"))?;
+    }
+    Ok(())
 }
 
 pub fn print_logins() {

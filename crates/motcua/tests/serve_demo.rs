@@ -67,4 +67,26 @@ async fn serve_demo_answers_the_first_search() {
     let p = db.store.process("2.002621", None).await.unwrap().unwrap();
     assert!(p.1.steps.iter().any(|s| s.inter_agency.is_some()));
     assert!(!db.store.calendar_rows().await.unwrap().is_empty());
+    // The built-in e-forms are the store's version 1, and what the API serves.
+    for code in motcua_domain::eform::BUILTIN_PROCEDURES {
+        let code = motcua_domain::ProcedureCode::parse(code).unwrap();
+        let (v, text) = db.store.published_eform(&code).await.unwrap().unwrap();
+        assert_eq!(
+            (v, text.as_str()),
+            (
+                1,
+                motcua_domain::eform::builtin_source(code.as_str()).unwrap()
+            )
+        );
+    }
+    let form: serde_json::Value = reqwest::get(format!("{url}/api/v1/procedures/1.001193/form"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (form["id"].as_str(), form["version"].as_i64()),
+        (Some("to_khai_khai_sinh"), Some(1))
+    );
 }

@@ -92,6 +92,34 @@ impl Store {
         .await?)
     }
 
+    /// The number of the published version in force, without its text: readers that keep
+    /// parsed definitions need the text only for a version they have not seen.
+    pub async fn published_eform_number(&self, procedure: &ProcedureCode) -> Result<Option<i64>> {
+        let row: Option<(Option<i64>,)> = sqlx::query_as(
+            "SELECT MAX(version) FROM eforms WHERE procedure = $1 AND status = 'published'",
+        )
+        .bind(procedure.as_str())
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.and_then(|r| r.0))
+    }
+
+    /// The text of one published version (the one a dossier pinned); a draft is not one.
+    pub async fn published_eform_text(
+        &self,
+        procedure: &ProcedureCode,
+        version: i64,
+    ) -> Result<Option<String>> {
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT definition FROM eforms WHERE procedure = $1 AND version = $2 AND status = 'published'",
+        )
+        .bind(procedure.as_str())
+        .bind(version)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|r| r.0))
+    }
+
     /// Saves a draft definition: edits the open draft, or opens one after the latest
     /// version. Any text is kept (the check runs at publication), up to a size limit.
     pub async fn save_eform_draft(

@@ -4,6 +4,7 @@
 pub mod api;
 mod auth;
 pub mod dossiers;
+pub mod eforms;
 pub mod error;
 pub mod live;
 mod metrics;
@@ -55,6 +56,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub calendar: Arc<Deadlines>,
     pub live: Arc<live::LiveIndex>,
+    pub eforms: Arc<eforms::Forms>,
     metrics: Arc<metrics::Metrics>,
     limiter: Arc<ratelimit::LoginLimiter>,
 }
@@ -72,6 +74,7 @@ impl AppState {
             config: Arc::new(config),
             live: Arc::new(live::LiveIndex::new(calendar.clone())),
             calendar: Arc::new(Deadlines::new(calendar)),
+            eforms: Arc::default(),
             metrics: Arc::default(),
             limiter: Arc::default(),
         }

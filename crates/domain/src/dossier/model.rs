@@ -35,6 +35,11 @@ pub enum Change {
         applicant: String,
         applicant_kind: ApplicantKind,
         parent: Option<String>,
+        /// The published e-form version the declaration follows, pinned at creation so a
+        /// later version never changes what an open dossier is checked against. `None`: the
+        /// built-in form (or none), as for every dossier created before e-forms had versions.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        eform_version: Option<i64>,
     },
     /// The draft's components were saved (the data lives beside the projection).
     FormSaved,
@@ -170,6 +175,9 @@ pub struct Dossier {
     pub status: Status,
     pub procedure: ProcedureCode,
     pub procedure_version: i64,
+    /// The e-form version pinned by the `created` event (see [`Change::Created`]).
+    #[serde(default)]
+    pub eform_version: Option<i64>,
     pub process_version: Option<i64>,
     /// The competent unit that handles it.
     pub unit: UnitCode,
@@ -218,6 +226,7 @@ impl Dossier {
                     applicant,
                     applicant_kind,
                     parent,
+                    eform_version,
                 },
                 None,
             ) => Dossier {
@@ -226,6 +235,7 @@ impl Dossier {
                 status: Status::Draft,
                 procedure: procedure.clone(),
                 procedure_version: *procedure_version,
+                eform_version: *eform_version,
                 process_version: None,
                 unit: unit.clone(),
                 desk: None,

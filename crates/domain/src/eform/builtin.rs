@@ -15,6 +15,15 @@ const SOURCES: [(&str, &str); 3] = [
 /// The procedures that have a built-in e-form: birth, marriage and death registration.
 pub const BUILTIN_PROCEDURES: [&str; 3] = [SOURCES[0].0, SOURCES[1].0, SOURCES[2].0];
 
+/// The JSON of a procedure's built-in e-form as shipped, for publishing it as a province's
+/// first version (the demo does) so that the stored versions are the one source.
+pub fn builtin_source(procedure_code: &str) -> Option<&'static str> {
+    SOURCES
+        .iter()
+        .find(|(code, _)| *code == procedure_code.trim())
+        .map(|(_, json)| *json)
+}
+
 /// The built-in declaration e-form of a procedure, by national procedure code.
 pub fn builtin(procedure_code: &str) -> Option<CheckedForm> {
     // Checked once per process: the sources are constants, and compiling their patterns
@@ -44,6 +53,12 @@ mod tests {
             assert!(builtin(code).is_some(), "{code}");
         }
         assert!(builtin("1.000000").is_none());
+        assert!(builtin_source("1.000000").is_none());
+        let source = builtin_source("1.000656").unwrap();
+        assert_eq!(
+            CheckedForm::from_json(source).unwrap().id(),
+            builtin("1.000656").unwrap().id()
+        );
         assert_eq!(builtin(" 1.001193 ").unwrap().id(), "to_khai_khai_sinh");
     }
 }

@@ -296,16 +296,44 @@ pub async fn publish(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Deserialize, IntoParams)]
+pub struct FormQuery {
+    /// A published version, e.g. the `eform_version` a dossier pinned; the version in
+    /// force when absent.
+    pub version: Option<i64>,
+}
+
 /// The e-form (biểu mẫu điện tử) of a procedure, for clients that render it: fields,
 /// types, required, choices, patterns, conditions, Vietnamese labels and help.
+///
+/// Without `version`, the one a dossier created now would use: the latest version the
+/// province published, else the built-in form. `version` in the body is the published
+/// version, and absent for the built-in form (a dossier's `eform_version` is null then).
 #[utoipa::path(get, path = "/api/v1/procedures/{code}/form", tag = "procedures",
-    params(("code" = String, Path, example = "1.001193")),
+    params(("code" = String, Path, example = "1.001193"), FormQuery),
     responses((status = 200, description = "The form definition", body = Object), (status = 404, body = ErrorBody)))]
-pub async fn form(Path(code): Path<String>) -> Result<axum::Json<serde_json::Value>, ApiError> {
+pub async fn form(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<FormQuery>,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
     let code = parse_code(&code)?;
-    let form = motcua_domain::eform::builtin(code.as_str())
-        .ok_or_else(|| ApiError::not_found("biểu mẫu điện tử của thủ tục", "E-form"))?;
+    let not_found = || ApiError::not_found("biểu mẫu điện tử của thủ tục", "E-form");
+    let (version, form) = match q.version {
+        Some(v) => (
+            Some(v),
+            state.eforms.published(&state.store, &code, v).await?,
+        ),
+        None => {
+            let f = state.eforms.in_force(&state.store, &code).await?;
+            (f.version, f.form)
+        }
+    };
+    let form = form.ok_or_else(not_found)?;
+    let mut definition = form.definition().clone();
+    // The version the store gave it, not whatever number its author wrote inside.
+    definition.version = version.and_then(|v| u32::try_from(v).ok());
     Ok(axum::Json(
-        serde_json::to_value(form.definition()).map_err(|_| ApiError::internal())?,
+        serde_json::to_value(definition).map_err(|_| ApiError::internal())?,
     ))
 }

@@ -43,14 +43,14 @@ pub enum Request {
     Other(Command),
 }
 
-/// The e-form of a procedure, if it has one, validated server-side with Vietnamese errors
-/// per field. Returns the normalised data to store.
+/// The dossier's e-form (the pinned one, see `crate::eforms`), if it has one, validated
+/// server-side with Vietnamese errors per field. Returns the normalised data to store.
 pub fn validate_form(
-    procedure: &motcua_domain::ProcedureCode,
+    form: Option<&motcua_domain::eform::CheckedForm>,
     data: &serde_json::Value,
     today: chrono::NaiveDate,
 ) -> Result<serde_json::Value, ApiError> {
-    let Some(form) = motcua_domain::eform::builtin(procedure.as_str()) else {
+    let Some(form) = form else {
         return Ok(data.clone());
     };
     form.validate(data, today)
@@ -231,6 +231,8 @@ fn child_of(
             applicant: parent.applicant.clone(),
             applicant_kind: parent.applicant_kind,
             parent: Some(parent.id.clone()),
+            // The other unit's part has no declaration of its own.
+            eform_version: None,
         },
     };
     let submitted = Event {
@@ -309,12 +311,14 @@ async fn prepare(
             form_data,
         } => {
             let data = form_data.unwrap_or_else(|| stored_form.clone());
-            filled.form = Some(validate_form(&d.procedure, &data, today)?);
+            let form = state.eforms.pinned(&state.store, d).await?;
+            filled.form = Some(validate_form(form.as_deref(), &data, today)?);
             Command::Submit { channel, on_behalf }
         }
         Request::CompleteSupplement { form_data } => {
             if let Some(data) = form_data {
-                filled.form = Some(validate_form(&d.procedure, &data, today)?);
+                let form = state.eforms.pinned(&state.store, d).await?;
+                filled.form = Some(validate_form(form.as_deref(), &data, today)?);
             }
             let stopped = d.clock_stopped_at.unwrap_or(now);
             let current = d.current_due_at.unwrap_or(now);
@@ -553,6 +557,9 @@ pub async fn create(
         )
         .map_err(|_| ApiError::forbidden())?;
     }
+    let eform = state.eforms.in_force(&state.store, procedure).await?;
+    let form_data =
+        &crate::eforms::prefilled(&state.store, applicant, eform.form.as_deref(), form_data).await;
     let now = Utc::now();
     let id = uuid::Uuid::now_v7().to_string();
     let by = By {
@@ -572,6 +579,7 @@ pub async fn create(
             applicant: applicant.to_owned(),
             applicant_kind,
             parent: None,
+            eform_version: eform.version,
         },
     };
     let d = Dossier::apply(None, &e).ok_or_else(ApiError::internal)?;

@@ -17,6 +17,9 @@ pub struct DossierView {
     /// The national portal's TrangThaiHoSo code.
     pub national_status: Option<u8>,
     pub procedure: String,
+    /// The e-form version the declaration follows (`GET /api/v1/procedures/{code}/form?version=`);
+    /// null for the built-in form.
+    pub eform_version: Option<i64>,
     pub unit: String,
     pub desk: Option<String>,
     pub channel: Option<String>,
@@ -49,6 +52,7 @@ impl From<&Dossier> for DossierView {
             status_label: d.status.label_vi().into(),
             national_status: d.status.national_code(),
             procedure: d.procedure.to_string(),
+            eform_version: d.eform_version,
             unit: d.unit.to_string(),
             desk: d.desk.as_ref().map(ToString::to_string),
             channel: d.channel.map(|c| {

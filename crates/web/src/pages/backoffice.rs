@@ -293,7 +293,7 @@ pub(super) async fn page(
         s: dossier_view::summary(state, d).await?,
         fb,
         a: actions(state, actor, d).await?,
-        data: dossier_view::form_data(stored),
+        data: dossier_view::form_data(state, stored).await?,
         timeline: dossier_view::timeline(state, &events, true).await,
         docs: dossier_view::documents(&state.store.documents(&d.id).await?),
         files: super::desk_files::panel(state, actor, d, &events).await?,

@@ -541,6 +541,13 @@ async fn take_in(
             problems,
         ));
     }
+    // The declaration is on paper, but the dossier pins the e-form in force like any other,
+    // so whoever reads it later sees the same form whichever way it came in.
+    let eform = state
+        .eforms
+        .in_force(&state.store, &procedure.code)
+        .await
+        .map_err(plain)?;
     let created = Event {
         dossier: id.clone(),
         version: 1,
@@ -557,6 +564,7 @@ async fn take_in(
             applicant: applicant.key(),
             applicant_kind: kind,
             parent: None,
+            eform_version: eform.version,
         },
     };
     let form_data = serde_json::json!({

@@ -249,10 +249,11 @@ fn rows_of(fields: &[Field], data: &Value, prefix: &str, out: &mut Vec<DataRow>)
     }
 }
 
-/// The stored answers labelled as on the form; without an e-form, the note.
-pub fn form_data(s: &Stored) -> Vec<DataRow> {
+/// The stored answers labelled as on the form the dossier pinned; without an e-form, the
+/// note.
+pub async fn form_data(state: &AppState, s: &Stored) -> Result<Vec<DataRow>, ApiError> {
     let mut out = Vec::new();
-    match motcua_domain::eform::builtin(s.state.procedure.as_str()) {
+    match state.eforms.pinned(&state.store, &s.state).await? {
         Some(form) => rows_of(&form.definition().fields, &s.form_data, "", &mut out),
         None => {
             if let Some(n) = s.form_data.get("note").map(flat).filter(|n| !n.is_empty()) {
@@ -263,7 +264,7 @@ pub fn form_data(s: &Stored) -> Vec<DataRow> {
             }
         }
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -158,7 +158,7 @@ pub(super) async fn page(
     let files = super::desk_files::panel(state, &actor, d, &events).await?;
     if d.status == Status::Draft {
         let data = posted.unwrap_or_else(|| stored.form_data.clone());
-        let form = motcua_domain::eform::builtin(d.procedure.as_str());
+        let form = state.eforms.pinned(&state.store, d).await?;
         let (sections, mut errors) = match &form {
             Some(f) => render_form(f.definition(), &data, &fb.fields),
             None => (Vec::new(), super::forms_render::summary(&fb.fields)),
@@ -201,7 +201,7 @@ pub(super) async fn page(
     let page = DossierPage {
         user: user.nav(),
         csrf: user.csrf(),
-        data: dossier_view::form_data(stored),
+        data: dossier_view::form_data(state, stored).await?,
         timeline: dossier_view::timeline(state, &events, false).await,
         docs: dossier_view::documents(&state.store.documents(&d.id).await?),
         supplement,
@@ -277,7 +277,7 @@ pub async fn save_or_submit(
     let Some(account) = user.account() else {
         return Err(ApiError::unauthenticated());
     };
-    let data = match motcua_domain::eform::builtin(stored.state.procedure.as_str()) {
+    let data = match state.eforms.pinned(&state.store, &stored.state).await? {
         Some(form) => read_posted(form.definition(), &p),
         None => match p.text("note") {
             Some(n) => json!({ "note": n }),

@@ -326,3 +326,46 @@ fn malformed_processes_are_refused() {
     p.steps.clear();
     assert_eq!(p.check(&t), Err(process::ProcessError::NoSteps));
 }
+
+#[test]
+fn the_e_form_version_is_pinned_by_the_created_event() {
+    let (_, mut events) = created();
+    let Change::Created { eform_version, .. } = &mut events[0].change else {
+        unreachable!("created() starts with the created event");
+    };
+    *eform_version = Some(3);
+    let mut r = Run::new();
+    r.d = Dossier::apply(None, &events[0]).unwrap();
+    r.events = events;
+    let a = actors();
+    r.run(
+        &a[0],
+        Command::Submit {
+            channel: Channel::Online,
+            on_behalf: false,
+        },
+    )
+    .unwrap();
+    assert_eq!(r.d.eform_version, Some(3), "later events keep the pin");
+    assert_eq!(Dossier::replay(&r.events), Some(r.d.clone()));
+
+    // Stored as JSON: the pin survives, and events and states written before it existed
+    // read as the built-in form.
+    let json = serde_json::to_value(&r.events[0]).unwrap();
+    assert_eq!(json["change"]["eform_version"], 3);
+    let mut old = json.clone();
+    old["change"]
+        .as_object_mut()
+        .unwrap()
+        .remove("eform_version");
+    let old: Event = serde_json::from_value(old).unwrap();
+    assert_eq!(Dossier::apply(None, &old).unwrap().eform_version, None);
+    let mut state = serde_json::to_value(&r.d).unwrap();
+    state.as_object_mut().unwrap().remove("eform_version");
+    let state: Dossier = serde_json::from_value(state).unwrap();
+    assert_eq!(state.eform_version, None);
+    // A dossier without a pin writes no field at all, as before.
+    let (_, plain) = created();
+    let json = serde_json::to_value(&plain[0]).unwrap();
+    assert!(json["change"].get("eform_version").is_none());
+}

@@ -79,6 +79,7 @@ pub(super) fn created() -> (Dossier, Vec<Event>) {
             applicant: "a".into(),
             applicant_kind: ApplicantKind::Citizen,
             parent: None,
+            eform_version: None,
         },
     };
     (Dossier::apply(None, &e).unwrap(), vec![e])
