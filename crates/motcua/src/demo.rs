@@ -21,7 +21,10 @@ const COMMUNE: &str = "000.01.99.H57";
 
 pub struct DemoAccount {
     pub username: &'static str,
+    /// A person's name, as it prefills their forms.
     pub display_name: &'static str,
+    /// What the account is for, printed beside the login.
+    pub title: &'static str,
     pub role: Role,
     pub unit: &'static str,
     pub with_sub_units: bool,
@@ -30,56 +33,64 @@ pub struct DemoAccount {
 pub const ACCOUNTS: &[DemoAccount] = &[
     DemoAccount {
         username: "congdan",
-        display_name: "Nguyễn Thị Hoa (công dân)",
+        display_name: "Nguyễn Thị Hoa",
+        title: "công dân",
         role: Role::Applicant,
         unit: COMMUNE,
         with_sub_units: false,
     },
     DemoAccount {
         username: "tocongnghe",
-        display_name: "Trần Văn Bình (Tổ Công nghệ số cộng đồng)",
+        display_name: "Trần Văn Bình",
+        title: "Tổ Công nghệ số cộng đồng",
         role: Role::DigitalHelper,
         unit: COMMUNE,
         with_sub_units: false,
     },
     DemoAccount {
         username: "tiepnhan",
-        display_name: "Lê Thị Mai (Bộ phận Một cửa)",
+        display_name: "Lê Thị Mai",
+        title: "Bộ phận Một cửa",
         role: Role::ReceptionOfficer,
         unit: COMMUNE,
         with_sub_units: false,
     },
     DemoAccount {
         username: "chuyenvien",
-        display_name: "Phạm Văn Đức (công chức tư pháp - hộ tịch)",
+        display_name: "Phạm Văn Đức",
+        title: "công chức tư pháp - hộ tịch",
         role: Role::Specialist,
         unit: COMMUNE,
         with_sub_units: false,
     },
     DemoAccount {
         username: "lanhdao",
-        display_name: "Hoàng Văn Sơn (Chủ tịch UBND phường)",
+        display_name: "Hoàng Văn Sơn",
+        title: "Chủ tịch UBND phường",
         role: Role::Leader,
         unit: COMMUNE,
         with_sub_units: false,
     },
     DemoAccount {
         username: "quantri",
-        display_name: "Võ Thị Lan (quản trị, Văn phòng UBND thành phố)",
+        display_name: "Võ Thị Lan",
+        title: "quản trị, Văn phòng UBND thành phố",
         role: Role::UnitAdmin,
         unit: ROOT,
         with_sub_units: true,
     },
     DemoAccount {
         username: "giamsat",
-        display_name: "Đặng Minh Tuấn (giám sát chỉ số 766)",
+        display_name: "Đặng Minh Tuấn",
+        title: "giám sát chỉ số 766",
         role: Role::ProvinceMonitor,
         unit: ROOT,
         with_sub_units: true,
     },
     DemoAccount {
         username: "vanhanh",
-        display_name: "Bùi Quốc Việt (vận hành hệ thống)",
+        display_name: "Bùi Quốc Việt",
+        title: "vận hành hệ thống",
         role: Role::Operator,
         unit: ROOT,
         with_sub_units: true,
@@ -157,10 +168,11 @@ pub fn print_logins() {
     println!("Tài khoản minh họa (mật khẩu chung: {DEMO_PASSWORD}):");
     for a in ACCOUNTS {
         println!(
-            "  {:<11} {:<18} {}",
+            "  {:<11} {:<18} {} ({})",
             a.username,
             a.role.as_str(),
-            a.display_name
+            a.display_name,
+            a.title
         );
     }
 }
