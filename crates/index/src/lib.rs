@@ -15,6 +15,7 @@ pub mod incremental;
 pub mod instant;
 pub mod output;
 pub mod records;
+pub mod snapshot;
 pub mod warnings;
 
 use catalogue::Catalogue;

@@ -4,6 +4,7 @@
 pub mod code;
 pub mod decide;
 pub mod export;
+pub mod import;
 pub mod model;
 pub mod process;
 pub mod status;

@@ -106,6 +106,18 @@ pub enum Change {
         rating: Rating,
         comment: Option<String>,
     },
+    /// History brought in from another system (`motcua import --bundle`): what its bundle
+    /// line states that no other change carries. It follows `Received` (or `Submitted`).
+    Imported {
+        /// The source gave no appointment (a null `due_at`); the working one in
+        /// `current_due_at` was computed from the procedure's time limit.
+        appointment_unknown: bool,
+        /// Fees owed beyond those its payment requests state.
+        fee_vnd: u64,
+        /// The parent dossier's code when the parent is not in this system.
+        parent_code: Option<String>,
+        facts: super::export::OutsideFacts,
+    },
 }
 
 impl Change {
@@ -130,6 +142,7 @@ impl Change {
             Change::Completed { .. } => "completed",
             Change::Returned { .. } => "returned",
             Change::Rated { .. } => "rated",
+            Change::Imported { .. } => "imported",
         }
     }
 }
@@ -303,6 +316,16 @@ impl Dossier {
                 d.finished_at.get_or_insert(e.at);
             }
             Change::Rated { rating, .. } => d.rating = Some(*rating),
+            Change::Imported {
+                appointment_unknown,
+                fee_vnd,
+                ..
+            } => {
+                if *appointment_unknown {
+                    d.due_at = None;
+                }
+                d.fee_requested += fee_vnd;
+            }
         }
         // A stopped or withdrawn dossier's clock no longer runs, nor waits.
         if d.status != Status::SupplementRequested {
