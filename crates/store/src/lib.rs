@@ -11,9 +11,12 @@ pub mod accounts;
 pub mod audit;
 mod calendar_rows;
 mod catalogue_io;
+pub mod dossier_import;
 pub mod dossiers;
 mod migrations;
+pub mod outbox;
 pub mod procedures;
+pub mod snapshots;
 pub mod testing;
 pub mod units;
 
