@@ -115,6 +115,7 @@ pub fn label(c: &Change) -> &'static str {
         Change::Completed { .. } => "Đã xử lý xong",
         Change::Returned { .. } => "Đã trả kết quả",
         Change::Rated { .. } => "Đánh giá mức độ hài lòng",
+        Change::Imported { .. } => "Nhập lịch sử hồ sơ từ hệ thống khác",
     }
 }
 
