@@ -25,6 +25,19 @@ pub struct LiveIndex {
     calendar: Calendar,
     definition: Definition,
     engine: RwLock<Option<Engine>>,
+    built: RwLock<Option<Built>>,
+}
+
+/// How the engine was last built (logs, tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Built {
+    /// Started from the saved image rather than from every dossier.
+    pub from_image: bool,
+    /// Dossier lines read from the store (all, or those changed since the image).
+    pub replayed: usize,
+    pub dossiers: usize,
+    /// The change number the build covers (and its image, once saved).
+    pub covers_seq: i64,
 }
 
 impl LiveIndex {
@@ -33,6 +46,7 @@ impl LiveIndex {
             calendar,
             definition: Definition::default_766(),
             engine: RwLock::new(None),
+            built: RwLock::new(None),
         }
     }
 
@@ -77,6 +91,12 @@ impl LiveIndex {
         let image = (after < 0 || replayed > 0).then(|| snapshot::encode(&engine));
         let dossiers = engine.len();
         *self.engine.write().unwrap_or_else(|p| p.into_inner()) = Some(engine);
+        *self.built.write().unwrap_or_else(|p| p.into_inner()) = Some(Built {
+            from_image: after >= 0,
+            replayed,
+            dossiers,
+            covers_seq: covers,
+        });
         tracing::info!(
             from_image = after >= 0,
             dossiers,
@@ -104,6 +124,10 @@ impl LiveIndex {
             });
         }
         Ok(())
+    }
+
+    pub fn built(&self) -> Option<Built> {
+        *self.built.read().unwrap_or_else(|p| p.into_inner())
     }
 
     /// What the engine's facts depend on besides the dossiers: the image format, the
