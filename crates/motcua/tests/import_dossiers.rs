@@ -340,3 +340,208 @@ async fn bad_dossier_lines_stop_the_whole_bundle_or_are_skipped_when_asked() {
     );
     assert!(db.store.dossier("000.00.31.H57-250107-0009").await.is_err());
 }
+
+const COMMUNE: &str = "000.01.99.H57";
+
+/// The server in-process on `db`, with the demo catalogue and one account per role.
+async fn serve(db: &TestDb) -> (String, tokio::sync::oneshot::Sender<()>) {
+    use motcua_domain::access::{Grant, Role};
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo/hue");
+    ok(motcua(&["import", "--bundle", demo], db));
+    for (user, role) in [
+        ("congdan", Role::Applicant),
+        ("tiepnhan", Role::ReceptionOfficer),
+        ("chuyenvien", Role::Specialist),
+        ("lanhdao", Role::Leader),
+    ] {
+        let g = Grant {
+            role,
+            unit: motcua_domain::UnitCode::parse(COMMUNE).unwrap(),
+            with_sub_units: false,
+        };
+        db.store
+            .create_account(user, user, "mat-khau-thu-nghiem", &[g], None)
+            .await
+            .unwrap();
+    }
+    db.store.seed_calendar().await.unwrap();
+    let state = motcua_web::AppState::load(db.store.clone(), motcua_web::Config::default())
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(motcua_web::serve(listener, state, async {
+        let _ = rx.await;
+    }));
+    (base, tx)
+}
+
+struct Who {
+    c: reqwest::Client,
+    csrf: String,
+    base: String,
+}
+
+impl Who {
+    async fn login(base: &str, user: &str) -> Who {
+        let c = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let r: serde_json::Value = c
+            .post(format!("{base}/api/v1/login"))
+            .json(&serde_json::json!({"username": user, "password": "mat-khau-thu-nghiem"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        Who {
+            c,
+            csrf: r["csrf_token"].as_str().unwrap().to_owned(),
+            base: base.to_owned(),
+        }
+    }
+    async fn post(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let r = self
+            .c
+            .post(format!("{}{path}", self.base))
+            .header("x-csrf-token", &self.csrf)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let s = r.status();
+        let v: serde_json::Value = r.json().await.unwrap();
+        assert!(s.is_success(), "{path}: {s} {v}");
+        v
+    }
+    /// A new dossier submitted online; returns its id.
+    async fn submitted(&self) -> String {
+        let d = self
+            .post(
+                "/api/v1/dossiers",
+                serde_json::json!({"procedure": "1.004194", "unit": COMMUNE}),
+            )
+            .await;
+        let id = d["dossier"]["id"].as_str().unwrap().to_owned();
+        self.post(
+            &format!("/api/v1/dossiers/{id}/submit"),
+            serde_json::json!({"channel": "online", "form_data": {}}),
+        )
+        .await;
+        id
+    }
+}
+
+#[tokio::test]
+async fn dossiers_made_here_export_import_and_export_to_the_same_bytes() {
+    use serde_json::json;
+    let db1 = TestDb::new().await.unwrap();
+    let (base, _stop) = serve(&db1).await;
+    let citizen = Who::login(&base, "congdan").await;
+    let desk = Who::login(&base, "tiepnhan").await;
+    let spec = Who::login(&base, "chuyenvien").await;
+    let lead = Who::login(&base, "lanhdao").await;
+    // Returned and rated; left waiting at the desk; refused; stopped clock then running.
+    let done = citizen.submitted().await;
+    desk.post(
+        &format!("/api/v1/dossiers/{done}/receive"),
+        json!({"desk": COMMUNE}),
+    )
+    .await;
+    spec.post(&format!("/api/v1/dossiers/{done}/forward"), json!({}))
+        .await;
+    lead.post(
+        &format!("/api/v1/dossiers/{done}/complete"),
+        json!({"results": ["Giấy phép"]}),
+    )
+    .await;
+    desk.post(
+        &format!("/api/v1/dossiers/{done}/return"),
+        json!({"how": "Trực tuyến"}),
+    )
+    .await;
+    citizen
+        .post(
+            &format!("/api/v1/dossiers/{done}/rate"),
+            json!({"rating": "unsatisfied"}),
+        )
+        .await;
+    let waiting = citizen.submitted().await;
+    let refused = citizen.submitted().await;
+    desk.post(
+        &format!("/api/v1/dossiers/{refused}/refuse"),
+        json!({"desk": COMMUNE, "reason": "Không thuộc thẩm quyền"}),
+    )
+    .await;
+    let paused = citizen.submitted().await;
+    desk.post(
+        &format!("/api/v1/dossiers/{paused}/receive"),
+        json!({"desk": COMMUNE}),
+    )
+    .await;
+    spec.post(
+        &format!("/api/v1/dossiers/{paused}/request-supplement"),
+        json!({"items": ["Bản vẽ"], "reason": "Thiếu bản vẽ"}),
+    )
+    .await;
+    citizen
+        .post(&format!("/api/v1/dossiers/{paused}/supplement"), json!({}))
+        .await;
+
+    let a = tempfile::tempdir().unwrap();
+    ok(motcua(
+        &["export", "--bundle", a.path().to_str().unwrap()],
+        &db1,
+    ));
+    let exported = read(a.path(), "dossiers.jsonl");
+    assert_eq!(exported.lines().count(), 4);
+    assert!(
+        exported.contains(&format!(r#"{{"code":"{waiting}","#)),
+        "no receipt: the id stands in"
+    );
+    assert!(exported.contains(r#""kind":"rejected""#));
+
+    let db2 = TestDb::new().await.unwrap();
+    let (base2, _stop2) = serve(&db2).await;
+    ok(motcua(
+        &["import", "--bundle", a.path().to_str().unwrap()],
+        &db2,
+    ));
+    let b = tempfile::tempdir().unwrap();
+    ok(motcua(
+        &["export", "--bundle", b.path().to_str().unwrap()],
+        &db2,
+    ));
+    for f in ["units.jsonl", "procedures.jsonl", "dossiers.jsonl"] {
+        assert!(read(a.path(), f) == read(b.path(), f), "{f} differs");
+    }
+
+    // The imported dossiers took today's receipt numbers 1 and 2 at this desk: the
+    // next reception here gets 3, not a clash.
+    let citizen = Who::login(&base2, "congdan").await;
+    let desk = Who::login(&base2, "tiepnhan").await;
+    let next = citizen.submitted().await;
+    let r = desk
+        .post(
+            &format!("/api/v1/dossiers/{next}/receive"),
+            json!({"desk": COMMUNE}),
+        )
+        .await;
+    let code = r["dossier"]["code"].as_str().unwrap();
+    assert!(
+        code.starts_with(COMMUNE) && code.ends_with("-0003"),
+        "{code}"
+    );
+    // And an imported dossier still waiting is a real one: the desk receives it.
+    let r = desk
+        .post(
+            &format!("/api/v1/dossiers/{waiting}/receive"),
+            json!({"desk": COMMUNE}),
+        )
+        .await;
+    assert!(r["dossier"]["code"].as_str().unwrap().ends_with("-0004"));
+}

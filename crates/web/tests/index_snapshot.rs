@@ -192,6 +192,18 @@ async fn image_plus_changes_equals_a_rebuild_from_every_dossier() {
     );
     image_covering(&store, b.covers_seq).await;
 
+    // The lines the index reads are the export's, native and imported alike.
+    let mut lines = Vec::new();
+    store
+        .for_each_dossier_line(-1, |l| {
+            lines.push(format!("{l}\n"));
+            Ok(())
+        })
+        .await
+        .unwrap();
+    lines.sort_by_key(|l| l.split('"').nth(3).unwrap_or_default().to_owned());
+    assert_eq!(lines.concat(), store.export_dossiers().await.unwrap());
+
     store.drop_snapshot("live_index").await.unwrap();
     let (full, b) = build(&store).await;
     assert_eq!((b.from_image, b.replayed, b.dossiers), (false, 301, 301));

@@ -3,7 +3,7 @@
 
 use super::model::{Change, Dossier, Event, Rating};
 use crate::procedure::{ApplicantKind, Channel};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, SubsecRound as _, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Facts the event log does not carry (they come from files, payments, the data store).
@@ -72,9 +72,13 @@ pub struct BundleDossier {
     pub complained: bool,
 }
 
-/// RFC 3339 at +07:00 with the sub-second part kept when there is one.
+/// RFC 3339 at +07:00 with the sub-second part kept when there is one, to the
+/// microsecond: the store keeps instants in microseconds, while a projection built in
+/// memory (or its JSON) may still carry the clock's nanoseconds. Cut here, a dossier's
+/// line reads the same however it was built, and imports back unchanged.
 pub fn vn_rfc3339(t: DateTime<Utc>) -> String {
-    t.with_timezone(&motcua_calendar::VIETNAM_OFFSET)
+    t.trunc_subsecs(6)
+        .with_timezone(&motcua_calendar::VIETNAM_OFFSET)
         .to_rfc3339_opts(SecondsFormat::AutoSi, false)
 }
 

@@ -443,6 +443,15 @@ mod tests {
     }
 
     #[test]
+    fn lines_keep_microseconds_whatever_the_clock_gave() {
+        let t = DateTime::parse_from_rfc3339("2025-01-07T01:50:00.123456789Z").unwrap();
+        assert_eq!(
+            crate::dossier::export::vn_rfc3339(t.with_timezone(&Utc)),
+            "2025-01-07T08:50:00.123456+07:00"
+        );
+    }
+
+    #[test]
     fn bad_lines_say_why() {
         let cases = [
             (
