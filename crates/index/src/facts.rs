@@ -29,6 +29,9 @@ pub mod flag {
     pub const WRITTEN_RESULT: u16 = 1 << 12;
     /// Copied from the procedure: `citizen_applicant`.
     pub const CITIZEN_PROC: u16 = 1 << 13;
+    /// An `extended` event: the apology letter (form 04) that goes with every extension
+    /// is on record (warnings only; no metric reads it).
+    pub const APOLOGY: u16 = 1 << 14;
     /// Petition: `satisfaction` is `unsatisfied`.
     pub const P_UNSATISFIED: u16 = 1 << 0;
     /// Petition: `repeated`.
@@ -142,7 +145,8 @@ impl Dossier {
                 EventKind::Stopped | EventKind::Rejected | EventKind::Withdrawn => {
                     self.ended = self.ended.min(at)
                 }
-                EventKind::PaymentRequested | EventKind::Extended => {}
+                EventKind::Extended => self.flags |= flag::APOLOGY,
+                EventKind::PaymentRequested => {}
             }
         }
         if self.req1 != NEVER {
@@ -347,6 +351,19 @@ mod tests {
             (EventKind::Completed, 11 * H),
         ]);
         assert!(!fee.on_time(100 * H));
+    }
+
+    #[test]
+    fn an_extension_puts_the_apology_on_record() {
+        let d = Dossier::new(0, 0, 0, 10 * H, 0);
+        assert!(!d.has(flag::APOLOGY));
+        let late = d.with_events([(EventKind::Completed, 12 * H)]);
+        assert!(!late.has(flag::APOLOGY));
+        let extended =
+            d.with_events([(EventKind::Extended, 8 * H), (EventKind::Completed, 12 * H)]);
+        assert!(extended.has(flag::APOLOGY));
+        // Only warnings read it: the dossier is late either way.
+        assert_eq!(late.on_time(100 * H), extended.on_time(100 * H));
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod incremental;
 pub mod instant;
 pub mod output;
 pub mod records;
+pub mod snapshot;
 pub mod warnings;
 pub mod watch;
 

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct ImportArgs {
-    /// Folder holding units.jsonl and procedures.jsonl (either may be absent).
+    /// Folder holding units.jsonl, procedures.jsonl and dossiers.jsonl (any may be absent).
     #[arg(long)]
     pub bundle: PathBuf,
     /// Import the good lines and list the bad ones instead of stopping at the first.
@@ -109,32 +109,66 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
     }
     let units = read(&args.bundle, "units.jsonl")?;
     let procedures = read(&args.bundle, "procedures.jsonl")?;
-    let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_message("checking and importing the bundle…");
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{msg} {bar:40} {human_pos}/{human_len} ({per_sec}, eta {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    bar.set_message("checking the catalogue");
     let store = Store::connect(&args.db.url).await?;
     store.migrate().await?;
-    let result = load(
-        &store,
-        &units,
-        &procedures,
-        args.skip_bad_lines,
-        Some("import"),
-    )
-    .await;
+    let result = import_bundle(&store, &args, &units, &procedures, &bar).await;
     bar.finish_and_clear();
-    let (report, skipped) = result?;
+    let (report, dossiers, skipped) = result?;
     for e in &skipped {
         eprintln!("skipped {e}");
     }
     println!(
-        "imported {} unit(s); {} procedure(s) published, {} unchanged; {} line(s) skipped",
+        "imported {} unit(s); {} procedure(s) published, {} unchanged; {} dossier(s) imported, {} unchanged; {} line(s) skipped",
         report.units,
         report.procedures_published,
         report.procedures_unchanged,
+        dossiers.0,
+        dossiers.1,
         skipped.len()
     );
     Ok(())
+}
+
+/// The whole bundle in one transaction, after every line of every file was checked.
+async fn import_bundle(
+    store: &Store,
+    args: &ImportArgs,
+    units: &str,
+    procedures: &str,
+    bar: &indicatif::ProgressBar,
+) -> anyhow::Result<(ImportReport, (usize, usize), Vec<LineError>)> {
+    let known = store.units().await?.into_iter().map(|u| u.code).collect();
+    let checked = check(units, procedures, &known);
+    let cat =
+        crate::import_dossiers::Catalogue::of(store, &checked.units, &checked.procedures).await?;
+    let dossiers = crate::import_dossiers::check(store, &args.bundle, &cat, bar).await?;
+    let mut errors = checked.errors;
+    errors.extend(dossiers.errors.iter().cloned());
+    if !errors.is_empty() && !args.skip_bad_lines {
+        let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        bail!(
+            "{}\nnothing was imported ({} bad line(s); --skip-bad-lines imports the rest)",
+            list.join("\n"),
+            list.len()
+        );
+    }
+    let context = crate::import_dossiers::Context::of(store).await?;
+    let mut import = store.begin_bundle_import().await?;
+    let report = import
+        .catalogue(store, &checked.units, &checked.procedures, Some("import"))
+        .await?;
+    crate::import_dossiers::write(&mut import, &dossiers, &cat, &context, bar).await?;
+    let written = import.dossiers;
+    import.commit().await?;
+    Ok((report, (written, dossiers.unchanged), errors))
 }
 
 pub async fn export(args: ExportArgs) -> anyhow::Result<()> {

@@ -4,6 +4,7 @@ mod bundle_cmd;
 mod calendar_cmd;
 mod demo;
 mod gen_cmd;
+mod import_dossiers;
 mod index_cmd;
 mod serve_cmd;
 
@@ -41,7 +42,7 @@ enum Command {
         #[command(flatten)]
         db: DatabaseArg,
     },
-    /// Load a bundle (units.jsonl, procedures.jsonl) into the database, all or nothing.
+    /// Load a bundle (units, procedures, dossier history) into the database, all or nothing.
     Import(bundle_cmd::ImportArgs),
     /// Write the database out as a bundle.
     Export(bundle_cmd::ExportArgs),

@@ -33,6 +33,10 @@ pub struct ServeArgs {
     /// Largest file accepted, in MB.
     #[arg(long, default_value_t = 20, env = "MOTCUA_MAX_FILE_MB")]
     pub max_file_mb: u64,
+    /// Deliver the outbox messages of TOPIC by POSTing them to URL (repeatable), e.g.
+    /// `--deliver national_portal.sync=https://…`. Topics without one wait in the outbox.
+    #[arg(long = "deliver", value_name = "TOPIC=URL", value_parser = motcua_web::outbox_worker::parse_target)]
+    pub deliver: Vec<(String, reqwest::Url)>,
     #[command(flatten)]
     pub db: DatabaseArg,
 }
@@ -88,11 +92,27 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     // New warnings go to the outbox once each, within a minute of arising.
     let sweeper =
         motcua_web::warnings::spawn_sweeper(state.clone(), std::time::Duration::from_secs(60));
-    motcua_web::serve(listener, state, async {
+    // One stop signal for the server and the outbox worker: both finish what they hold.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = motcua_web::outbox_worker::Worker::new(
+        store.clone(),
+        motcua_web::outbox_worker::WorkerConfig {
+            targets: args.deliver.into_iter().collect(),
+            ..Default::default()
+        },
+    )?;
+    let worker = tokio::spawn(worker.run(stopped.clone()));
+    tokio::spawn(async move {
         let _ = tokio::signal::ctrl_c().await;
+        let _ = stop.send(true);
+    });
+    let mut server_stop = stopped;
+    motcua_web::serve(listener, state, async move {
+        let _ = server_stop.wait_for(|s| *s).await;
     })
     .await?;
     sweeper.abort();
+    let _ = worker.await;
     store.close().await;
     Ok(())
 }

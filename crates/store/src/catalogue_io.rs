@@ -22,6 +22,23 @@ impl Store {
         procedures: &[Procedure],
         actor: Option<&str>,
     ) -> Result<ImportReport> {
+        let mut tx = self.pool().begin().await?;
+        let report = self
+            .import_catalogue_in(&mut tx, units, procedures, actor)
+            .await?;
+        tx.commit().await?;
+        self.cache.forget_units();
+        Ok(report)
+    }
+
+    /// [`Store::import_catalogue`] inside the caller's transaction (a whole bundle).
+    pub(crate) async fn import_catalogue_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        units: &[UnitRecord],
+        procedures: &[Procedure],
+        actor: Option<&str>,
+    ) -> Result<ImportReport> {
         let mut merged: BTreeMap<_, _> = self
             .units()
             .await?
@@ -33,20 +50,17 @@ impl Store {
         }
         UnitTree::new(merged.into_values()).map_err(|e| StoreError::Invalid(e.to_string()))?;
 
-        let mut tx = self.pool().begin().await?;
         let mut report = ImportReport {
-            units: crate::units::upsert(&mut tx, units).await?,
+            units: crate::units::upsert(&mut *tx, units).await?,
             ..Default::default()
         };
         for p in procedures {
-            if crate::procedures::import_one(&mut tx, p, actor).await? {
+            if crate::procedures::import_one(&mut *tx, p, actor).await? {
                 report.procedures_published += 1;
             } else {
                 report.procedures_unchanged += 1;
             }
         }
-        tx.commit().await?;
-        self.cache.forget_units();
         Ok(report)
     }
 

@@ -75,7 +75,7 @@ fn parse_state(s: &str) -> Result<Dossier> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("dossier state: {e}")))
 }
 
-fn sort_at(d: &Dossier) -> i64 {
+pub(crate) fn sort_at(d: &Dossier) -> i64 {
     to_micros(d.current_due_at.unwrap_or(d.created_at))
 }
 
@@ -186,9 +186,9 @@ pub(crate) async fn write_one(conn: &mut AnyConnection, c: &Commit<'_>) -> Resul
 }
 
 /// dossier, version, instant, account, role, unit, change (JSON).
-type EventRow = (String, i64, i64, String, String, Option<String>, String);
+pub(crate) type EventRow = (String, i64, i64, String, String, Option<String>, String);
 
-fn event_from_row(row: EventRow) -> Result<Event> {
+pub(crate) fn event_from_row(row: EventRow) -> Result<Event> {
     let (dossier, version, at, account, role, unit, change) = row;
     Ok(Event {
         dossier,
@@ -216,6 +216,8 @@ impl Store {
         for c in commits {
             write_one(&mut tx, c).await?;
         }
+        let ids: Vec<&str> = commits.iter().map(|c| c.state.id.as_str()).collect();
+        crate::snapshots::stamp(&mut tx, &ids).await?;
         tx.commit().await.map_err(|e| match e {
             sqlx::Error::Database(db) => StoreError::Conflict(db.message().to_owned()),
             other => StoreError::Database(other),

@@ -15,11 +15,14 @@ pub mod audit;
 mod cache;
 mod calendar_rows;
 mod catalogue_io;
+pub mod dossier_import;
 pub mod dossiers;
 pub mod files;
 mod migrations;
 pub mod monitor;
+pub mod outbox;
 pub mod procedures;
+pub mod snapshots;
 pub mod testing;
 pub mod units;
 

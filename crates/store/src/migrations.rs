@@ -248,6 +248,42 @@ CREATE TABLE eforms (
         sqlite_only: "",
         postgres_only: "",
     },
+    Migration {
+        version: 5,
+        name: "outbox leases and errors, dossier change sequence, index engine snapshots",
+        portable: r#"
+ALTER TABLE outbox ADD COLUMN lease_token TEXT;
+ALTER TABLE outbox ADD COLUMN lease_until_us BIGINT;
+ALTER TABLE outbox ADD COLUMN last_error TEXT;
+CREATE INDEX outbox_topic ON outbox (topic, delivered_at_us);
+ALTER TABLE dossiers ADD COLUMN change_seq BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX dossiers_change_seq ON dossiers (change_seq);
+CREATE TABLE change_counter (
+    id BIGINT PRIMARY KEY,
+    last BIGINT NOT NULL
+);
+INSERT INTO change_counter (id, last) VALUES (1, 0)
+"#,
+        // The image is bytes: BLOB on SQLite, BYTEA on PostgreSQL.
+        sqlite_only: r#"
+CREATE TABLE snapshots (
+    name TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    covers_seq BIGINT NOT NULL,
+    created_at_us BIGINT NOT NULL,
+    body BLOB NOT NULL
+)
+"#,
+        postgres_only: r#"
+CREATE TABLE snapshots (
+    name TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    covers_seq BIGINT NOT NULL,
+    created_at_us BIGINT NOT NULL,
+    body BYTEA NOT NULL
+)
+"#,
+    },
 ];
 
 fn statements(sql: &str) -> impl Iterator<Item = &str> {

@@ -10,6 +10,7 @@ pub mod live;
 mod metrics;
 pub mod openapi;
 mod ops;
+pub mod outbox_worker;
 mod pages;
 mod ratelimit;
 pub mod warnings;

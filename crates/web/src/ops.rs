@@ -24,10 +24,18 @@ async fn readyz(State(state): State<AppState>) -> Response {
     let db = state.store.ping().await.is_ok();
     let pending = state.store.pending_migrations().await.ok();
     let ready = db && pending == Some(0);
+    // Informative only: a peer being down does not make this server unready.
+    let outbox: Option<std::collections::BTreeMap<String, i64>> = state
+        .store
+        .outbox_pending()
+        .await
+        .ok()
+        .map(|v| v.into_iter().collect());
     let body = serde_json::json!({
         "ready": ready,
         "database": if db { "ok" } else { "unreachable" },
         "pending_migrations": pending,
+        "outbox_pending": outbox,
     });
     let status = if ready {
         StatusCode::OK
@@ -57,6 +65,8 @@ async fn metrics(State(state): State<AppState>) -> Response {
             procedures,
         ),
         ("motcua_units", "Units in the unit tree.", units),
-    ]);
+    ]) + &crate::outbox_worker::render_pending(
+        &state.store.outbox_pending().await.unwrap_or_default(),
+    );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

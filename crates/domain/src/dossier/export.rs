@@ -3,12 +3,14 @@
 
 use super::model::{Change, Dossier, Event, Rating};
 use crate::procedure::{ApplicantKind, Channel};
-use chrono::{DateTime, SecondsFormat, Utc};
-use serde::Serialize;
+use chrono::{DateTime, SecondsFormat, SubsecRound as _, Utc};
+use serde::{Deserialize, Serialize};
 
 /// Facts the event log does not carry (they come from files, payments, the data store).
-/// Each is false until the part of the system that establishes it exists and says so.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Each is false until the part of the system that establishes it exists and says so, or
+/// an imported history states it (`Change::Imported`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct OutsideFacts {
     pub paid_online: bool,
     pub synced: bool,
@@ -19,6 +21,23 @@ pub struct OutsideFacts {
     pub result_to_data_store: bool,
     pub citizen_data: bool,
     pub complained: bool,
+}
+
+impl OutsideFacts {
+    /// A fact holds if either source says so: what happened in another system stays true.
+    pub fn or(self, o: OutsideFacts) -> OutsideFacts {
+        OutsideFacts {
+            paid_online: self.paid_online || o.paid_online,
+            synced: self.synced || o.synced,
+            component_files: self.component_files || o.component_files,
+            reused_component: self.reused_component || o.reused_component,
+            from_data_store: self.from_data_store || o.from_data_store,
+            result_file: self.result_file || o.result_file,
+            result_to_data_store: self.result_to_data_store || o.result_to_data_store,
+            citizen_data: self.citizen_data || o.citizen_data,
+            complained: self.complained || o.complained,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -53,9 +72,13 @@ pub struct BundleDossier {
     pub complained: bool,
 }
 
-/// RFC 3339 at +07:00 with the sub-second part kept when there is one.
+/// RFC 3339 at +07:00 with the sub-second part kept when there is one, to the
+/// microsecond: the store keeps instants in microseconds, while a projection built in
+/// memory (or its JSON) may still carry the clock's nanoseconds. Cut here, a dossier's
+/// line reads the same however it was built, and imports back unchanged.
 pub fn vn_rfc3339(t: DateTime<Utc>) -> String {
-    t.with_timezone(&motcua_calendar::VIETNAM_OFFSET)
+    t.trunc_subsecs(6)
+        .with_timezone(&motcua_calendar::VIETNAM_OFFSET)
         .to_rfc3339_opts(SecondsFormat::AutoSi, false)
 }
 
@@ -77,7 +100,8 @@ fn bundle_kind(c: &Change) -> Option<&'static str> {
 
 /// The line for a dossier, or None for one never submitted (a draft is not a dossier yet).
 /// A dossier refused or still waiting at reception has no code of the receipt form; its id
-/// stands in, as the bundle needs a key.
+/// stands in, as the bundle needs a key. An imported history adds the facts and the
+/// foreign parent its source stated.
 pub fn bundle_line(
     d: &Dossier,
     events: &[Event],
@@ -85,6 +109,15 @@ pub fn bundle_line(
     facts: OutsideFacts,
 ) -> Option<BundleDossier> {
     let submitted_at = d.submitted_at?;
+    let (parent_code, facts) = match events.iter().find_map(|e| match &e.change {
+        Change::Imported {
+            parent_code, facts, ..
+        } => Some((parent_code, facts)),
+        _ => None,
+    }) {
+        Some((p, f)) => (parent_code.or_else(|| p.clone()), facts.or(*f)),
+        None => (parent_code, facts),
+    };
     Some(BundleDossier {
         code: d
             .code

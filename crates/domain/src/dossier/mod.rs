@@ -6,6 +6,7 @@ pub mod control;
 pub mod decide;
 pub mod export;
 pub mod files;
+pub mod import;
 pub mod model;
 pub mod process;
 pub mod status;

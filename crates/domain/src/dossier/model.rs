@@ -126,6 +126,18 @@ pub enum Change {
     ResultFile {
         file: FileRef,
     },
+    /// History brought in from another system (`motcua import --bundle`): what its bundle
+    /// line states that no other change carries. It follows `Received` (or `Submitted`).
+    Imported {
+        /// The source gave no appointment (a null `due_at`); the working one in
+        /// `current_due_at` was computed from the procedure's time limit.
+        appointment_unknown: bool,
+        /// Fees owed beyond those its payment requests state.
+        fee_vnd: u64,
+        /// The parent dossier's code when the parent is not in this system.
+        parent_code: Option<String>,
+        facts: super::export::OutsideFacts,
+    },
 }
 
 impl Change {
@@ -153,6 +165,7 @@ impl Change {
             Change::ComponentFile { .. } => "component_file",
             Change::PaperSeen { .. } => "paper_seen",
             Change::ResultFile { .. } => "result_file",
+            Change::Imported { .. } => "imported",
         }
     }
 }
@@ -341,6 +354,16 @@ impl Dossier {
             Change::ComponentFile { .. } => d.component_files += 1,
             Change::ResultFile { .. } => d.result_files += 1,
             Change::PaperSeen { .. } => {}
+            Change::Imported {
+                appointment_unknown,
+                fee_vnd,
+                ..
+            } => {
+                if *appointment_unknown {
+                    d.due_at = None;
+                }
+                d.fee_requested += fee_vnd;
+            }
         }
         // A stopped or withdrawn dossier's clock no longer runs, nor waits.
         if d.status != Status::SupplementRequested {

@@ -122,6 +122,7 @@ pub fn label(c: &Change) -> &'static str {
         Change::ComponentFile { .. } => "Đính kèm tệp thành phần hồ sơ",
         Change::PaperSeen { .. } => "Kiểm tra bản giấy, chưa số hóa",
         Change::ResultFile { .. } => "Đính kèm tệp văn bản kết quả",
+        Change::Imported { .. } => "Nhập lịch sử hồ sơ từ hệ thống khác",
     }
 }
 

@@ -4,33 +4,11 @@
 
 use super::LiveIndex;
 use chrono::{DateTime, Utc};
-use motcua_domain::dossier::export::BundleDossier;
 use motcua_index::compute::Period;
 use motcua_index::definition::Definition;
 use motcua_index::instant::from_datetime;
 use motcua_index::warnings::{Warning, rating_warnings};
 use motcua_index::watch::Behind;
-
-/// An apology letter (form 04) goes out with every extension, so an `extended` event is
-/// the letter on record.
-pub(super) fn apology_in(line: &BundleDossier) -> bool {
-    line.events.iter().any(|e| e.kind == "extended")
-}
-
-/// The same, for a line of `dossiers.jsonl` as text (start-up rebuild).
-pub(super) fn apology_in_line(line: &str) -> bool {
-    #[derive(serde::Deserialize)]
-    struct Event<'a> {
-        #[serde(borrow)]
-        kind: std::borrow::Cow<'a, str>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Line<'a> {
-        #[serde(borrow, default)]
-        events: Vec<Event<'a>>,
-    }
-    serde_json::from_str::<Line>(line).is_ok_and(|l| l.events.iter().any(|e| e.kind == "extended"))
-}
 
 impl LiveIndex {
     pub fn definition(&self) -> &Definition {
@@ -74,21 +52,5 @@ impl LiveIndex {
             .iter()
             .map(|c| engine.dossier(c).is_some_and(|d| behind.matches(d, period)))
             .collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-
-    #[test]
-    fn apology_is_read_from_the_line() {
-        let with = r#"{"code":"X","events":[{"kind":"supplement_requested","at":"2025-01-01T08:00:00+07:00"},{"kind":"extended","at":"2025-01-02T08:00:00+07:00"}]}"#;
-        let without =
-            r#"{"code":"X","events":[{"kind":"completed","at":"2025-01-01T08:00:00+07:00"}]}"#;
-        assert!(apology_in_line(with));
-        assert!(!apology_in_line(without));
-        assert!(!apology_in_line("not json"));
     }
 }
