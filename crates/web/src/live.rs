@@ -117,22 +117,20 @@ impl LiveIndex {
             "live index ready"
         );
         if let Some(image) = image {
-            // Off the start-up path: the server answers while the image is written.
-            let store = store.clone();
-            tokio::spawn(async move {
-                let t = std::time::Instant::now();
-                match store
-                    .save_snapshot(SNAPSHOT, &fingerprint, covers, &image)
-                    .await
-                {
-                    Ok(()) => tracing::info!(
-                        bytes = image.len(),
-                        ms = t.elapsed().as_millis() as u64,
-                        "live index image saved"
-                    ),
-                    Err(e) => tracing::warn!(error = %e, "live index image not saved"),
-                }
-            });
+            // Written before the server answers: a write racing the first requests makes
+            // SQLite refuse their read-then-write transactions (SQLITE_BUSY_SNAPSHOT).
+            let t = std::time::Instant::now();
+            match store
+                .save_snapshot(SNAPSHOT, &fingerprint, covers, &image)
+                .await
+            {
+                Ok(()) => tracing::info!(
+                    bytes = image.len(),
+                    ms = t.elapsed().as_millis() as u64,
+                    "live index image saved"
+                ),
+                Err(e) => tracing::warn!(error = %e, "live index image not saved"),
+            }
         }
         Ok(())
     }
