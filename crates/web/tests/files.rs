@@ -377,6 +377,7 @@ async fn the_result_file_is_attached_by_the_signer_and_reaches_the_applicant_and
         .post(&app, &format!("/api/v1/dossiers/{id}/forward"), json!({}))
         .await;
     let leader = Who::as_(&app, "lanhdao").await;
+    let before = app.db.store.change_seq().await.unwrap();
     let r = leader
         .upload(
             &app,
@@ -389,6 +390,20 @@ async fn the_result_file_is_attached_by_the_signer_and_reaches_the_applicant_and
     assert_eq!(r.status(), 201);
     let up: Value = r.json().await.unwrap();
     assert_eq!(up["file"]["purpose"], "result");
+    // The upload is a dossier change like any other: it takes a change number, so a live
+    // index starting from an image taken before it reads the dossier again.
+    assert!(app.db.store.change_seq().await.unwrap() > before);
+    let mut changed = Vec::new();
+    app.db
+        .store
+        .for_each_dossier_line(before, |l| {
+            changed.push(l.to_owned());
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert!(changed[0].contains("\"result_file\":true"), "{changed:?}");
     leader
         .post(
             &app,
