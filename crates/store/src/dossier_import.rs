@@ -22,6 +22,8 @@ const UNSTAMPED: i64 = -2;
 /// An open bundle import. Dropped without [`HistoryImport::commit`], it writes nothing.
 pub struct HistoryImport {
     tx: Transaction<'static, Any>,
+    /// The store's cache, told after commit that the units may have changed.
+    cache: std::sync::Arc<crate::cache::Cache>,
     /// Highest receipt number per (desk unit, day) among the imported codes.
     sequences: HashMap<(String, String), i64>,
     pub dossiers: usize,
@@ -63,6 +65,7 @@ impl Store {
     pub async fn begin_bundle_import(&self) -> Result<HistoryImport> {
         Ok(HistoryImport {
             tx: self.pool().begin().await?,
+            cache: self.cache.clone(),
             sequences: HashMap::new(),
             dossiers: 0,
             events: 0,
@@ -228,6 +231,8 @@ impl HistoryImport {
                 .await?;
         }
         self.tx.commit().await?;
+        // The bundle's units are in the tree now; a cached tree would hide them.
+        self.cache.forget_units();
         Ok(())
     }
 }
