@@ -16,7 +16,7 @@ use motcua_index::output::Output;
 use motcua_index::records::{Deadlines, parse_dossier_line};
 use motcua_index::snapshot;
 use motcua_store::{Store, StoreError};
-use std::sync::RwLock;
+use std::sync::{Arc, Mutex, RwLock};
 
 mod watch;
 
@@ -30,6 +30,23 @@ pub struct LiveIndex {
     /// The dossiers that may raise a warning (see `watch`).
     watch: RwLock<motcua_index::watch::Watchlist>,
     built: RwLock<Option<Built>>,
+    /// While a rebuild reads the store, the lines observed meanwhile (each a dossier's
+    /// latest state when it was committed). The rebuild applies them before it swaps its
+    /// engine in, so a change committed after the rebuild read that dossier is not lost.
+    pending: Mutex<Option<Vec<String>>>,
+    /// One rebuild at a time: two would share `pending`.
+    rebuilding: tokio::sync::Mutex<()>,
+}
+
+/// An engine read from the store, not yet in place.
+struct Read {
+    engine: Engine,
+    from_image: bool,
+    replayed: usize,
+    covers: i64,
+    fingerprint: String,
+    /// The encoded engine to save, when it differs from the saved image.
+    image: Option<Vec<u8>>,
 }
 
 /// How the engine was last built (logs, tests).
@@ -52,14 +69,69 @@ impl LiveIndex {
             engine: RwLock::new(None),
             watch: RwLock::default(),
             built: RwLock::new(None),
+            pending: Mutex::new(None),
+            rebuilding: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// Rebuilds in the background (after a catalogue change): with millions of dossiers a
+    /// full read takes a minute, during which the current engine keeps answering.
+    pub fn rebuild_in_background(self: &Arc<Self>, store: Store) {
+        let live = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = live.rebuild(&store).await {
+                tracing::error!(error = %e, "live index rebuild failed; figures keep the previous catalogue");
+            }
+        });
     }
 
     /// Builds the engine from the catalogue and the dossiers in the store: from the saved
     /// image plus the dossiers changed since, when an image of this catalogue, calendar
     /// and definition exists, else from every dossier. Then saves a fresh image.
     pub async fn rebuild(&self, store: &Store) -> Result<(), StoreError> {
+        let _one = self.rebuilding.lock().await;
+        *self.pending.lock().unwrap_or_else(|p| p.into_inner()) = Some(Vec::new());
+        let result = self.build_and_swap(store).await;
+        // Whatever happened, observing stops buffering.
+        *self.pending.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        result
+    }
+
+    async fn build_and_swap(&self, store: &Store) -> Result<(), StoreError> {
         let started = std::time::Instant::now();
+        let mut read = self.read(store).await?;
+        let (image, fingerprint) = (read.image.take(), std::mem::take(&mut read.fingerprint));
+        let b = self.swap(read);
+        tracing::info!(
+            from_image = b.from_image,
+            dossiers = b.dossiers,
+            replayed = b.replayed,
+            total_ms = started.elapsed().as_millis() as u64,
+            "live index ready"
+        );
+        if let Some(image) = image {
+            // Written before the server answers: a write racing the first requests makes
+            // SQLite refuse their read-then-write transactions (SQLITE_BUSY_SNAPSHOT).
+            let t = std::time::Instant::now();
+            match store
+                .save_snapshot(SNAPSHOT, &fingerprint, b.covers_seq, &image)
+                .await
+            {
+                Ok(()) => tracing::info!(
+                    bytes = image.len(),
+                    ms = t.elapsed().as_millis() as u64,
+                    "live index image saved"
+                ),
+                Err(e) => tracing::warn!(error = %e, "live index image not saved"),
+            }
+        }
+        Ok(())
+    }
+
+    /// A new engine from the catalogue and the dossiers in the store: from the saved image
+    /// plus the dossiers changed since, when an image of this catalogue, calendar and
+    /// definition exists, else from every dossier.
+    async fn read(&self, store: &Store) -> Result<Read, StoreError> {
         let (units, procedures) = store.export_catalogue().await?;
         let cat = Catalogue::parse(&units, &procedures).map_err(|errors| {
             StoreError::Corrupt(format!(
@@ -81,7 +153,6 @@ impl LiveIndex {
             },
             _ => (Engine::new(cat), -1),
         };
-        let loaded = started.elapsed();
         let dl = Deadlines::new(&self.calendar);
         let replayed = store
             .for_each_dossier_line(after, |line| {
@@ -94,45 +165,52 @@ impl LiveIndex {
             })
             .await?;
         let image = (after < 0 || replayed > 0).then(|| snapshot::encode(&engine));
-        let dossiers = engine.len();
+        Ok(Read {
+            engine,
+            from_image: after >= 0,
+            replayed,
+            covers,
+            fingerprint,
+            image,
+        })
+    }
+
+    /// Puts a freshly read engine in place, after applying the lines observed while it was
+    /// read; the engine lock is held throughout, so no line falls between the two.
+    fn swap(&self, read: Read) -> Built {
+        let Read {
+            mut engine,
+            from_image,
+            replayed,
+            covers,
+            ..
+        } = read;
+        let mut current = self.engine.write().unwrap_or_else(|p| p.into_inner());
+        let observed = self
+            .pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .unwrap_or_default();
+        let dl = Deadlines::new(&self.calendar);
+        for text in &observed {
+            feed(&mut engine, &dl, text);
+        }
         // The watchlist comes from the facts, so an image serves it as well as a full read.
         let mut watch = motcua_index::watch::Watchlist::default();
         for (code, d) in engine.dossiers() {
             watch.observe(code, d, d.has(motcua_index::facts::flag::APOLOGY));
         }
-        *self.engine.write().unwrap_or_else(|p| p.into_inner()) = Some(engine);
         *self.watch.write().unwrap_or_else(|p| p.into_inner()) = watch;
-        *self.built.write().unwrap_or_else(|p| p.into_inner()) = Some(Built {
-            from_image: after >= 0,
+        let built = Built {
+            from_image,
             replayed,
-            dossiers,
+            dossiers: engine.len(),
             covers_seq: covers,
-        });
-        tracing::info!(
-            from_image = after >= 0,
-            dossiers,
-            replayed,
-            image_ms = loaded.as_millis() as u64,
-            total_ms = started.elapsed().as_millis() as u64,
-            "live index ready"
-        );
-        if let Some(image) = image {
-            // Written before the server answers: a write racing the first requests makes
-            // SQLite refuse their read-then-write transactions (SQLITE_BUSY_SNAPSHOT).
-            let t = std::time::Instant::now();
-            match store
-                .save_snapshot(SNAPSHOT, &fingerprint, covers, &image)
-                .await
-            {
-                Ok(()) => tracing::info!(
-                    bytes = image.len(),
-                    ms = t.elapsed().as_millis() as u64,
-                    "live index image saved"
-                ),
-                Err(e) => tracing::warn!(error = %e, "live index image not saved"),
-            }
-        }
-        Ok(())
+        };
+        *current = Some(engine);
+        *self.built.write().unwrap_or_else(|p| p.into_inner()) = Some(built);
+        built
     }
 
     pub fn built(&self) -> Option<Built> {
@@ -167,28 +245,32 @@ impl LiveIndex {
 
     /// Feeds the current line of a dossier that just changed.
     pub fn observe(&self, line: &BundleDossier) {
-        let Ok(text) = serde_json::to_string(line) else {
-            return;
-        };
+        if let Ok(text) = serde_json::to_string(line) {
+            self.observe_text(&text);
+        }
+    }
+
+    fn observe_text(&self, text: &str) {
         let mut guard = self.engine.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(buffer) = self
+            .pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_mut()
+        {
+            buffer.push(text.to_owned());
+        }
         let Some(engine) = guard.as_mut() else { return };
         let dl = Deadlines::new(&self.calendar);
-        match parse_dossier_line(&text, engine.catalogue(), &dl) {
-            Ok((code, dossier)) => {
-                let code = code.into_owned();
-                self.watch
-                    .write()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .observe(
-                        &code,
-                        &dossier,
-                        dossier.has(motcua_index::facts::flag::APOLOGY),
-                    );
-                if let Err(e) = engine.apply(DossierFact::Record { code, dossier }) {
-                    tracing::warn!(error = %e, "index engine refused a dossier");
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "index engine could not read a dossier"),
+        if let Some((code, dossier)) = feed(engine, &dl, text) {
+            self.watch
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .observe(
+                    &code,
+                    &dossier,
+                    dossier.has(motcua_index::facts::flag::APOLOGY),
+                );
         }
     }
 
@@ -210,5 +292,86 @@ impl LiveIndex {
             period,
             only,
         )))
+    }
+}
+
+/// Applies one dossier line to the engine; gives the dossier's facts when the line was
+/// read (a refused line is logged: the change it came from is committed all the same).
+fn feed(
+    engine: &mut Engine,
+    dl: &Deadlines,
+    text: &str,
+) -> Option<(String, motcua_index::facts::Dossier)> {
+    match parse_dossier_line(text, engine.catalogue(), dl) {
+        Ok((code, dossier)) => {
+            let code = code.into_owned();
+            if let Err(e) = engine.apply(DossierFact::Record {
+                code: code.clone(),
+                dossier,
+            }) {
+                tracing::warn!(error = %e, "index engine refused a dossier");
+            }
+            Some((code, dossier))
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "index engine could not read a dossier");
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use motcua_domain::bundle::{parse_procedures, parse_units};
+
+    const LINE: &str = r#"{"code":"000.01.99.H57-250303-0001","procedure":"1.001193","unit":"000.01.99.H57","parent":null,"channel":"online","applicant_kind":"citizen","submitted_at":"2025-03-03T07:30:00+07:00","received_at":"2025-03-03T08:00:00+07:00","due_at":"2025-03-05T17:00:00+07:00","events":[{"kind":"completed","at":"2025-03-04T10:00:00+07:00"}],"fee_due":0,"paid_online":false,"synced":true,"component_files":true,"reused_component":false,"from_data_store":false,"result_file":true,"result_to_data_store":false,"citizen_data":true,"rating":null,"complained":false}"#;
+
+    #[tokio::test]
+    async fn a_change_committed_while_a_rebuild_reads_reaches_the_new_engine() {
+        let db = motcua_store::testing::TestDb::new().await.unwrap();
+        let units: Vec<_> =
+            parse_units("units.jsonl", include_str!("../../../demo/hue/units.jsonl"))
+                .records
+                .into_iter()
+                .map(|r| r.1)
+                .collect();
+        let procs: Vec<_> = parse_procedures(
+            "procedures.jsonl",
+            include_str!("../../../demo/hue/procedures.jsonl"),
+        )
+        .records
+        .into_iter()
+        .map(|r| r.1)
+        .collect();
+        db.store
+            .import_catalogue(&units, &procs, None)
+            .await
+            .unwrap();
+        let live = LiveIndex::new(db.store.calendar().await.unwrap());
+        live.rebuild(&db.store).await.unwrap();
+        assert_eq!(live.built().unwrap().dossiers, 0);
+
+        // A rebuild is under way: it has read the store (no dossier yet) when a commit's
+        // line arrives. The old engine takes it, and so must the new one.
+        *live.pending.lock().unwrap() = Some(Vec::new());
+        let read = live.read(&db.store).await.unwrap();
+        live.observe_text(LINE);
+        assert_eq!(live.engine.read().unwrap().as_ref().unwrap().len(), 1);
+        let built = live.swap(read);
+        assert_eq!(
+            built.dossiers, 1,
+            "the line observed during the read is kept"
+        );
+        assert!(
+            live.pending.lock().unwrap().is_none(),
+            "buffering ends with the swap"
+        );
+
+        // Outside a rebuild nothing is buffered.
+        live.observe_text(&LINE.replace("-0001", "-0002"));
+        assert!(live.pending.lock().unwrap().is_none());
+        assert_eq!(live.engine.read().unwrap().as_ref().unwrap().len(), 2);
     }
 }

@@ -291,8 +291,9 @@ pub async fn publish(
         .store
         .publish(&code, version, Some(&auth.account.id))
         .await?;
-    // The index's catalogue (units per procedure, public parts) changed with it.
-    state.live.rebuild(&state.store).await?;
+    // The index's catalogue (units per procedure, public parts) changed with it; the
+    // current figures keep answering until the new engine is ready.
+    state.live.rebuild_in_background(state.store.clone());
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -3,7 +3,7 @@
 //! version, and publication. Drafts and publication go through the same store functions
 //! and domain checks as the API (`api/procedures.rs`).
 
-use super::admin::{Admin, AuditLine, Feedback, audit_lines, page_admin, post_admin, when};
+use super::admin::{Admin, AuditLine, Feedback, audit_lines, post_admin, when};
 use super::admin_catalogue_diff::{DiffRow, diff};
 use super::admin_catalogue_form::DraftFields;
 use super::auth::{Nav, PageUser};
@@ -15,7 +15,7 @@ use crate::error::ApiError;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::access::{Action, Resource, authorize};
 use motcua_domain::procedure::{Procedure, VersionStatus};
@@ -119,14 +119,9 @@ pub struct ListQuery {
 
 pub async fn list(
     State(state): State<AppState>,
-    user: PageUser,
-    uri: Uri,
+    a: Admin,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let a = match page_admin(&state, &user, &uri).await? {
-        Ok(a) => a,
-        Err(r) => return Ok(r),
-    };
     let units = a.catalogue_units();
     if units.is_empty() {
         return Err(ApiError::forbidden());
@@ -267,15 +262,10 @@ async fn show_page(
 
 pub async fn show(
     State(state): State<AppState>,
-    user: PageUser,
-    uri: Uri,
+    a: Admin,
     Path(code): Path<String>,
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, ApiError> {
-    let a = match page_admin(&state, &user, &uri).await? {
-        Ok(a) => a,
-        Err(r) => return Ok(r),
-    };
     let p = procedure_for(&state, &a, &code).await?;
     let fb = Feedback::from_query(q.ok.as_deref());
     show_page(&state, a, p, (q.a, q.b), fb, StatusCode::OK).await
@@ -309,14 +299,9 @@ fn edit_page(a: Admin, p: &Proc, f: DraftFields, errors: Vec<ErrorLink>) -> Edit
 
 pub async fn edit_form(
     State(state): State<AppState>,
-    user: PageUser,
-    uri: Uri,
+    a: Admin,
     Path(code): Path<String>,
 ) -> Result<Response, ApiError> {
-    let a = match page_admin(&state, &user, &uri).await? {
-        Ok(a) => a,
-        Err(r) => return Ok(r),
-    };
     let p = procedure_for(&state, &a, &code).await?;
     if !p.can_edit {
         return Err(ApiError::forbidden());
@@ -432,7 +417,8 @@ pub async fn publish(
         }
         Err(e) => return Err(e.into()),
     }
-    // The index's catalogue (units per procedure, public parts) changed with it.
-    state.live.rebuild(&state.store).await?;
+    // The index's catalogue (units per procedure, public parts) changed with it; the
+    // current figures keep answering until the new engine is ready.
+    state.live.rebuild_in_background(state.store.clone());
     Ok(Redirect::to(&format!("/quan-tri/thu-tuc/{}?ok=published", p.code)).into_response())
 }
