@@ -2,6 +2,7 @@
 //! through [`service::execute`].
 
 pub mod api;
+mod effects;
 mod errors;
 pub mod files;
 pub mod service;

@@ -14,6 +14,7 @@ mod backoffice_forms;
 mod catalogue;
 mod desk;
 mod desk_files;
+mod desk_intake;
 mod desk_sheet;
 mod dossier_view;
 pub(crate) mod forms_render;
