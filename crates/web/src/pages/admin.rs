@@ -11,9 +11,10 @@ use crate::AppState;
 use crate::error::ApiError;
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
-use axum::http::{StatusCode, Uri};
-use axum::response::Response;
+use axum::extract::{FromRequestParts, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use motcua_domain::UnitCode;
 use motcua_domain::access::{Action, Actor, Grant, units_for};
@@ -120,15 +121,18 @@ async fn admin_of(state: &AppState, user: &PageUser) -> Result<Option<Admin>, Ap
 }
 
 /// For a page: the administrator, the login page for someone not logged in, or 403.
-pub async fn page_admin(
-    state: &AppState,
-    user: &PageUser,
-    uri: &Uri,
-) -> Result<Result<Admin, Response>, ApiError> {
-    Ok(match admin_of(state, user).await? {
-        Some(a) => Ok(a),
-        None => Err(login_redirect(uri)),
-    })
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let user = PageUser::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        match admin_of(state, &user).await {
+            Ok(Some(a)) => Ok(a),
+            Ok(None) => Err(login_redirect(&parts.uri)),
+            Err(e) => Err(e.into_response()),
+        }
+    }
 }
 
 /// For a form post: the administrator, after the session's form token is checked.
@@ -265,15 +269,7 @@ struct OverviewPage {
     calendar_edit: bool,
 }
 
-pub async fn overview(
-    State(state): State<AppState>,
-    user: PageUser,
-    uri: Uri,
-) -> Result<Response, ApiError> {
-    let a = match page_admin(&state, &user, &uri).await? {
-        Ok(a) => a,
-        Err(r) => return Ok(r),
-    };
+pub async fn overview(State(_state): State<AppState>, a: Admin) -> Result<Response, ApiError> {
     let page = OverviewPage {
         grants: a
             .account

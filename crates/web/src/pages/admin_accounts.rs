@@ -3,7 +3,7 @@
 //! Whether the administrator may touch a given role in a given unit is
 //! `motcua_domain::admin`'s answer; the store writes the change with its audit row.
 
-use super::admin::{Admin, AuditLine, Feedback, audit_lines, grant_label, page_admin, post_admin};
+use super::admin::{Admin, AuditLine, Feedback, audit_lines, grant_label, post_admin};
 use super::auth::{Nav, PageUser};
 use super::forms_render::Posted;
 use super::render;
@@ -12,7 +12,7 @@ use crate::error::ApiError;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::UnitCode;
 use motcua_domain::access::{Grant, Role};
@@ -143,14 +143,9 @@ async fn list_page(
 
 pub async fn list(
     State(state): State<AppState>,
-    user: PageUser,
-    uri: Uri,
+    a: Admin,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let a = match page_admin(&state, &user, &uri).await? {
-        Ok(a) => a,
-        Err(r) => return Ok(r),
-    };
     let fb = Feedback::from_query(q.ok.as_deref());
     let search = (q.q.unwrap_or_default(), q.nguoi_dan.is_some());
     list_page(&state, a, search, fb, NewAccount::default(), StatusCode::OK).await
@@ -325,15 +320,10 @@ pub struct OkQuery {
 
 pub async fn show(
     State(state): State<AppState>,
-    user: PageUser,
-    uri: Uri,
+    a: Admin,
     Path(id): Path<String>,
     Query(q): Query<OkQuery>,
 ) -> Result<Response, ApiError> {
-    let a = match page_admin(&state, &user, &uri).await? {
-        Ok(a) => a,
-        Err(r) => return Ok(r),
-    };
     let x = visible(&state, &a, &id).await?;
     let fb = Feedback::from_query(q.ok.as_deref());
     account_page(&state, a, x, fb, StatusCode::OK).await

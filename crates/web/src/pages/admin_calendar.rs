@@ -5,7 +5,7 @@
 //! every candidate set of rows is validated by building a `Calendar` before it is stored,
 //! and the calendar in force is replaced right after, so the next due date follows it.
 
-use super::admin::{Admin, Feedback, page_admin, post_admin};
+use super::admin::{Admin, Feedback, post_admin};
 use super::auth::{Nav, PageUser};
 use super::forms_render::Posted;
 use super::render;
@@ -14,7 +14,7 @@ use crate::error::ApiError;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate, Weekday};
 use motcua_calendar::{Calendar, CalendarError, DayRow, WorkingWindows};
@@ -181,14 +181,9 @@ async fn page(
 
 pub async fn show(
     State(state): State<AppState>,
-    user: PageUser,
-    uri: Uri,
+    a: Admin,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, ApiError> {
-    let a = match page_admin(&state, &user, &uri).await? {
-        Ok(a) => a,
-        Err(r) => return Ok(r),
-    };
     let year = q
         .nam
         .filter(|y| (motcua_calendar::FIRST_YEAR..=motcua_calendar::LAST_YEAR).contains(y))

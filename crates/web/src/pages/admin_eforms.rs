@@ -3,7 +3,7 @@
 //! citizen will see it (`forms_render`), and publication, which the domain's
 //! `FormDefinition::check` refuses with every problem listed.
 
-use super::admin::{Admin, Feedback, OkQuery, page_admin, post_admin, when};
+use super::admin::{Admin, Feedback, OkQuery, post_admin, when};
 use super::admin_catalogue::{Proc, procedure_for};
 use super::auth::{Nav, PageUser};
 use super::forms_render::{Posted, SectionView, render_form};
@@ -13,7 +13,7 @@ use crate::error::ApiError;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::eform::{DefinitionError, DefinitionErrorCode as C, FormDefinition, builtin};
 use motcua_domain::procedure::VersionStatus;
@@ -202,15 +202,10 @@ async fn page(
 
 pub async fn show(
     State(state): State<AppState>,
-    user: PageUser,
-    uri: Uri,
+    a: Admin,
     Path(code): Path<String>,
     Query(q): Query<OkQuery>,
 ) -> Result<Response, ApiError> {
-    let a = match page_admin(&state, &user, &uri).await? {
-        Ok(a) => a,
-        Err(r) => return Ok(r),
-    };
     let p = procedure_for(&state, &a, &code).await?;
     let fb = Feedback::from_query(q.ok.as_deref());
     page(&state, a, p, fb, None, None, StatusCode::OK).await
