@@ -40,30 +40,7 @@ const COMMUNE: &str = "000.01.99.H57";
 
 /// A complete birth declaration (Tờ khai đăng ký khai sinh) as the e-form expects it.
 fn birth_form() -> Value {
-    json!({
-        "requester_full_name": "Nguyễn Thị Hoa",
-        "requester_cccd": "046195000123",
-        "requester_address": "12 Phan Đình Phùng, phường An Cựu, thành phố Huế",
-        "requester_phone": "0912345678",
-        "requester_relationship": "mother",
-        "child_full_name": "Nguyễn Văn An",
-        "child_birth_date": "2025-01-02",
-        "child_gender": "male",
-        "child_ethnicity": "Kinh",
-        "child_nationality": "Việt Nam",
-        "child_birth_place": "Bệnh viện Trung ương Huế",
-        "child_home_town": "Thừa Thiên Huế",
-        "mother_full_name": "Nguyễn Thị Hoa",
-        "mother_birth_year": 1995,
-        "mother_ethnicity": "Kinh",
-        "mother_nationality": "vn",
-        "mother_cccd": "046195000123",
-        "mother_address": "12 Phan Đình Phùng, phường An Cựu, thành phố Huế",
-        "father_undetermined": true,
-        "birth_proof": "birth_certificate",
-        "birth_certificate_number": "GCS-2025-0001",
-        "commitment": true
-    })
+    serde_json::from_str(motcua_domain::eform::builtin_example("1.001193").unwrap()).unwrap()
 }
 
 async fn submitted(app: &common::App, citizen: &Who) -> (String, i64) {

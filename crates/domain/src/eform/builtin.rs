@@ -24,6 +24,13 @@ pub fn builtin_source(procedure_code: &str) -> Option<&'static str> {
         .map(|(_, json)| *json)
 }
 
+/// A complete declaration that the built-in birth-registration form accepts: the example
+/// integrators start from (and the tests and the journey benchmark submit).
+pub fn builtin_example(procedure_code: &str) -> Option<&'static str> {
+    (procedure_code.trim() == SOURCES[0].0)
+        .then_some(include_str!("forms/to_khai_khai_sinh.example.json"))
+}
+
 /// The built-in declaration e-form of a procedure, by national procedure code.
 pub fn builtin(procedure_code: &str) -> Option<CheckedForm> {
     // Checked once per process: the sources are constants, and compiling their patterns
@@ -60,5 +67,19 @@ mod tests {
             builtin("1.000656").unwrap().id()
         );
         assert_eq!(builtin(" 1.001193 ").unwrap().id(), "to_khai_khai_sinh");
+    }
+
+    #[test]
+    fn the_birth_example_is_a_complete_declaration() {
+        let data: serde_json::Value =
+            serde_json::from_str(builtin_example("1.001193").unwrap()).unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+        let form = builtin("1.001193").unwrap();
+        assert!(form.validate(&data, today).is_ok());
+        // A required field missing is refused: the example is not accepted by accident.
+        let mut short = data.clone();
+        short.as_object_mut().unwrap().remove("child_full_name");
+        assert!(form.validate(&short, today).is_err());
+        assert!(builtin_example("1.000656").is_none());
     }
 }

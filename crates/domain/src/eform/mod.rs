@@ -24,7 +24,7 @@ mod values;
 #[cfg(test)]
 mod tests;
 
-pub use builtin::{BUILTIN_PROCEDURES, builtin, builtin_source};
+pub use builtin::{BUILTIN_PROCEDURES, builtin, builtin_example, builtin_source};
 pub use definition::{Bound, Choice, Condition, Field, FieldKind, FormDefinition, Section};
 pub use errors::{DefinitionError, DefinitionErrorCode, FieldError, FieldErrorCode};
 pub use profile::{Gender, Profile, ProfilePath};
