@@ -195,13 +195,18 @@ fn applicant_id(a: motcua_domain::procedure::ApplicantKind) -> &'static str {
 /// A time limit as the reader reads it: "3 ngày làm việc", "0,5 working days".
 pub fn time_limit(lang: Lang, t: &motcua_domain::procedure::TimeLimit) -> String {
     use motcua_domain::procedure::DurationUnit as U;
-    let key = match t.unit() {
-        U::Hours => "time.hours",
-        U::WorkingDays => "time.working_days",
-        U::Days => "time.days",
-        U::Months => "time.months",
-    };
     let value = t.value_string();
+    // English says "1 working day"; Vietnamese nouns do not change.
+    let key = match (t.unit(), value == "1") {
+        (U::Hours, false) => "time.hours",
+        (U::Hours, true) => "time.hours_one",
+        (U::WorkingDays, false) => "time.working_days",
+        (U::WorkingDays, true) => "time.working_days_one",
+        (U::Days, false) => "time.days",
+        (U::Days, true) => "time.days_one",
+        (U::Months, false) => "time.months",
+        (U::Months, true) => "time.months_one",
+    };
     // Vietnamese writes the decimal comma.
     let value = match lang {
         Lang::Vi => value.replace('.', ","),

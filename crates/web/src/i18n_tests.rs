@@ -139,6 +139,13 @@ fn vietnamese_names_are_the_domains() {
         ),
         "0.5 working days"
     );
+    assert_eq!(
+        time_limit(
+            Lang::En,
+            &TimeLimit::parse("1", DurationUnit::WorkingDays).unwrap()
+        ),
+        "1 working day"
+    );
 }
 
 fn every_change() -> Vec<Change> {
