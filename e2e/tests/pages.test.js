@@ -243,3 +243,50 @@ for (const pg of PAGES) {
     });
   });
 }
+
+describe('English as the second language', () => {
+  test('the switch works without JavaScript, and the English pages pass axe-core at 375 px', async () => {
+    const search = '/thu-tuc?q=dang+ky+khai+sinh';
+    const plain = await newContext(browser, { javaScriptEnabled: false, viewport: PHONE });
+    try {
+      const page = await plain.newPage();
+      await step(page, 'switch to English and back without JavaScript', async () => {
+        await open(page, search);
+        assert.equal(await page.locator('html').getAttribute('lang'), 'vi');
+        // The switch names the other language in itself, and says which language it is.
+        const english = page.getByRole('link', { name: 'English', exact: true });
+        assert.equal(await english.getAttribute('hreflang'), 'en');
+        await submitAndWait(page, english, (u) => u.pathname === '/thu-tuc' && u.search.includes('khai'));
+        assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+        await page.getByRole('heading', { level: 1, name: 'Find an administrative procedure' }).waitFor();
+        // The procedures keep their Vietnamese names, marked as Vietnamese.
+        assert.equal(await page.locator('ol.results strong').first().getAttribute('lang'), 'vi');
+        await submitAndWait(
+          page,
+          page.getByRole('link', { name: 'Tiếng Việt', exact: true }),
+          (u) => u.pathname === '/thu-tuc' && u.search.includes('khai'),
+        );
+        assert.equal(await page.locator('html').getAttribute('lang'), 'vi');
+        await page.getByRole('heading', { level: 1, name: 'Tra cứu thủ tục hành chính' }).waitFor();
+      });
+    } finally {
+      await plain.close();
+    }
+
+    const checked = await newContext(browser, { bypassCSP: true, viewport: PHONE });
+    try {
+      const page = await checked.newPage();
+      for (const where of [search, `/thu-tuc/${BIRTH.code}`]) {
+        await step(page, `open ${where} in English at ${PHONE.width} px`, () =>
+          open(page, `/ngon-ngu?lang=en&next=${encodeURIComponent(where)}`),
+        );
+        assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(width <= PHONE.width, `${where} in English is ${width} px wide: ${(await overflowing(page, PHONE.width)).join(', ')}`);
+        await expectAccessible(page, `${where} in English at ${PHONE.width} px`);
+      }
+    } finally {
+      await checked.close();
+    }
+  });
+});

@@ -5,7 +5,7 @@
 //! request id and the reader's language. `code` is stable snake_case; `message` is
 //! Vietnamese unless the client asked for English; internal details go to the log only.
 
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -168,19 +168,12 @@ pub struct ErrorDetail {
     pub fields: Vec<FieldError>,
 }
 
-pub fn wants_english(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("en"))
-}
-
 /// Renders a pending error as the JSON body, with the request id.
-pub fn render(e: &ApiError, request_id: &str, english: bool) -> Response {
+pub fn render(e: &ApiError, request_id: &str, lang: crate::i18n::Lang) -> Response {
     let body = ErrorBody {
         error: ErrorDetail {
             code: e.code.into(),
-            message: if english { e.en.clone() } else { e.vi.clone() },
+            message: lang.pick(&e.vi, &e.en).to_owned(),
             request_id: request_id.into(),
             fields: e.fields.clone(),
         },

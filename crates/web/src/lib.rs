@@ -6,6 +6,7 @@ mod auth;
 pub mod dossiers;
 pub mod eforms;
 pub mod error;
+mod i18n;
 pub mod live;
 mod metrics;
 pub mod openapi;
@@ -182,8 +183,11 @@ async fn request_context(State(state): State<AppState>, mut req: Request, next: 
         .filter(|v| valid_request_id(v))
         .map_or_else(|| uuid::Uuid::now_v7().simple().to_string(), str::to_owned);
     req.extensions_mut().insert(RequestId(id.clone()));
-    let english = error::wants_english(req.headers());
     let is_api = req.uri().path().starts_with("/api/");
+    // The API answers in the client's language (Accept-Language), the pages in the
+    // reader's (their explicit choice, else Vietnamese).
+    let api_lang = i18n::Lang::of_client(req.headers());
+    let reader = pages::chrome::Reader::of(req.method(), req.uri(), req.headers());
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
 
@@ -196,9 +200,9 @@ async fn request_context(State(state): State<AppState>, mut req: Request, next: 
     if let Some(error::PendingError(e)) = response.extensions_mut().remove::<error::PendingError>()
     {
         response = if is_api {
-            error::render(&e, &id, english)
+            error::render(&e, &id, api_lang)
         } else {
-            pages::error_page(&e, &id)
+            pages::error_page(&e, &id, reader)
         };
     }
     let h = response.headers_mut();

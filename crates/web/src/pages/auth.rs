@@ -1,9 +1,11 @@
 //! Logging in and out from the pages, and the shared login rule (rate limit + password).
 
+use super::chrome::{Reader, Visitor};
 use super::render;
 use crate::AppState;
 use crate::auth::{MaybeAuth, Via, clear_cookie, same_secret, session_cookie};
 use crate::error::ApiError;
+use crate::i18n::Lang;
 use askama::Template;
 use axum::Form;
 use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
@@ -14,11 +16,14 @@ use motcua_store::accounts::Account;
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
 
-/// The logged-in person as pages need them: a name for the header and the form token.
-pub struct PageUser(Option<(Account, Option<String>)>);
+/// The reader as pages need them: their language and, when logged in, the account and
+/// the form token.
+pub struct PageUser(Option<(Account, Option<String>)>, Reader);
 
-/// What the header shows of the logged-in person: the name and the links their roles open.
+/// What the header shows of the logged-in person: the name and the links their roles open,
+/// with the reader's language.
 pub struct Nav {
+    pub reader: Reader,
     pub name: String,
     pub citizen: bool,
     pub officer: bool,
@@ -31,6 +36,7 @@ impl PageUser {
     pub fn nav(&self) -> Option<Nav> {
         use motcua_domain::access::{Action, Role, role_allows};
         self.0.as_ref().map(|(a, _)| Nav {
+            reader: self.1.clone(),
             name: a.display_name.clone(),
             citizen: a
                 .grants
@@ -58,6 +64,16 @@ impl PageUser {
             }),
         })
     }
+    /// The frame of a page anyone may see.
+    pub fn visitor(&self) -> Visitor {
+        Visitor {
+            reader: self.1.clone(),
+            nav: self.nav(),
+        }
+    }
+    pub fn lang(&self) -> Lang {
+        self.1.lang
+    }
     pub fn account(&self) -> Option<&Account> {
         self.0.as_ref().map(|(a, _)| a)
     }
@@ -84,13 +100,17 @@ impl FromRequestParts<AppState> for PageUser {
         let MaybeAuth(a) = MaybeAuth::from_request_parts(parts, state)
             .await
             .unwrap_or(MaybeAuth(None));
-        Ok(PageUser(a.map(|(account, via)| {
-            let csrf = match via {
-                Via::Session { csrf_token, .. } => Some(csrf_token),
-                Via::Token => None,
-            };
-            (account, csrf)
-        })))
+        let reader = Reader::of(&parts.method, &parts.uri, &parts.headers);
+        Ok(PageUser(
+            a.map(|(account, via)| {
+                let csrf = match via {
+                    Via::Session { csrf_token, .. } => Some(csrf_token),
+                    Via::Token => None,
+                };
+                (account, csrf)
+            }),
+            reader,
+        ))
     }
 }
 
@@ -133,7 +153,7 @@ pub async fn log_in(
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
-    user: Option<Nav>,
+    user: Visitor,
     csrf: String,
     username: String,
     next: String,
@@ -163,7 +183,7 @@ pub fn safe_next(next: Option<&str>) -> String {
 pub async fn login_form(user: PageUser, Query(q): Query<NextQuery>) -> Response {
     render(
         &LoginPage {
-            user: user.nav(),
+            user: user.visitor(),
             csrf: user.csrf(),
             username: String::new(),
             next: safe_next(q.next.as_deref()),
@@ -183,6 +203,7 @@ pub struct LoginForm {
 pub async fn login_submit(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
     match log_in(&state, addr.ip(), &f.username, &f.password).await {
@@ -199,13 +220,20 @@ pub async fn login_submit(
         )
             .into_response(),
         Err(e) => {
+            let lang = Lang::of_reader(&headers);
+            let next = safe_next(f.next.as_deref());
+            // A switch of language goes back to the empty form, keeping where to go next.
+            let here = format!("/dang-nhap?next={}", super::encode(&next));
             let mut r = render(
                 &LoginPage {
-                    user: None,
+                    user: Visitor {
+                        reader: Reader::at(lang, here),
+                        nav: None,
+                    },
                     csrf: String::new(),
                     username: f.username,
-                    next: safe_next(f.next.as_deref()),
-                    error: Some(e.vi.clone()),
+                    next,
+                    error: Some(lang.pick(&e.vi, &e.en).to_owned()),
                 },
                 e.status,
             );

@@ -1,15 +1,17 @@
 //! The public catalogue: home, search, and the procedure page with its public parts.
 
 use super::auth::PageUser;
+use super::chrome::Visitor;
 use super::{encode, money, render};
 use crate::AppState;
 use crate::api::procedures::{ProcedureQuery, parse_code, search_query};
 use crate::error::ApiError;
+use crate::i18n::{self, Lang};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use motcua_domain::procedure::{OnlineLevel, Procedure, time_limit_label_vi};
+use motcua_domain::procedure::{OnlineLevel, Procedure};
 
 pub struct FieldOption {
     pub name: String,
@@ -32,17 +34,17 @@ pub struct Row {
     pub level_label: &'static str,
 }
 
-fn level(p: &Procedure) -> (&'static str, &'static str) {
-    match p.online_level {
-        Some(l) => (l.as_str(), l.label_vi()),
-        None => ("unknown", "Chưa rõ mức độ trực tuyến"),
-    }
+fn level(lang: Lang, p: &Procedure) -> (&'static str, &'static str) {
+    (
+        p.online_level.map_or("unknown", OnlineLevel::as_str),
+        i18n::level(lang, p.online_level),
+    )
 }
 
-fn time_limit_text(p: &Procedure) -> String {
+fn time_limit_text(lang: Lang, p: &Procedure) -> String {
     p.time_limit.map_or_else(
-        || "Thời hạn: chưa có thông tin".to_owned(),
-        |t| format!("Thời hạn: {}", time_limit_label_vi(&t)),
+        || lang.t("catalogue.no_time_limit").to_owned(),
+        |t| lang.f("catalogue.time_limit", i18n::time_limit(lang, &t)),
     )
 }
 
@@ -51,7 +53,7 @@ const LEVELS: [OnlineLevel; 3] = [OnlineLevel::Full, OnlineLevel::Partial, Onlin
 #[derive(Template)]
 #[template(path = "home.html")]
 struct Home {
-    user: Option<super::auth::Nav>,
+    user: Visitor,
     csrf: String,
     levels: Vec<(&'static str, &'static str, usize)>,
     total: usize,
@@ -59,13 +61,14 @@ struct Home {
 }
 
 pub async fn home(State(state): State<AppState>, user: PageUser) -> Result<Response, ApiError> {
+    let lang = user.lang();
     let all = state.store.published_procedures().await?;
     let levels = LEVELS
         .iter()
         .map(|l| {
             (
                 l.as_str(),
-                l.label_vi(),
+                i18n::level(lang, Some(*l)),
                 all.iter().filter(|p| p.online_level == Some(*l)).count(),
             )
         })
@@ -83,7 +86,7 @@ pub async fn home(State(state): State<AppState>, user: PageUser) -> Result<Respo
         .collect();
     Ok(render(
         &Home {
-            user: user.nav(),
+            user: user.visitor(),
             csrf: user.csrf(),
             levels,
             total: all.len(),
@@ -96,7 +99,7 @@ pub async fn home(State(state): State<AppState>, user: PageUser) -> Result<Respo
 #[derive(Template)]
 #[template(path = "catalogue.html")]
 struct Catalogue {
-    user: Option<super::auth::Nav>,
+    user: Visitor,
     csrf: String,
     q: String,
     fields: Vec<FieldOption>,
@@ -113,9 +116,10 @@ pub async fn search(
     user: PageUser,
     Query(q): Query<ProcedureQuery>,
 ) -> Result<Response, ApiError> {
+    let lang = user.lang();
     let (page, error) = match search_query(&q) {
         Ok(sq) => (Some(state.store.search_procedures(&sq).await?), None),
-        Err(e) => (None, Some(e.vi)),
+        Err(e) => (None, Some(lang.pick(&e.vi, &e.en).to_owned())),
     };
     let fields = state
         .store
@@ -145,7 +149,7 @@ pub async fn search(
         .map(|l| {
             (
                 l.as_str(),
-                l.label_vi(),
+                i18n::level(lang, Some(*l)),
                 q.online_level.as_deref() == Some(l.as_str()),
             )
         })
@@ -171,12 +175,12 @@ pub async fn search(
                 .items
                 .iter()
                 .map(|p| {
-                    let (level_class, level_label) = level(&p.procedure);
+                    let (level_class, level_label) = level(lang, &p.procedure);
                     Row {
                         code: p.procedure.code.to_string(),
                         name: p.procedure.name.clone(),
                         field: p.procedure.field.clone(),
-                        time_limit: time_limit_text(&p.procedure),
+                        time_limit: time_limit_text(lang, &p.procedure),
                         level_class,
                         level_label,
                     }
@@ -192,7 +196,7 @@ pub async fn search(
     };
     Ok(render(
         &Catalogue {
-            user: user.nav(),
+            user: user.visitor(),
             csrf: user.csrf(),
             q: q.q.clone().unwrap_or_default(),
             fields,
@@ -218,7 +222,7 @@ pub struct ComponentRow {
 #[derive(Template)]
 #[template(path = "procedure.html")]
 struct ProcedurePage {
-    user: Option<super::auth::Nav>,
+    user: Visitor,
     csrf: String,
     code: String,
     name: String,
@@ -246,22 +250,13 @@ struct ProcedurePage {
     legal_basis: Vec<String>,
 }
 
-/// Vietnamese names of the record fields a province may flag as unverified.
-fn field_label(f: &str) -> &str {
-    match f {
-        "time_limit" => "thời hạn giải quyết",
-        "fees" => "phí, lệ phí",
-        "online_level" | "full_online_eligible" => "mức độ trực tuyến",
-        "steps" => "trình tự thực hiện",
-        "components" => "thành phần hồ sơ",
-        "channels" => "cách thức thực hiện",
-        "legal_basis" => "căn cứ pháp lý",
-        "authority" => "cơ quan thực hiện",
-        "applicant_kinds" => "đối tượng thực hiện",
-        "result" => "kết quả",
-        "publications" => "quyết định công bố",
+/// Names of the record fields a province may flag as unverified.
+fn field_label(lang: Lang, f: &str) -> &str {
+    let key = match f {
+        "online_level" | "full_online_eligible" => "online_level",
         other => other,
-    }
+    };
+    lang.lookup(&format!("record.{key}")).unwrap_or(f)
 }
 
 pub async fn procedure(
@@ -277,8 +272,9 @@ pub async fn procedure(
         .map_err(|_| ApiError::not_found("thủ tục", "Procedure"))?;
     let p = &published.procedure;
     let tree = state.store.unit_tree().await?;
-    let (level_class, level_label) = level(p);
-    let mut unverified: Vec<&str> = p.unverified.iter().map(|f| field_label(f)).collect();
+    let lang = user.lang();
+    let (level_class, level_label) = level(lang, p);
+    let mut unverified: Vec<&str> = p.unverified.iter().map(|f| field_label(lang, f)).collect();
     unverified.dedup();
     let fees: Vec<String> = p
         .fees
@@ -294,11 +290,11 @@ pub async fn procedure(
         })
         .collect();
     let fee_summary = match p.has_fee {
-        Some(false) => "Không thu phí, lệ phí.".to_owned(),
-        _ => "Chưa có thông tin.".to_owned(),
+        Some(false) => lang.t("procedure.no_fee").to_owned(),
+        _ => lang.t("common.missing").to_owned(),
     };
     let page = ProcedurePage {
-        user: user.nav(),
+        user: user.visitor(),
         csrf: user.csrf(),
         code: p.code.to_string(),
         name: p.name.clone(),
@@ -307,10 +303,10 @@ pub async fn procedure(
         level_label,
         version: published.version,
         // For people, as on the dossier pages ("11:22 ngày 27/11/2026"), not RFC 3339.
-        published_at: super::dossier_view::when(published.published_at),
+        published_at: i18n::when(lang, published.published_at),
         unverified: unverified.join(", "),
         steps: p.steps.clone(),
-        channels: p.channels.iter().map(|c| c.label_vi()).collect(),
+        channels: p.channels.iter().map(|c| i18n::channel(lang, *c)).collect(),
         time_note: p.time_note.clone(),
         components: p
             .components
@@ -327,10 +323,14 @@ pub async fn procedure(
             })
             .collect(),
         time_limit: p.time_limit.map_or_else(
-            || "Chưa có thông tin.".to_owned(),
-            |t| time_limit_label_vi(&t),
+            || lang.t("common.missing").to_owned(),
+            |t| i18n::time_limit(lang, &t),
         ),
-        applicants: p.applicant_kinds.iter().map(|a| a.label_vi()).collect(),
+        applicants: p
+            .applicant_kinds
+            .iter()
+            .map(|a| i18n::applicant(lang, *a))
+            .collect(),
         authority: p.authority.clone(),
         units: p
             .units

@@ -12,9 +12,7 @@ use std::collections::HashMap;
 
 /// A readable instant: "14:05 ngày 27/11/2026".
 pub fn when(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&super::vn_offset())
-        .format("%H:%M ngày %d/%m/%Y")
-        .to_string()
+    crate::i18n::when(crate::i18n::Lang::Vi, t)
 }
 
 pub struct Summary {

@@ -1,4 +1,4 @@
-//! Server-rendered Vietnamese pages. They work without JavaScript: plain links and forms.
+//! Server-rendered pages, Vietnamese first with English second (`chrome`, `crate::i18n`). They work without JavaScript: plain links and forms.
 
 mod admin;
 mod admin_accounts;
@@ -12,6 +12,7 @@ pub mod auth;
 mod backoffice;
 mod backoffice_forms;
 mod catalogue;
+pub(crate) mod chrome;
 mod desk;
 mod desk_files;
 mod desk_intake;
@@ -28,6 +29,7 @@ mod portal_lists;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::i18n::Lang;
 use askama::Template;
 use axum::Router;
 use axum::http::{StatusCode, header};
@@ -39,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(catalogue::home))
         .route("/thu-tuc", get(catalogue::search))
         .route("/thu-tuc/{code}", get(catalogue::procedure))
+        .route("/ngon-ngu", get(chrome::switch))
         .route("/dang-nhap", get(auth::login_form).post(auth::login_submit))
         .route("/dang-xuat", axum::routing::post(auth::logout_submit))
         .route("/ho-so", post(portal_dossiers::create))
@@ -128,29 +131,18 @@ pub fn money(v: u64) -> String {
     format!("{out} đồng")
 }
 
-/// The note shown after a successful action (`?ok=…` on the redirect).
+/// The note shown after a successful action (`?ok=…` on the redirect), in Vietnamese.
 pub fn flash(ok: &str) -> Option<&'static str> {
-    Some(match ok {
-        "created" => "Đã tạo hồ sơ nháp. Hãy điền tờ khai rồi bấm “Nộp hồ sơ”.",
-        "saved" => "Đã lưu nháp.",
-        "submitted" => "Đã nộp hồ sơ. Bộ phận Một cửa sẽ kiểm tra và tiếp nhận.",
-        "supplemented" => "Đã gửi bổ sung hồ sơ.",
-        "withdrawn" => "Đã rút hồ sơ.",
-        "rated" => "Cảm ơn bạn đã đánh giá.",
-        "received" => "Đã tiếp nhận hồ sơ và cấp Giấy tiếp nhận.",
-        "refused" => "Đã từ chối tiếp nhận hồ sơ.",
-        "forwarded" => "Đã chuyển hồ sơ sang bước tiếp theo.",
-        "sent_back" => "Đã trả hồ sơ về bước trước.",
-        "supplement_requested" => "Đã gửi yêu cầu bổ sung hồ sơ.",
-        "payment_requested" => "Đã yêu cầu nộp phí, lệ phí.",
-        "payment_confirmed" => "Đã xác nhận nộp phí, lệ phí.",
-        "extended" => "Đã gửi văn bản xin lỗi và hẹn lại ngày trả kết quả.",
-        "stopped" => "Đã dừng xử lý hồ sơ.",
-        "completed" => "Đã hoàn thành xử lý hồ sơ.",
-        "returned" => "Đã trả kết quả.",
-        "uploaded" => "Đã tải tệp lên.",
-        _ => return None,
-    })
+    flash_in(Lang::Vi, ok)
+}
+
+/// The note shown after a successful action, in the reader's language.
+pub fn flash_in(lang: Lang, ok: &str) -> Option<&'static str> {
+    // `ok` comes from the address bar: only the words of a known key make a message.
+    ok.bytes()
+        .all(|b| b.is_ascii_lowercase() || b == b'_')
+        .then(|| lang.lookup(&format!("flash.{ok}")))
+        .flatten()
 }
 
 /// Sends someone who is not logged in to the login page, coming back here afterwards.
@@ -185,27 +177,31 @@ pub fn render<T: Template>(t: &T, status: StatusCode) -> Response {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
-    user: Option<auth::Nav>,
+    user: chrome::Visitor,
     csrf: String,
-    heading: &'a str,
+    lang: Lang,
+    heading: &'static str,
     message: &'a str,
     request_id: &'a str,
 }
 
-/// The page shown for an error outside the API: Vietnamese, with the request id.
-pub fn error_page(e: &ApiError, request_id: &str) -> Response {
-    let heading = match e.status {
-        StatusCode::NOT_FOUND => "Không tìm thấy trang",
-        StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED => "Không có quyền truy cập",
-        StatusCode::TOO_MANY_REQUESTS => "Quá nhiều yêu cầu",
-        s if s.is_client_error() => "Yêu cầu không hợp lệ",
-        _ => "Hệ thống đang gặp sự cố",
-    };
+/// The page shown for an error outside the API, in the reader's language, with the
+/// request id.
+pub fn error_page(e: &ApiError, request_id: &str, reader: chrome::Reader) -> Response {
+    let lang = reader.lang;
+    let heading = lang.t(match e.status {
+        StatusCode::NOT_FOUND => "error.not_found",
+        StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED => "error.forbidden",
+        StatusCode::TOO_MANY_REQUESTS => "error.too_many",
+        s if s.is_client_error() => "error.bad_request",
+        _ => "error.internal",
+    });
     let page = ErrorPage {
-        user: None,
+        user: chrome::Visitor { reader, nav: None },
         csrf: String::new(),
+        lang,
         heading,
-        message: &e.vi,
+        message: lang.pick(&e.vi, &e.en),
         request_id,
     };
     render(&page, e.status)

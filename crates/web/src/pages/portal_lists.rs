@@ -1,12 +1,13 @@
 //! The applicant's lists: their own dossiers, and the public lookup by code and receipt
 //! secret (no login, no personal data).
 
-use super::auth::{Nav, PageUser};
-use super::dossier_view;
+use super::auth::PageUser;
+use super::chrome::Visitor;
 use super::{login_redirect, render};
 use crate::AppState;
 use crate::dossiers::service;
 use crate::error::ApiError;
+use crate::i18n;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, Uri};
@@ -24,7 +25,7 @@ pub struct MineRow {
 #[derive(Template)]
 #[template(path = "my_dossiers.html")]
 struct MinePage {
-    user: Option<Nav>,
+    user: Visitor,
     csrf: String,
     rows: Vec<MineRow>,
 }
@@ -37,6 +38,7 @@ pub async fn mine(
     let Some(account) = user.account() else {
         return Ok(login_redirect(&uri));
     };
+    let lang = user.lang();
     let list = state.store.applicant_dossiers(&account.id).await?;
     let mut names: std::collections::HashMap<String, String> = Default::default();
     let mut rows = Vec::new();
@@ -55,14 +57,17 @@ pub async fn mine(
             code: d
                 .code
                 .as_ref()
-                .map_or_else(|| "Chưa có mã".to_owned(), ToString::to_string),
+                .map_or_else(|| lang.t("mine.no_code").to_owned(), ToString::to_string),
             procedure: names.get(&key).cloned().unwrap_or(key),
-            status_label: d.status.label_vi(),
-            due: d.current_due_at.map(dossier_view::when).unwrap_or_default(),
+            status_label: i18n::status(lang, d.status),
+            due: d
+                .current_due_at
+                .map(|t| i18n::when(lang, t))
+                .unwrap_or_default(),
         });
     }
     let page = MinePage {
-        user: user.nav(),
+        user: user.visitor(),
         csrf: user.csrf(),
         rows,
     };
@@ -86,7 +91,7 @@ pub struct Found {
 #[derive(Template)]
 #[template(path = "lookup.html")]
 struct LookupPage {
-    user: Option<Nav>,
+    user: Visitor,
     csrf: String,
     code: String,
     secret: String,
@@ -102,8 +107,9 @@ pub async fn lookup(
 ) -> Result<Response, ApiError> {
     let code = q.code.unwrap_or_default().trim().to_owned();
     let secret = q.secret.unwrap_or_default().trim().to_uppercase();
+    let lang = user.lang();
     let mut page = LookupPage {
-        user: user.nav(),
+        user: user.visitor(),
         csrf: user.csrf(),
         code: code.clone(),
         secret: secret.clone(),
@@ -127,25 +133,17 @@ pub async fn lookup(
                     .procedure(&d.procedure)
                     .await
                     .map_or_else(|_| d.procedure.to_string(), |p| p.procedure.name),
-                status_label: d.status.label_vi(),
-                due: d.current_due_at.map(dossier_view::when),
+                status_label: i18n::status(lang, d.status),
+                due: d.current_due_at.map(|t| i18n::when(lang, t)),
                 timeline: events
                     .iter()
-                    .map(|e| {
-                        (
-                            dossier_view::when(e.at),
-                            crate::dossiers::views::label(&e.change),
-                        )
-                    })
+                    .map(|e| (i18n::when(lang, e.at), i18n::event(lang, &e.change)))
                     .collect(),
             });
             Ok(render(&page, StatusCode::OK))
         }
         Err(_) => {
-            page.error = Some(
-                "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này. Hãy kiểm tra lại trên Giấy tiếp nhận."
-                    .into(),
-            );
+            page.error = Some(lang.t("lookup.not_found").to_owned());
             Ok(render(&page, StatusCode::NOT_FOUND))
         }
     }
