@@ -141,6 +141,7 @@ pub fn flash(ok: &str) -> Option<&'static str> {
         "refused" => "Đã từ chối tiếp nhận hồ sơ.",
         "forwarded" => "Đã chuyển hồ sơ sang bước tiếp theo.",
         "sent_back" => "Đã trả hồ sơ về bước trước.",
+        "transferred" => "Đã chuyển hồ sơ sang đơn vị khác.",
         "supplement_requested" => "Đã gửi yêu cầu bổ sung hồ sơ.",
         "payment_requested" => "Đã yêu cầu nộp phí, lệ phí.",
         "payment_confirmed" => "Đã xác nhận nộp phí, lệ phí.",
