@@ -350,6 +350,33 @@ async fn a_transferred_dossier_moves_to_the_other_units_inbox_and_keeps_its_code
     assert_eq!(line["unit"], OTHER);
     assert_eq!(line["due_at"], due.as_str().map(to_vn).unwrap());
     assert!(line["events"].as_array().unwrap().is_empty(), "{line}");
+
+    // The live 766 index counts the received dossier at the new unit, no longer at the old.
+    let today = chrono::Utc::now()
+        .with_timezone(&motcua_calendar::VIETNAM_OFFSET)
+        .date_naive();
+    let index: Value = reqwest::get(app.url(&format!("/api/v1/index?from={today}&to={today}")))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let received = |unit: &str| {
+        index["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["code"] == unit)
+            .unwrap()["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|g| g["metrics"].as_array().unwrap())
+            .find(|m| m["code"] == "DOSSIER_SYNC")
+            .unwrap()["denominator"]
+            .as_i64()
+    };
+    assert_eq!((received(COMMUNE), received(OTHER)), (Some(0), Some(1)));
 }
 
 /// The API gives instants as RFC 3339; compare them as instants.
