@@ -51,6 +51,11 @@ pub struct Commit<'a> {
 pub struct InboxFilter {
     /// Units the caller may see (from `access::units_for`); empty = nothing.
     pub units: Vec<UnitCode>,
+    /// Desks among them where the caller receives (`units_for` with `ReceiveDossier`): the
+    /// dossiers they received for other units stay in their inbox, as results go back
+    /// through them. A specialist's inbox holds only the dossiers their unit handles, so
+    /// a dossier transferred away leaves it.
+    pub desks: Vec<UnitCode>,
     pub status: Option<Status>,
     pub procedure: Option<String>,
     /// Only dossiers whose current appointment is before this instant (due soon/overdue).
@@ -339,8 +344,8 @@ impl Store {
         }
         let mut binds: Vec<String> = Vec::new();
         let mut sql = String::from("SELECT state, sort_at_us, id FROM dossiers WHERE (unit IN (");
-        let list = |binds: &mut Vec<String>| {
-            f.units
+        let list = |binds: &mut Vec<String>, units: &[UnitCode]| {
+            units
                 .iter()
                 .map(|u| {
                     binds.push(u.to_string());
@@ -349,12 +354,16 @@ impl Store {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let a = list(&mut binds);
+        let a = list(&mut binds, &f.units);
         sql.push_str(&a);
-        sql.push_str(") OR desk IN (");
-        let b = list(&mut binds);
-        sql.push_str(&b);
-        sql.push_str("))");
+        if f.desks.is_empty() {
+            sql.push_str("))");
+        } else {
+            sql.push_str(") OR desk IN (");
+            let b = list(&mut binds, &f.desks);
+            sql.push_str(&b);
+            sql.push_str("))");
+        }
         if let Some(s) = f.status {
             binds.push(s.as_str().to_owned());
             sql.push_str(&format!(" AND status = ${}", binds.len()));
@@ -415,31 +424,44 @@ impl Store {
         page(q.fetch_all(self.pool()).await?, limit)
     }
 
-    /// The inbox counters: new (submitted), due today, overdue, waiting for a supplement.
+    /// The inbox counters: new (submitted), due today, overdue, waiting for a supplement,
+    /// over the same dossiers as [`Store::inbox`] (`desks` as in [`InboxFilter`]).
     pub async fn inbox_counts(
         &self,
         units: &[UnitCode],
+        desks: &[UnitCode],
         now: chrono::DateTime<chrono::Utc>,
         end_of_today: chrono::DateTime<chrono::Utc>,
     ) -> Result<InboxCounts> {
         if units.is_empty() {
             return Ok(InboxCounts::default());
         }
-        let placeholders: Vec<String> = (1..=units.len()).map(|i| format!("${i}")).collect();
-        let n = units.len();
+        let list = |from: usize, len: usize| {
+            (from..from + len)
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut scope = format!("unit IN ({})", list(1, units.len()));
+        if !desks.is_empty() {
+            scope.push_str(&format!(
+                " OR desk IN ({})",
+                list(units.len() + 1, desks.len())
+            ));
+        }
+        let n = units.len() + desks.len();
         let sql = format!(
             "SELECT \
              SUM(CASE WHEN status = 'submitted' THEN 1 ELSE 0 END), \
              SUM(CASE WHEN status IN ('received', 'processing', 'payment_requested') AND current_due_at_us >= ${a} AND current_due_at_us < ${b} THEN 1 ELSE 0 END), \
              SUM(CASE WHEN status IN ('received', 'processing', 'payment_requested') AND current_due_at_us < ${a} THEN 1 ELSE 0 END), \
              SUM(CASE WHEN status = 'supplement_requested' THEN 1 ELSE 0 END) \
-             FROM dossiers WHERE unit IN ({p}) OR desk IN ({p})",
+             FROM dossiers WHERE {scope}",
             a = n + 1,
             b = n + 2,
-            p = placeholders.join(", ")
         );
         let mut q = sqlx::query_as::<_, (Option<i64>, Option<i64>, Option<i64>, Option<i64>)>(&sql);
-        for u in units {
+        for u in units.iter().chain(desks) {
             q = q.bind(u.as_str());
         }
         let (a, b, c, d) = q

@@ -188,6 +188,11 @@ fn every_change() -> Vec<Change> {
             to_step: 1,
             note: None,
         },
+        Change::Transferred {
+            from: motcua_domain::UnitCode::parse("000.01.99.H57").unwrap(),
+            to: motcua_domain::UnitCode::parse("000.02.99.H57").unwrap(),
+            reason: "r".into(),
+        },
         Change::SentBack {
             from_step: 1,
             to_step: 0,

@@ -21,7 +21,7 @@ use utoipa::OpenApi;
         api::procedures::list, api::procedures::detail, api::procedures::versions,
         api::procedures::save_draft, api::procedures::publish, api::procedures::form,
         d::create, d::mine, d::detail, d::submit, d::save_form, d::receive, d::refuse, d::forward, d::send_back,
-        d::request_supplement, d::supplement, d::request_payment, d::confirm_payment, d::extend,
+        d::transfer, d::request_supplement, d::supplement, d::request_payment, d::confirm_payment, d::extend,
         d::stop, d::withdraw, d::complete, d::return_result, d::rate, d::inbox, d::lookup, api::index::index,
         api::warnings::list,
         files::upload, files::list, files::download,

@@ -165,10 +165,17 @@ pub fn control_sheet(
                     stopped: Duration::zero(),
                 });
             }
-            Change::Forwarded { to_step, .. } | Change::SentBack { to_step, .. } => {
+            Change::Forwarded { .. } | Change::SentBack { .. } | Change::Transferred { .. } => {
+                // A transfer starts the new unit's process from its first step.
+                let to_step = match &e.change {
+                    Change::Forwarded { to_step, .. } | Change::SentBack { to_step, .. } => {
+                        *to_step
+                    }
+                    _ => 0,
+                };
                 close(&mut sheet, &mut open, stop_since, e);
                 open = Some(Open {
-                    step: *to_step,
+                    step: to_step,
                     entered_at: e.at,
                     handed_by: e.by.clone(),
                     stopped: Duration::zero(),

@@ -39,6 +39,11 @@ pub enum Command {
     SendBack {
         reason: String,
     },
+    /// To another competent unit of the procedure, with a written reason.
+    Transfer {
+        to: UnitCode,
+        reason: String,
+    },
     RequestSupplement {
         items: Vec<String>,
         reason: String,
@@ -103,6 +108,7 @@ impl Command {
             Command::Refuse { .. } => "refuse",
             Command::Forward { .. } => "forward",
             Command::SendBack { .. } => "send_back",
+            Command::Transfer { .. } => "transfer",
             Command::RequestSupplement { .. } => "request_supplement",
             Command::CompleteSupplement { .. } => "complete_supplement",
             Command::RequestPayment { .. } => "request_payment",
@@ -158,6 +164,10 @@ pub enum DossierError {
     ComponentRequired,
     #[error("a desk takes paper dossiers directly or by public post, not online")]
     ChannelNotAtDesk,
+    #[error("the unit is not a competent unit of the procedure that could take the dossier")]
+    TransferNotCompetent,
+    #[error("the dossier is already at that unit")]
+    TransferSameUnit,
 }
 
 /// What `decide` needs besides the dossier and the command.
@@ -167,18 +177,20 @@ pub struct Context<'a> {
     pub tree: &'a UnitTree,
     /// The pinned process (from reception on).
     pub process: Option<&'a Process>,
+    /// The procedure's competent units (where a dossier may be transferred).
+    pub competent_units: &'a [UnitCode],
     /// Extensions allowed per dossier (1 by default).
     pub max_extensions: u32,
 }
 
-fn status_err(c: &Command, d: &Dossier) -> DossierError {
+pub(super) fn status_err(c: &Command, d: &Dossier) -> DossierError {
     DossierError::WrongStatus {
         command: c.name(),
         status: d.status.as_str(),
     }
 }
 
-fn need_reason(r: &str) -> Result<String, DossierError> {
+pub(super) fn need_reason(r: &str) -> Result<String, DossierError> {
     let r = crate::text::nfc(r);
     if r.is_empty() {
         Err(DossierError::ReasonRequired)
@@ -225,7 +237,7 @@ fn as_applicant(ctx: &Context<'_>, d: &Dossier) -> Result<By, DossierError> {
 }
 
 /// The step worker: holds the step's role in the step's unit, and the step allows `a`.
-fn step_worker(
+pub(super) fn step_worker(
     ctx: &Context<'_>,
     d: &Dossier,
     a: StepAction,
@@ -377,6 +389,9 @@ pub fn decide(
                     reason: need_reason(reason)?,
                 }],
             ))
+        }
+        Command::Transfer { to, reason } => {
+            super::transfer::decide_transfer(d, &cmd, to, reason, ctx)
         }
         Command::RequestSupplement { items, reason } => {
             if !working {

@@ -10,6 +10,7 @@ pub mod import;
 pub mod model;
 pub mod process;
 pub mod status;
+pub mod transfer;
 
 pub use code::{CodeGenerator, DossierCode, Tt01Codes};
 pub use decide::{Command, Context, DossierError, decide};
@@ -17,6 +18,7 @@ pub use files::{DeskApplicant, Digitisation, FileRef};
 pub use model::{By, Change, Dossier, Event, Rating};
 pub use process::{InterAgency, Process, Step, StepAction, StepUnit};
 pub use status::Status;
+pub use transfer::transfer_targets;
 
 #[cfg(test)]
 mod tests;

@@ -67,6 +67,13 @@ pub enum Change {
         to_step: usize,
         reason: String,
     },
+    /// Handed to another competent unit, which starts the process from its first step;
+    /// the code and the appointment stay.
+    Transferred {
+        from: UnitCode,
+        to: UnitCode,
+        reason: String,
+    },
     /// One consolidated request (form 02); the clock stops.
     SupplementRequested {
         items: Vec<String>,
@@ -150,6 +157,7 @@ impl Change {
             Change::Rejected { .. } => "rejected",
             Change::Forwarded { .. } => "forwarded",
             Change::SentBack { .. } => "sent_back",
+            Change::Transferred { .. } => "transferred",
             Change::SupplementRequested { .. } => "supplement_requested",
             Change::SupplementCompleted { .. } => "supplement_completed",
             Change::PaymentRequested { .. } => "payment_requested",
@@ -192,7 +200,7 @@ pub struct Dossier {
     #[serde(default)]
     pub eform_version: Option<i64>,
     pub process_version: Option<i64>,
-    /// The competent unit that handles it.
+    /// The competent unit that handles it (the last one it was transferred to).
     pub unit: UnitCode,
     /// The desk that received it (may differ: reception anywhere in the province).
     pub desk: Option<UnitCode>,
@@ -309,6 +317,11 @@ impl Dossier {
             Change::Forwarded { to_step, .. } | Change::SentBack { to_step, .. } => {
                 d.status = Status::Processing;
                 d.step = Some(*to_step);
+            }
+            Change::Transferred { to, .. } => {
+                d.status = Status::Processing;
+                d.unit = to.clone();
+                d.step = Some(0);
             }
             Change::SupplementRequested { .. } => {
                 d.status = Status::SupplementRequested;

@@ -39,6 +39,9 @@ pub enum StepAction {
     Extend,
     Stop,
     Complete,
+    /// Hands the dossier to another competent unit of the procedure (chuyển hồ sơ sang đơn
+    /// vị khác), which starts its process from the first step.
+    Transfer,
 }
 
 /// A step that hands part of the work to another unit as a child dossier. The unit is
@@ -158,7 +161,15 @@ impl Process {
                     role: Role::Specialist,
                     unit: StepUnit::Competent,
                     hours: 0,
-                    actions: vec![Forward, RequestSupplement, RequestPayment, Extend, Stop],
+                    // The examination is where a dossier turns out to belong elsewhere.
+                    actions: vec![
+                        Forward,
+                        RequestSupplement,
+                        RequestPayment,
+                        Extend,
+                        Stop,
+                        Transfer,
+                    ],
                     inter_agency: None,
                 },
                 Step {

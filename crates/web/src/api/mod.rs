@@ -62,6 +62,7 @@ fn dossier_routes() -> Router<AppState> {
         .route("/api/v1/dossiers/{id}/refuse", post(d::refuse))
         .route("/api/v1/dossiers/{id}/forward", post(d::forward))
         .route("/api/v1/dossiers/{id}/send-back", post(d::send_back))
+        .route("/api/v1/dossiers/{id}/transfer", post(d::transfer))
         .route(
             "/api/v1/dossiers/{id}/request-supplement",
             post(d::request_supplement),

@@ -243,6 +243,12 @@ body!(RefuseBody {
 });
 body!(ForwardBody { note: Option<String> });
 body!(ReasonBody { reason: String });
+body!(TransferBody {
+    /// The competent unit of the procedure to hand the dossier to.
+    to: String,
+    /// Why, in writing (required).
+    reason: String
+});
 body!(SupplementRequestBody { items: Vec<String>, reason: String });
 body!(VersionBody {});
 body!(PaymentBody { amount_vnd: u64 });
@@ -331,6 +337,16 @@ action!(
     ReasonBody,
     "Sends the dossier back to the previous step.",
     |b| Request::Other(Command::SendBack { reason: b.reason })
+);
+action!(
+    transfer,
+    "/api/v1/dossiers/{id}/transfer",
+    TransferBody,
+    "Transfers the dossier to another competent unit of its procedure, with a written reason; the new unit starts its process from the first step, the code and the appointment stay.",
+    |b| Request::Other(Command::Transfer {
+        to: unit_field("to", &b.to)?,
+        reason: b.reason
+    })
 );
 action!(
     request_supplement,
@@ -478,8 +494,10 @@ pub async fn inbox(
             ));
         }
     };
+    let desks = units_for(&auth.account.actor(), Action::ReceiveDossier, &tree);
     let filter = motcua_store::dossiers::InboxFilter {
         units: units.clone(),
+        desks: desks.clone(),
         status,
         procedure: q.procedure.clone().filter(|p| !p.is_empty()),
         due_before,
@@ -487,7 +505,10 @@ pub async fn inbox(
         cursor: q.cursor.clone(),
     };
     let (items, next_cursor) = state.store.inbox(&filter).await?;
-    let counts = state.store.inbox_counts(&units, now, end_of_today).await?;
+    let counts = state
+        .store
+        .inbox_counts(&units, &desks, now, end_of_today)
+        .await?;
     Ok(axum::Json(Inbox {
         items: items.iter().map(DossierView::from).collect(),
         next_cursor,

@@ -81,6 +81,7 @@ pub(super) fn outbox_for(d: &Dossier, e: &Event) -> Vec<OutboxMessage> {
             | Change::SupplementRequested { .. }
             | Change::PaymentRequested { .. }
             | Change::Extended { .. }
+            | Change::Transferred { .. }
             | Change::Stopped { .. }
             | Change::Completed { .. }
     ) {

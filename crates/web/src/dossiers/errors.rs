@@ -96,6 +96,22 @@ pub fn domain_error(e: DossierError) -> ApiError {
                 e.to_string(),
             );
         }
+        E::TransferNotCompetent => {
+            return ApiError::invalid(
+                "to",
+                "not_competent",
+                "Đơn vị được chọn không có thẩm quyền giải quyết thủ tục này.",
+                e.to_string(),
+            );
+        }
+        E::TransferSameUnit => {
+            return ApiError::invalid(
+                "to",
+                "same_unit",
+                "Hồ sơ đang ở chính đơn vị này; hãy chọn đơn vị khác.",
+                e.to_string(),
+            );
+        }
     };
     ApiError::new(status, code, vi, e.to_string())
 }

@@ -309,11 +309,21 @@ pub async fn execute_all(
         lookup_secret: None,
         form: (expected == 0).then(|| stored_form.clone()),
     };
+    // Only a transfer needs the procedure's competent units: the others skip the lookup.
+    let competent_units = if reqs
+        .iter()
+        .any(|r| matches!(r, Request::Other(Command::Transfer { .. })))
+    {
+        state.store.procedure(&d.procedure).await?.procedure.units
+    } else {
+        Vec::new()
+    };
     let ctx = Context {
         now,
         actor,
         tree: &tree,
         process: Some(&process),
+        competent_units: &competent_units,
         max_extensions: 1,
     };
     let mut next = d;

@@ -107,6 +107,7 @@ pub fn label(c: &Change) -> &'static str {
         Change::Rejected { .. } => "Từ chối tiếp nhận",
         Change::Forwarded { .. } => "Chuyển bước xử lý",
         Change::SentBack { .. } => "Trả lại bước trước",
+        Change::Transferred { .. } => "Chuyển hồ sơ sang đơn vị khác",
         Change::SupplementRequested { .. } => "Yêu cầu bổ sung hồ sơ",
         Change::SupplementCompleted { .. } => "Đã bổ sung hồ sơ",
         Change::PaymentRequested { .. } => "Yêu cầu nộp phí, lệ phí",

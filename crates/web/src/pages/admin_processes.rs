@@ -76,6 +76,7 @@ fn action_vi(a: StepAction) -> &'static str {
         StepAction::Extend => "Gia hạn (văn bản xin lỗi)",
         StepAction::Stop => "Dừng xử lý",
         StepAction::Complete => "Hoàn thành",
+        StepAction::Transfer => "Chuyển đơn vị khác",
     }
 }
 

@@ -28,6 +28,7 @@ pub struct InboxQuery {
     status: Option<String>,
     due: Option<String>,
     cursor: Option<String>,
+    ok: Option<String>,
 }
 
 pub struct InboxRow {
@@ -44,6 +45,7 @@ pub struct InboxRow {
 struct InboxPage {
     user: Option<Nav>,
     csrf: String,
+    fb: Feedback,
     counts: InboxCounts,
     statuses: Vec<(&'static str, &'static str, bool)>,
     due: String,
@@ -87,8 +89,10 @@ pub async fn inbox(
         "overdue" => Some(now),
         _ => None,
     };
+    let desks = units_for(&account.actor(), Action::ReceiveDossier, &tree);
     let filter = InboxFilter {
         units: units.clone(),
+        desks: desks.clone(),
         status,
         procedure: None,
         due_before,
@@ -98,7 +102,12 @@ pub async fn inbox(
     let (items, next_cursor) = state.store.inbox(&filter).await?;
     let counts = state
         .store
-        .inbox_counts(&units, now, crate::dossiers::api::end_of_day(now, 0))
+        .inbox_counts(
+            &units,
+            &desks,
+            now,
+            crate::dossiers::api::end_of_day(now, 0),
+        )
         .await?;
     let mut rows = Vec::new();
     for d in &items {
@@ -130,6 +139,7 @@ pub async fn inbox(
     let page = InboxPage {
         user: user.nav(),
         csrf: user.csrf(),
+        fb: Feedback::ok(&OkQuery { ok: q.ok.clone() }),
         counts,
         statuses: STATUSES
             .iter()
@@ -159,6 +169,9 @@ pub struct Actions {
     need_due: bool,
     forward: bool,
     send_back: bool,
+    transfer: bool,
+    /// The procedure's other competent units, for the transfer form.
+    transfer_units: Vec<UnitOption>,
     supplement: bool,
     payment: bool,
     confirm_payment: bool,
@@ -173,6 +186,7 @@ impl Actions {
         self.receive
             || self.forward
             || self.send_back
+            || self.transfer
             || self.supplement
             || self.payment
             || self.confirm_payment
@@ -234,6 +248,20 @@ async fn actions(state: &AppState, actor: &Actor, d: &Dossier) -> Result<Actions
     );
     a.forward = working && !d.waiting_for_child && step_ok(StepAction::Forward);
     a.send_back = working && step_ok(StepAction::SendBack);
+    if working && !d.waiting_for_child && step_ok(StepAction::Transfer) {
+        let competent = state.store.procedure(&d.procedure).await?.procedure.units;
+        a.transfer_units = motcua_domain::dossier::transfer_targets(d, &process, &competent, &tree)
+            .into_iter()
+            .map(|u| UnitOption {
+                name: tree
+                    .get(&u)
+                    .map_or_else(|| u.to_string(), |x| x.name.clone()),
+                code: u.to_string(),
+                selected: false,
+            })
+            .collect();
+        a.transfer = !a.transfer_units.is_empty();
+    }
     a.supplement = working && step_ok(StepAction::RequestSupplement);
     a.payment = working && step_ok(StepAction::RequestPayment);
     // One extension per dossier, as the service configures the domain.
@@ -346,6 +374,10 @@ pub async fn act(
         Err(e) => Err(e),
     };
     match result {
+        // A dossier transferred away may no longer be this officer's to read.
+        Ok(ok) if readable(&state, &actor, &id).await.is_err() => {
+            Ok(Redirect::to(&format!("/can-bo?ok={ok}")).into_response())
+        }
         Ok(ok) => Ok(Redirect::to(&format!("/can-bo/ho-so/{id}?ok={ok}")).into_response()),
         Err(e) if e.status == StatusCode::NOT_FOUND && e.code == "not_found" => Err(e),
         Err(e) => {

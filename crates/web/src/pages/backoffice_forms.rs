@@ -64,6 +64,23 @@ pub fn request(action: &str, p: &Posted) -> Result<(&'static str, Request), ApiE
             },
         ),
         "tra-lai" => other("sent_back", Command::SendBack { reason: reason() }),
+        "chuyen-don-vi" => {
+            let to = UnitCode::parse(&p.text("to").unwrap_or_default()).map_err(|_| {
+                ApiError::invalid(
+                    "to",
+                    "required",
+                    "Hãy chọn đơn vị nhận hồ sơ.",
+                    "Choose the unit to transfer to.",
+                )
+            })?;
+            other(
+                "transferred",
+                Command::Transfer {
+                    to,
+                    reason: reason(),
+                },
+            )
+        }
         "yeu-cau-bo-sung" => other(
             "supplement_requested",
             Command::RequestSupplement {

@@ -67,8 +67,17 @@ pub struct TimelineRow {
     pub detail: String,
 }
 
-fn detail(c: &Change) -> String {
+fn detail(c: &Change, tree: Option<&motcua_domain::unit::UnitTree>) -> String {
+    let unit_name = |u: &motcua_domain::UnitCode| {
+        tree.and_then(|t| t.get(u))
+            .map_or_else(|| u.to_string(), |x| x.name.clone())
+    };
     match c {
+        Change::Transferred { from, to, reason } => format!(
+            "Chuyển hồ sơ từ {} sang {}. Lý do: {reason}",
+            unit_name(from),
+            unit_name(to)
+        ),
         Change::Rejected { reason }
         | Change::SentBack { reason, .. }
         | Change::Stopped { reason } => format!("Lý do: {reason}"),
@@ -110,6 +119,7 @@ fn detail(c: &Change) -> String {
 /// officers (they see the role, which is what they can act on).
 pub async fn timeline(state: &AppState, events: &[Event], names: bool) -> Vec<TimelineRow> {
     let mut cache: HashMap<String, String> = HashMap::new();
+    let tree = state.store.unit_tree().await.ok();
     let mut rows = Vec::new();
     for e in events {
         let who = if names {
@@ -130,7 +140,7 @@ pub async fn timeline(state: &AppState, events: &[Event], names: bool) -> Vec<Ti
             label: label(&e.change),
             who,
             role: e.by.role.label_vi(),
-            detail: detail(&e.change),
+            detail: detail(&e.change, tree.as_ref()),
         });
     }
     rows

@@ -161,6 +161,15 @@ fn authorization_matrix() {
             &["spec"],
         ),
         (
+            "transfer",
+            Box::new(|| at(2)),
+            Command::Transfer {
+                to: uc(OTHER_COMMUNE),
+                reason: "Không thuộc địa bàn".into(),
+            },
+            &["spec"],
+        ),
+        (
             "request_supplement",
             Box::new(|| at(2)),
             Command::RequestSupplement {

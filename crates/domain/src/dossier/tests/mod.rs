@@ -14,6 +14,8 @@ pub(super) fn uc(s: &str) -> UnitCode {
 pub(super) const ROOT: &str = "000.00.00.H57";
 pub(super) const COMMUNE: &str = "000.01.99.H57";
 pub(super) const CENTRE: &str = "000.00.95.H57";
+/// A second competent unit of the procedure, where a dossier may be transferred.
+pub(super) const OTHER_COMMUNE: &str = "000.02.99.H57";
 
 pub(super) fn tree() -> UnitTree {
     let u = |c: &str, p: Option<&str>, kind| Unit {
@@ -28,6 +30,7 @@ pub(super) fn tree() -> UnitTree {
         u(ROOT, None, UnitKind::Province),
         u(COMMUNE, Some(ROOT), UnitKind::Commune),
         u(CENTRE, Some(ROOT), UnitKind::ServiceCentre),
+        u(OTHER_COMMUNE, Some(ROOT), UnitKind::Commune),
     ])
     .unwrap()
 }
@@ -55,6 +58,8 @@ pub(super) fn actors() -> Vec<Actor> {
         actor("spec", Role::Specialist, COMMUNE),
         actor("lead", Role::Leader, COMMUNE),
         actor("stranger", Role::Specialist, CENTRE),
+        actor("spec2", Role::Specialist, OTHER_COMMUNE),
+        actor("lead2", Role::Leader, OTHER_COMMUNE),
     ]
 }
 
@@ -90,6 +95,8 @@ pub(super) struct Run {
     pub(super) events: Vec<Event>,
     pub(super) process: Process,
     pub(super) tree: UnitTree,
+    /// The procedure's competent units.
+    pub(super) competent: Vec<UnitCode>,
     pub(super) now: DateTime<Utc>,
 }
 
@@ -115,6 +122,7 @@ impl Run {
             events,
             process: Process::standard(ProcedureCode::parse("1.001193").unwrap()),
             tree: tree(),
+            competent: vec![uc(COMMUNE), uc(OTHER_COMMUNE)],
             now: t0(),
         }
     }
@@ -125,6 +133,7 @@ impl Run {
             actor: who,
             tree: &self.tree,
             process: Some(&self.process),
+            competent_units: &self.competent,
             max_extensions: 1,
         };
         let (by, changes) = decide(&self.d, cmd, &ctx)?;
@@ -151,3 +160,4 @@ mod files;
 mod journeys;
 mod matrix;
 mod properties;
+mod transfer;

@@ -37,6 +37,22 @@ fn any_command() -> impl Strategy<Value = (usize, Command)> {
         Just(Command::SendBack {
             reason: "Xem lại".into()
         }),
+        Just(Command::Transfer {
+            to: uc(OTHER_COMMUNE),
+            reason: "Không thuộc địa bàn".into()
+        }),
+        Just(Command::Transfer {
+            to: uc(COMMUNE),
+            reason: "Trả về đơn vị cũ".into()
+        }),
+        Just(Command::Transfer {
+            to: uc(CENTRE),
+            reason: "Không có thẩm quyền".into()
+        }),
+        Just(Command::Transfer {
+            to: uc(OTHER_COMMUNE),
+            reason: " ".into()
+        }),
         Just(Command::RequestSupplement {
             items: vec!["Tờ khai".into()],
             reason: "Thiếu".into()
@@ -83,7 +99,7 @@ fn any_command() -> impl Strategy<Value = (usize, Command)> {
             channel: Channel::Direct
         }),
     ]
-    .prop_flat_map(|c| (0..7usize, Just(c)))
+    .prop_flat_map(|c| (0..actors().len(), Just(c)))
 }
 
 proptest! {
@@ -93,8 +109,13 @@ proptest! {
         let a = actors();
         let mut r = Run::new();
         let mut received_due = None;
+        let mut received_code = None;
         for (who, cmd) in cmds {
             let before = r.d.clone();
+            let transfer_to = match &cmd {
+                Command::Transfer { to, .. } => Some(to.clone()),
+                _ => None,
+            };
             let result = r.run(&a[who], cmd);
             if before.status.is_terminal() {
                 // Terminal is final.
@@ -112,6 +133,20 @@ proptest! {
             // The receipt's appointment never moves once issued.
             if let Some(due) = r.d.due_at {
                 prop_assert_eq!(*received_due.get_or_insert(due), due);
+            }
+            // Nor does its code, wherever the dossier goes.
+            if let Some(c) = &r.d.code {
+                prop_assert_eq!(received_code.get_or_insert_with(|| c.clone()), c);
+            }
+            // It is always at one of the procedure's competent units.
+            prop_assert!(r.competent.contains(&r.d.unit));
+            if let (Some(to), true) = (transfer_to, result.is_ok()) {
+                // Only the step worker at the old unit could; the new unit starts over.
+                prop_assert!(to != before.unit);
+                prop_assert_eq!(&r.d.unit, &to);
+                prop_assert_eq!(r.d.step, Some(0));
+                prop_assert_eq!(r.d.status, Status::Processing);
+                prop_assert!(r.competent.contains(&to));
             }
             prop_assert!(r.d.extensions <= 1);
             if r.d.status.is_terminal() || r.d.status == Status::Completed {
