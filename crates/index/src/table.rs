@@ -1,16 +1,17 @@
-//! The live engine's per-dossier facts: 48 bytes a dossier plus its share of a 4-byte
-//! index, instead of a hash map of owned codes to 80-byte [`Dossier`]s.
+//! The live engine's per-dossier facts: 48 bytes a dossier (68 with microseconds) plus
+//! its share of a 4-byte index, instead of a hash map of owned codes to 80-byte [`Dossier`]s.
 //!
 //! A dossier is an [`Entry`] in pages of 4,096 (so the store never over-allocates by more
 //! than a page, and growing never copies what is there): its key (see `keys`), its eight
 //! instants as whole seconds since 1970 in a `u32` (through 2106), unit and procedure as
 //! `u16`. The engine needs every instant exactly (the on-time rule compares them to the
 //! nanosecond), so nothing is rounded away:
-//! - the nanoseconds within the second go to a side page of the same shape, made only for
-//!   pages where some dossier has them (timestamps written by the live system carry
-//!   microseconds; imported ones rarely do);
-//! - a dossier that fits none of this (an instant outside 1970–2106, more than 65,535
-//!   units or procedures) is kept whole in a map beside, and its entry only says so.
+//! - the microseconds within the second go to a side page of 20 bytes a dossier, made only
+//!   for pages where some dossier has them (timestamps written by the live system carry
+//!   microseconds, and so do some imported ones);
+//! - a dossier that fits none of this (an instant finer than a microsecond, which only a
+//!   bundle can carry, or outside 1970–2106; more than 65,535 units or procedures) is
+//!   kept whole in a map beside, and its entry only says so.
 //!
 //! Dossiers are never removed (a replaced one keeps its slot), so slots are dense and the
 //! index is a hashbrown table of slot numbers, hashed through the entries' keys.
@@ -45,13 +46,37 @@ pub struct Entry {
     wide: bool,
 }
 
-type Fracs = [u32; 8];
+/// Microseconds within the second (< 2^20) of the eight instants: the low 16 bits, and
+/// the high 4 bits two to a byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Micros {
+    lo: [u16; 8],
+    hi: [u8; 4],
+}
+
+impl Micros {
+    const ZERO: Micros = Micros {
+        lo: [0; 8],
+        hi: [0; 4],
+    };
+
+    fn set(&mut self, i: usize, us: u32) {
+        self.lo[i] = us as u16;
+        let shift = (i % 2) * 4;
+        let nibble = ((us >> 16) & 0xf) as u8;
+        self.hi[i / 2] = (self.hi[i / 2] & !(0xf << shift)) | (nibble << shift);
+    }
+
+    fn get(&self, i: usize) -> u32 {
+        u32::from(self.lo[i]) | (u32::from((self.hi[i / 2] >> ((i % 2) * 4)) & 0xf) << 16)
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct DossierTable {
     pages: Vec<Vec<Entry>>,
-    /// Per page: nanoseconds within the second of each instant, once needed.
-    fracs: Vec<Option<Box<[Fracs]>>>,
+    /// Per page: microseconds within the second of each instant, once needed.
+    fracs: Vec<Option<Box<[Micros]>>>,
     wide: FastMap<Slot, Dossier>,
     index: HashTable<Slot>,
 }
@@ -70,16 +95,20 @@ fn instants(d: &Dossier) -> [Instant; 8] {
 }
 
 /// The compact form of a dossier, or `None` if it does not fit.
-fn compact(key: Key, d: &Dossier) -> Option<(Entry, Fracs)> {
+fn compact(key: Key, d: &Dossier) -> Option<(Entry, Micros)> {
     let mut secs = [NONE; 8];
-    let mut fracs = [0u32; 8];
+    let mut micros = Micros::ZERO;
     for (i, t) in instants(d).into_iter().enumerate() {
         if t != NEVER {
             secs[i] = u32::try_from(t.div_euclid(NANOS))
                 .ok()
                 .filter(|&s| s != NONE)?;
             // In 0..1e9, so it fits.
-            fracs[i] = t.rem_euclid(NANOS) as u32;
+            let ns = t.rem_euclid(NANOS) as u32;
+            if !ns.is_multiple_of(1000) {
+                return None;
+            }
+            micros.set(i, ns / 1000);
         }
     }
     let e = Entry {
@@ -90,15 +119,15 @@ fn compact(key: Key, d: &Dossier) -> Option<(Entry, Fracs)> {
         flags: d.flags,
         wide: false,
     };
-    Some((e, fracs))
+    Some((e, micros))
 }
 
-fn expand(e: &Entry, fracs: &Fracs) -> Dossier {
+fn expand(e: &Entry, micros: &Micros) -> Dossier {
     let t = |i: usize| {
         if e.secs[i] == NONE {
             NEVER
         } else {
-            i64::from(e.secs[i]) * NANOS + i64::from(fracs[i])
+            i64::from(e.secs[i]) * NANOS + i64::from(micros.get(i)) * 1000
         }
     };
     Dossier {
@@ -174,7 +203,7 @@ impl DossierTable {
         let s = slot as usize;
         match &self.fracs[s >> PAGE_BITS] {
             Some(page) => expand(e, &page[s & MASK]),
-            None => expand(e, &[0; 8]),
+            None => expand(e, &Micros::ZERO),
         }
     }
 
@@ -225,10 +254,10 @@ impl DossierTable {
                 }
                 self.pages[p][i] = e;
                 let side = &mut self.fracs[p];
-                if fr != [0; 8] {
-                    side.get_or_insert_with(|| vec![[0; 8]; PAGE].into_boxed_slice())[i] = fr;
+                if fr != Micros::ZERO {
+                    side.get_or_insert_with(|| vec![Micros::ZERO; PAGE].into_boxed_slice())[i] = fr;
                 } else if let Some(page) = side {
-                    page[i] = [0; 8];
+                    page[i] = Micros::ZERO;
                 }
             }
             None => {
@@ -248,9 +277,9 @@ impl DossierTable {
         use std::mem::size_of;
         let side = self.fracs.iter().flatten().count();
         self.pages.len() * PAGE * Self::ENTRY_BYTES
-            + side * PAGE * size_of::<Fracs>()
+            + side * PAGE * size_of::<Micros>()
             + self.pages.capacity() * size_of::<Vec<Entry>>()
-            + self.fracs.capacity() * size_of::<Option<Box<[Fracs]>>>()
+            + self.fracs.capacity() * size_of::<Option<Box<[Micros]>>>()
             + table_bytes(self.index.capacity(), size_of::<Slot>())
             + table_bytes(self.wide.capacity(), size_of::<(Slot, Dossier)>())
     }
@@ -278,6 +307,9 @@ mod tests {
             Just(i64::from(u32::MAX) * NANOS),
             (1_700_000_000i64..1_800_000_000).prop_map(|s| s * NANOS),
             (1_700_000_000i64..1_800_000_000, 1i64..NANOS).prop_map(|(s, f)| s * NANOS + f),
+            (1_700_000_000i64..1_800_000_000, 0i64..1_000_000)
+                .prop_map(|(s, us)| s * NANOS + us * 1000),
+            Just(1_750_000_000 * NANOS + 999_999_000),
             any::<i64>(),
         ]
     }
@@ -315,7 +347,7 @@ mod tests {
             let mut want: std::collections::HashMap<Key, Dossier> = Default::default();
             for (k, d) in writes {
                 // Spread keys over pages and over both kinds of key.
-                let key = if k % 2 == 0 { k * 7919 } else { k | (1 << 63) };
+                let key = if k.is_multiple_of(2) { k * 7919 } else { k | (1 << 63) };
                 let (slot, old) = t.insert(key, d);
                 prop_assert_eq!(old, want.insert(key, d));
                 prop_assert_eq!(t.get(slot), d);
@@ -341,9 +373,13 @@ mod tests {
         }
         assert_eq!(t.spill(), (0, 0));
         // One dossier with microseconds makes its page's side page, and only that one.
-        let (slot, _) = t.insert(5000, Dossier::new(1, 2, at + 1_000, NEVER, 0));
+        let (slot, _) = t.insert(5000, Dossier::new(1, 2, at + 999_999_000, at + 1_000, 0));
         assert_eq!(t.spill(), (1, 0));
-        assert_eq!(t.get(slot).received, at + 1_000);
+        assert_eq!(t.get(slot).received, at + 999_999_000);
+        assert_eq!(t.get(slot).due, at + 1_000);
+        // A nanosecond is kept too, in the whole-dossier map.
+        t.insert(5000, Dossier::new(1, 2, at + 1, NEVER, 0));
+        assert_eq!((t.spill().1, t.get(slot).received), (1, at + 1));
         // Back to whole seconds: the fraction is cleared, not left behind.
         t.insert(5000, Dossier::new(1, 2, at, NEVER, 0));
         assert_eq!(t.get(slot).received, at);

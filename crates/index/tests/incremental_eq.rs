@@ -124,7 +124,7 @@ proptest! {
         let mut final_state: HashMap<String, Dossier> = HashMap::new();
         // Records carry the first `split` events; the rest arrive one at a time. Codes of
         // both kinds the engine keeps (packed, and other strings).
-        let code_of = |i: usize| if i % 2 == 0 { format!("D-{i}") } else { format!("000.00.31.H57-250301-{i:04}") };
+        let code_of = |i: usize| if i.is_multiple_of(2) { format!("D-{i}") } else { format!("000.00.31.H57-250301-{i:04}") };
         for (i, g) in gens.iter().enumerate() {
             let code = code_of(i);
             let k = g.split.min(g.events.len());
