@@ -1,7 +1,7 @@
 //! The live engine's per-dossier facts: 48 bytes a dossier (68 with microseconds) plus
 //! its share of a 4-byte index, instead of a hash map of owned codes to 80-byte [`Dossier`]s.
 //!
-//! A dossier is an [`Entry`] in pages of 4,096 (so the store never over-allocates by more
+//! A dossier is an [`Entry`] in pages of 4,096 (so the table never over-allocates by more
 //! than a page, and growing never copies what is there): its key (see `keys`), its eight
 //! instants as whole seconds since 1970 in a `u32` (through 2106), unit and procedure as
 //! `u16`. The engine needs every instant exactly (the on-time rule compares them to the
