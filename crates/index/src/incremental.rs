@@ -13,8 +13,9 @@
 //!
 //! Corners and counts add; a unit's state merges with another's by addition, so units roll
 //! up to the province and provinces to a national view. Updating a dossier removes its old
-//! rectangles (the same corners negated) and adds the new ones; the compact [`Dossier`]
-//! (80 bytes) kept per code is what makes that possible.
+//! rectangles (the same corners negated) and adds the new ones; the dossier's facts, kept
+//! exactly per code in a compact table (`table`: 59–79 bytes a dossier with its index),
+//! are what makes that possible.
 
 use crate::catalogue::{Catalogue, FastMap, ProcId, UnitId};
 use crate::compute::{
@@ -23,36 +24,11 @@ use crate::compute::{
 use crate::definition::Definition;
 use crate::facts::{Dossier, EventKind, Petition, Weights, flag, w};
 use crate::instant::{Instant, NEVER, day_of_date, day_start, local_day};
+use crate::keys::{Key, Keys, table_bytes};
 use crate::output::{Output, build_output};
+use crate::table::{DossierTable, Slot};
 use motcua_calendar::Calendar;
 use std::collections::BTreeMap;
-
-/// A dossier code, stored inline when it fits (they are ~25 bytes: `unit-YYMMDD-NNNN`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Code {
-    Inline(u8, [u8; 30]),
-    Heap(Box<str>),
-}
-
-impl Code {
-    pub fn new(s: &str) -> Code {
-        let b = s.as_bytes();
-        if b.len() <= 30 {
-            let mut a = [0u8; 30];
-            a[..b.len()].copy_from_slice(b);
-            Code::Inline(b.len() as u8, a)
-        } else {
-            Code::Heap(s.into())
-        }
-    }
-    pub fn as_str(&self) -> &str {
-        match self {
-            // Built from a &str cut at its own length, so the bytes are valid UTF-8.
-            Code::Inline(n, a) => std::str::from_utf8(&a[..*n as usize]).unwrap_or_default(),
-            Code::Heap(s) => s,
-        }
-    }
-}
 
 /// One fact of the live stream.
 #[derive(Debug, Clone, PartialEq)]
@@ -169,6 +145,29 @@ fn day_after(t: Instant) -> Option<i32> {
     (t != NEVER).then(|| local_day(t).saturating_add(1))
 }
 
+/// The day after received day `r` and the days after `ts` that come later, sorted and
+/// without repeats, in `out` (on the stack: this runs for every update); their count.
+fn cut_days(r: i32, ts: &[Instant], out: &mut [i32; 9]) -> usize {
+    out[0] = r + 1;
+    let mut n = 1;
+    // At most eight instants, so `n` stays inside `out`.
+    for x in ts.iter().take(8).filter_map(|&t| day_after(t)) {
+        if x > r + 1 {
+            out[n] = x;
+            n += 1;
+        }
+    }
+    out[..n].sort_unstable();
+    let mut m = 1;
+    for i in 1..n {
+        if out[i] != out[m - 1] {
+            out[m] = out[i];
+            m += 1;
+        }
+    }
+    m
+}
+
 /// Calls `emit(e, smax, weights, sign)` for every corner of a dossier's rectangles.
 fn dossier_corners(d: &Dossier, mut emit: impl FnMut(i32, i32, &Weights, i32)) {
     if d.has(flag::CHILD) || d.received == NEVER {
@@ -185,26 +184,24 @@ fn dossier_corners(d: &Dossier, mut emit: impl FnMut(i32, i32, &Weights, i32)) {
     }
     let pause_due = (d.supp_done != NEVER && d.req1 != NEVER && d.due != NEVER)
         .then(|| d.due.saturating_add(d.supp_done - d.req1));
-    let mut cuts: Vec<i32> = [
-        d.req1,
-        d.req2,
-        d.supp_done,
-        d.completed,
-        d.returned,
-        d.ended,
-        d.due,
-        pause_due.unwrap_or(NEVER),
-    ]
-    .into_iter()
-    .filter_map(day_after)
-    .filter(|&x| x > r + 1)
-    .collect();
-    cuts.push(r + 1);
-    cuts.sort_unstable();
-    cuts.dedup();
+    let mut cuts = [0; 9];
+    let n = cut_days(
+        r,
+        &[
+            d.req1,
+            d.req2,
+            d.supp_done,
+            d.completed,
+            d.returned,
+            d.ended,
+            d.due,
+            pause_due.unwrap_or(NEVER),
+        ],
+        &mut cuts,
+    );
     // Previous piece per class: R (smax = received day) and D (smax = finish day).
     let mut prev: Option<(i32, Weights, Weights)> = None;
-    for e in cuts {
+    for &e in &cuts[..n] {
         let at = day_start(e);
         let (mut rw, mut dw) = ([0; w::LEN], [0; w::LEN]);
         d.r_weights(at, &mut rw);
@@ -229,16 +226,10 @@ fn petition_corners(p: &Petition, mut emit: impl FnMut(i32, i32, &Weights, i32))
         return;
     }
     let r = local_day(p.received);
-    let mut cuts: Vec<i32> = [p.resolved, p.deadline]
-        .into_iter()
-        .filter_map(day_after)
-        .filter(|&x| x > r + 1)
-        .collect();
-    cuts.push(r + 1);
-    cuts.sort_unstable();
-    cuts.dedup();
+    let mut cuts = [0; 9];
+    let n = cut_days(r, &[p.resolved, p.deadline], &mut cuts);
     let mut prev: Option<Weights> = None;
-    for e in cuts {
+    for &e in &cuts[..n] {
         let mut pw = [0; w::LEN];
         p.p_weights(day_start(e), &mut pw);
         if let Some(q) = &prev {
@@ -257,8 +248,11 @@ fn petition_corners(p: &Petition, mut emit: impl FnMut(i32, i32, &Weights, i32))
 pub struct Engine {
     cat: Catalogue,
     units: Vec<UnitState>,
-    dossiers: FastMap<Code, Dossier>,
-    petitions: FastMap<Code, Petition>,
+    keys: Keys,
+    dossiers: DossierTable,
+    petitions: FastMap<Key, Petition>,
+    /// One bit per dossier slot: the dossier may raise a warning (`watch::may_warn`).
+    watched: Vec<u64>,
 }
 
 impl Engine {
@@ -267,12 +261,14 @@ impl Engine {
         Engine {
             cat,
             units,
-            dossiers: FastMap::default(),
+            keys: Keys::default(),
+            dossiers: DossierTable::default(),
             petitions: FastMap::default(),
+            watched: Vec::new(),
         }
     }
 
-    /// Reserves room for `n` more dossiers (avoids the table's doubling overshoot).
+    /// Reserves room for `n` more dossiers (avoids rehashing while they arrive).
     pub fn reserve(&mut self, n: usize) {
         self.dossiers.reserve(n);
     }
@@ -299,42 +295,65 @@ impl Engine {
         }
     }
 
-    pub fn apply(&mut self, fact: DossierFact) -> Result<(), ApplyError> {
-        let (code, new) = match fact {
-            DossierFact::Record { code, dossier } => {
-                self.check(&dossier)?;
-                (code, dossier)
-            }
-            DossierFact::Event { code, kind, at } => {
-                let key = Code::new(&code);
-                let Some(old) = self.dossiers.get(&key) else {
-                    return Err(ApplyError::UnknownDossier(code));
-                };
-                let last = [
-                    old.req1,
-                    old.req2,
-                    old.supp_done,
-                    old.completed,
-                    old.returned,
-                    old.ended,
-                ]
-                .into_iter()
-                .filter(|&t| t != NEVER)
-                .max();
-                if last.is_some_and(|l| at < l) {
-                    return Err(ApplyError::OutOfOrder(code));
-                }
-                (code, append_event(*old, kind, at))
-            }
-        };
-        let key = Code::new(&code);
-        if let Some(old) = self.dossiers.insert(key, new) {
+    /// Moves the unit state from `old` (if any) to `new`, now in `slot`.
+    fn changed(&mut self, slot: Slot, old: Option<Dossier>, new: Dossier) {
+        if let Some(old) = old {
             if old == new {
-                return Ok(());
+                return;
             }
             self.account(&old, -1);
         }
         self.account(&new, 1);
+        let (word, bit) = (slot as usize / 64, slot % 64);
+        if self.watched.len() <= word {
+            self.watched.resize(word + 1, 0);
+        }
+        if crate::watch::may_warn(&new, new.has(flag::APOLOGY)) {
+            self.watched[word] |= 1 << bit;
+        } else {
+            self.watched[word] &= !(1 << bit);
+        }
+    }
+
+    pub fn apply(&mut self, fact: DossierFact) -> Result<(), ApplyError> {
+        match fact {
+            DossierFact::Record { code, dossier } => self.record(&code, dossier),
+            DossierFact::Event { code, kind, at } => self.event(&code, kind, at),
+        }
+    }
+
+    /// Inserts or replaces a whole dossier ([`DossierFact::Record`] without the `String`).
+    pub fn record(&mut self, code: &str, dossier: Dossier) -> Result<(), ApplyError> {
+        self.check(&dossier)?;
+        let key = self.keys.intern(code);
+        let (slot, old) = self.dossiers.insert(key, dossier);
+        self.changed(slot, old, dossier);
+        Ok(())
+    }
+
+    /// Appends one event to a known dossier ([`DossierFact::Event`]).
+    pub fn event(&mut self, code: &str, kind: EventKind, at: Instant) -> Result<(), ApplyError> {
+        let Some(slot) = self.keys.find(code).and_then(|k| self.dossiers.find(k)) else {
+            return Err(ApplyError::UnknownDossier(code.to_owned()));
+        };
+        let old = self.dossiers.get(slot);
+        let last = [
+            old.req1,
+            old.req2,
+            old.supp_done,
+            old.completed,
+            old.returned,
+            old.ended,
+        ]
+        .into_iter()
+        .filter(|&t| t != NEVER)
+        .max();
+        if last.is_some_and(|l| at < l) {
+            return Err(ApplyError::OutOfOrder(code.to_owned()));
+        }
+        let new = append_event(old, kind, at);
+        self.dossiers.replace(slot, new);
+        self.changed(slot, Some(old), new);
         Ok(())
     }
 
@@ -343,7 +362,8 @@ impl Engine {
         if p.unit as usize >= self.cat.units.len() {
             return Err(ApplyError::OutOfCatalogue);
         }
-        if let Some(old) = self.petitions.insert(Code::new(id), p) {
+        let key = self.keys.intern(id);
+        if let Some(old) = self.petitions.insert(key, p) {
             let u = &mut self.units[old.unit as usize];
             petition_corners(&old, |e, s, wt, k| u.add_corner(e, s, wt, -k));
         }
@@ -352,16 +372,45 @@ impl Engine {
         Ok(())
     }
 
-    pub fn dossier(&self, code: &str) -> Option<&Dossier> {
-        self.dossiers.get(&Code::new(code))
+    /// The facts of a dossier, by code.
+    pub fn dossier(&self, code: &str) -> Option<Dossier> {
+        let slot = self.dossiers.find(self.keys.find(code)?)?;
+        Some(self.dossiers.get(slot))
     }
 
-    pub fn dossiers(&self) -> impl Iterator<Item = (&str, &Dossier)> {
-        self.dossiers.iter().map(|(c, d)| (c.as_str(), d))
+    /// Every dossier with its code, in no particular order.
+    pub fn dossiers(&self) -> impl Iterator<Item = (String, Dossier)> + '_ {
+        self.dossiers.iter().map(|(k, d)| (self.keys.string(k), d))
     }
 
-    pub fn petitions(&self) -> impl Iterator<Item = (&str, &Petition)> {
-        self.petitions.iter().map(|(c, p)| (c.as_str(), p))
+    /// Every petition with its id, in no particular order.
+    pub fn petitions(&self) -> impl Iterator<Item = (String, Petition)> + '_ {
+        self.petitions
+            .iter()
+            .map(|(&k, &p)| (self.keys.string(k), p))
+    }
+
+    /// The dossiers that may raise a warning (see `watch`), with their codes.
+    pub(crate) fn watched_dossiers(&self) -> impl Iterator<Item = (String, Dossier)> + '_ {
+        self.watched.iter().enumerate().flat_map(move |(i, &word)| {
+            let mut bits = word;
+            std::iter::from_fn(move || {
+                (bits != 0).then(|| {
+                    let b = bits.trailing_zeros();
+                    bits &= bits - 1;
+                    let slot = (i * 64) as Slot + b;
+                    (
+                        self.keys.string(self.dossiers.key(slot)),
+                        self.dossiers.get(slot),
+                    )
+                })
+            })
+        })
+    }
+
+    /// How many dossiers may raise a warning.
+    pub fn watched(&self) -> usize {
+        self.watched.iter().map(|w| w.count_ones() as usize).sum()
     }
 
     pub fn unit_state(&self, u: UnitId) -> &UnitState {
@@ -413,35 +462,40 @@ impl Engine {
         build_output(&self.cat, def, period, &figures, only)
     }
 
-    /// Estimated heap bytes of the engine's state, from `size_of` and table capacities.
+    /// Estimated heap bytes of the engine's state, from `size_of` and capacities.
     pub fn state_bytes(&self) -> usize {
+        self.dossier_bytes() + self.unit_bytes()
+    }
+
+    /// The per-dossier part of [`Engine::state_bytes`]: facts, codes, watch bits,
+    /// petitions.
+    pub fn dossier_bytes(&self) -> usize {
         use std::mem::size_of;
-        // hashbrown keeps a power-of-two number of buckets, at most 7/8 of them full, and one
-        // control byte per bucket.
-        let table = |cap: usize, entry: usize| {
-            let buckets = if cap == 0 {
-                0
-            } else {
-                (cap * 8 / 7).next_power_of_two()
-            };
-            buckets * (entry + 1)
-        };
-        let mut n = table(self.dossiers.capacity(), size_of::<(Code, Dossier)>())
-            + table(self.petitions.capacity(), size_of::<(Code, Petition)>());
-        n += self
-            .dossiers
-            .keys()
-            .map(|k| if let Code::Heap(s) = k { s.len() } else { 0 })
-            .sum::<usize>();
+        self.dossiers.heap_bytes()
+            + self.keys.heap_bytes()
+            + self.watched.capacity() * 8
+            + table_bytes(self.petitions.capacity(), size_of::<(Key, Petition)>())
+    }
+
+    /// The per-unit part of [`Engine::state_bytes`]: corners and procedure sets.
+    pub fn unit_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let mut n = self.units.capacity() * size_of::<UnitState>();
         for u in &self.units {
             // B-tree nodes hold up to 11 entries; count them at about 2/3 full.
             n += u.corners.len() * size_of::<((i32, i32), Corner)>() * 3 / 2;
             for m in u.days.values() {
                 n += size_of::<(i32, FastMap<ProcId, [u32; 4]>)>() * 3 / 2
-                    + table(m.capacity(), size_of::<(ProcId, [u32; 4])>());
+                    + table_bytes(m.capacity(), size_of::<(ProcId, [u32; 4])>());
             }
         }
         n
+    }
+
+    /// Dossiers in the side pages and kept whole (see `table`): how far the data is from
+    /// the compact form.
+    pub fn spill(&self) -> (usize, usize) {
+        self.dossiers.spill()
     }
 
     pub fn len(&self) -> usize {
@@ -472,7 +526,9 @@ pub fn append_event(mut d: Dossier, kind: EventKind, at: Instant) -> Dossier {
         EventKind::Stopped | EventKind::Rejected | EventKind::Withdrawn => {
             d.ended = d.ended.min(at)
         }
-        EventKind::PaymentRequested | EventKind::Extended => {}
+        // As `Dossier::with_events` does: the apology letter goes with every extension.
+        EventKind::Extended => d.flags |= flag::APOLOGY,
+        EventKind::PaymentRequested => {}
     }
     d
 }

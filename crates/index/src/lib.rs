@@ -5,6 +5,8 @@
 //! - [`definition`]: metric definitions as versioned data (`data/766-2026.2.json`).
 //! - [`compute`]: the full recomputation for a period and scope, and the output JSON.
 //! - [`incremental`]: the live engine's per-unit state, mergeable by addition and union.
+//! - [`table`], [`keys`]: the engine's per-dossier facts and codes, compact (59–79 bytes a
+//!   dossier) and exact.
 //! - [`warnings`]: warnings for the live system, with `now` passed in.
 //! - [`watch`]: the dossiers that may warn, warning keys, the dossiers behind a figure.
 
@@ -14,9 +16,11 @@ pub mod definition;
 pub mod facts;
 pub mod incremental;
 pub mod instant;
+pub mod keys;
 pub mod output;
 pub mod records;
 pub mod snapshot;
+pub mod table;
 pub mod warnings;
 pub mod watch;
 

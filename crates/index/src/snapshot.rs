@@ -14,7 +14,7 @@
 
 use crate::catalogue::Catalogue;
 use crate::facts::{Dossier, Petition};
-use crate::incremental::{DossierFact, Engine};
+use crate::incremental::Engine;
 use crate::instant::{Instant, NEVER};
 
 const MAGIC: &[u8; 8] = b"MC766IMG";
@@ -90,16 +90,16 @@ fn put_instants(out: &mut Vec<u8>, ts: &[Instant]) {
 
 /// The engine's facts as an image.
 pub fn encode(engine: &Engine) -> Vec<u8> {
-    let mut dossiers: Vec<(&str, &Dossier)> = engine.dossiers().collect();
-    dossiers.sort_unstable_by_key(|(c, _)| *c);
-    let mut petitions: Vec<(&str, &Petition)> = engine.petitions().collect();
-    petitions.sort_unstable_by_key(|(c, _)| *c);
+    let mut dossiers: Vec<(String, Dossier)> = engine.dossiers().collect();
+    dossiers.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut petitions: Vec<(String, Petition)> = engine.petitions().collect();
+    petitions.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut out = Vec::with_capacity(16 + dossiers.len() * 48 + petitions.len() * 32);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT.to_le_bytes());
     put(&mut out, dossiers.len() as u64);
     let mut prev = "";
-    for (code, d) in dossiers {
+    for (code, d) in &dossiers {
         put_code(&mut out, prev, code);
         prev = code;
         put(&mut out, u64::from(d.unit));
@@ -121,7 +121,7 @@ pub fn encode(engine: &Engine) -> Vec<u8> {
     }
     put(&mut out, petitions.len() as u64);
     let mut prev = "";
-    for (id, p) in petitions {
+    for (id, p) in &petitions {
         put_code(&mut out, prev, id);
         prev = id;
         put(&mut out, u64::from(p.unit));
@@ -255,10 +255,7 @@ pub fn decode(bytes: &[u8], cat: Catalogue) -> Result<Engine, SnapshotError> {
             flags,
         };
         engine
-            .apply(DossierFact::Record {
-                code: code.clone(),
-                dossier,
-            })
+            .record(&code, dossier)
             .map_err(|_| SnapshotError::OutOfCatalogue)?;
     }
     let n: usize = r.small()?;

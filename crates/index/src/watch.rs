@@ -1,12 +1,11 @@
-//! The live side of warnings: which dossiers can still raise one, kept up to date as the
-//! stream goes by, so that listing warnings reads those (the open dossiers and the few
+//! The live side of warnings: which dossiers can still raise one, kept up to date by the
+//! engine as the stream goes by, so that listing warnings reads those (the open dossiers and the few
 //! finished late without an apology) instead of every dossier; stable names and keys for
 //! warnings; and the dossiers behind a figure of the index (drill-down).
 
-use crate::catalogue::FastMap;
 use crate::compute::Period;
-use crate::facts::{Dossier, flag};
-use crate::incremental::{Code, Engine};
+use crate::facts::{Dossier, Petition, flag};
+use crate::incremental::Engine;
 use crate::instant::{Instant, NEVER};
 use crate::warnings::{Severity, Warning, WarningKind, dossier_warnings, petition_warnings};
 use motcua_calendar::Calendar;
@@ -100,46 +99,25 @@ pub fn may_warn(d: &Dossier, apology: bool) -> bool {
     d.req2 != NEVER || (!d.on_time(NEVER) && !apology)
 }
 
-/// The dossiers that may raise a warning, with whether an apology letter (form 04) is on
-/// record for each.
-#[derive(Debug, Clone, Default)]
-pub struct Watchlist {
-    watched: FastMap<Code, bool>,
-}
-
-impl Watchlist {
-    /// Records a dossier's current facts (a new dossier, or one that just changed).
-    pub fn observe(&mut self, code: &str, d: &Dossier, apology: bool) {
-        let key = Code::new(code);
-        if may_warn(d, apology) {
-            self.watched.insert(key, apology);
-        } else {
-            self.watched.remove(&key);
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.watched.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.watched.is_empty()
-    }
-
-    /// Warnings about the watched dossiers (facts from `engine`) and the engine's open
-    /// petitions, as of `now`. Unordered.
-    pub fn warnings(&self, engine: &Engine, cal: &Calendar, now: Instant) -> Vec<Warning> {
-        let watched = self
-            .watched
-            .keys()
-            .filter_map(|c| engine.dossier(c.as_str()).map(|d| (c.as_str(), d)));
-        let mut out = dossier_warnings(engine.catalogue(), cal, now, watched, |code| {
-            self.watched.get(&Code::new(code)).copied().unwrap_or(false)
-        });
-        out.extend(petition_warnings(
-            engine.catalogue(),
+impl Engine {
+    /// Warnings about the dossiers that may raise one (the engine keeps a bit per dossier,
+    /// set by [`may_warn`] as its facts change) and the open petitions, as of `now`.
+    /// Unordered.
+    pub fn warnings(&self, cal: &Calendar, now: Instant) -> Vec<Warning> {
+        let watched: Vec<(String, Dossier)> = self.watched_dossiers().collect();
+        let mut out = dossier_warnings(
+            self.catalogue(),
             cal,
             now,
-            engine.petitions(),
+            watched.iter().map(|(c, d)| (c.as_str(), d)),
+            |code| self.dossier(code).is_some_and(|d| d.has(flag::APOLOGY)),
+        );
+        let petitions: Vec<(String, Petition)> = self.petitions().collect();
+        out.extend(petition_warnings(
+            self.catalogue(),
+            cal,
+            now,
+            petitions.iter().map(|(c, p)| (c.as_str(), p)),
         ));
         out
     }
@@ -261,54 +239,61 @@ mod tests {
     }
 
     #[test]
-    fn watchlist_follows_the_stream_and_agrees_with_a_full_scan() {
+    fn watched_dossiers_follow_the_stream_and_agree_with_a_full_scan() {
         let cat = Catalogue::parse(UNITS, PROCS).unwrap();
         let cal = Calendar::vietnam();
         let mut engine = Engine::new(cat);
-        let mut watch = Watchlist::default();
         let now = t("03-04T15:00:00");
+        let late = d("03-03T11:00:00").with_events([(EventKind::Completed, t("03-04T09:00:00"))]);
+        let mut apologised = late.with_events([(EventKind::Extended, t("03-03T10:00:00"))]);
+        apologised.flags |= flag::APOLOGY;
         let records = [
-            ("A", d("03-05T09:00:00"), false),
-            ("B", d("03-04T11:00:00"), false),
-            ("C", d("03-20T17:00:00"), false),
-            (
-                "E",
-                d("03-03T11:00:00").with_events([(EventKind::Completed, t("03-04T09:00:00"))]),
-                false,
-            ),
-            (
-                "F",
-                d("03-03T11:00:00").with_events([(EventKind::Completed, t("03-04T09:00:00"))]),
-                true,
-            ),
+            ("A", d("03-05T09:00:00")),
+            ("B", d("03-04T11:00:00")),
+            ("C", d("03-20T17:00:00")),
+            ("E", late),
+            ("F", apologised),
+            // Not the usual code form: kept in the code arena, watched all the same.
+            ("000.00.31.H57-250304-0001", d("03-04T12:00:00")),
         ];
-        for (code, dossier, apology) in records {
+        for (code, dossier) in records {
             engine
                 .apply(DossierFact::Record {
                     code: code.into(),
                     dossier,
                 })
                 .unwrap();
-            watch.observe(code, &dossier, apology);
         }
         // C is open and quiet now but may warn later; F is settled by its apology.
-        assert_eq!(watch.len(), 4);
-        let mut got: Vec<String> = watch
-            .warnings(&engine, &cal, now)
+        assert_eq!(engine.watched(), 5);
+        let mut got: Vec<String> = engine
+            .warnings(&cal, now)
             .iter()
             .map(Warning::key)
             .collect();
         got.sort();
-        let mut all: Vec<String> =
-            dossier_warnings(engine.catalogue(), &cal, now, engine.dossiers(), |c| {
-                c == "F"
-            })
-            .iter()
-            .map(Warning::key)
-            .collect();
+        let everything: Vec<(String, Dossier)> = engine.dossiers().collect();
+        let mut all: Vec<String> = dossier_warnings(
+            engine.catalogue(),
+            &cal,
+            now,
+            everything.iter().map(|(c, d)| (c.as_str(), d)),
+            |c| c == "F",
+        )
+        .iter()
+        .map(Warning::key)
+        .collect();
         all.sort();
         assert_eq!(got, all);
-        assert_eq!(got, ["due_soon:A", "late_without_apology:E", "overdue:B"]);
+        assert_eq!(
+            got,
+            [
+                "due_soon:A",
+                "late_without_apology:E",
+                "overdue:000.00.31.H57-250304-0001",
+                "overdue:B"
+            ]
+        );
 
         // B finishes on time after all (it was overdue only as a warning): it leaves.
         let b = d("03-04T11:00:00").with_events([(EventKind::Completed, t("03-04T10:00:00"))]);
@@ -318,8 +303,17 @@ mod tests {
                 dossier: b,
             })
             .unwrap();
-        watch.observe("B", &b, false);
-        assert_eq!(watch.len(), 3);
+        assert_eq!(engine.watched(), 4);
+        // E's extension (and so its apology letter) arrives as an event: E leaves too.
+        engine
+            .apply(DossierFact::Event {
+                code: "E".into(),
+                kind: EventKind::Extended,
+                at: t("03-04T16:00:00"),
+            })
+            .unwrap();
+        assert_eq!(engine.watched(), 3);
+        assert!(engine.dossier("E").unwrap().has(flag::APOLOGY));
     }
 
     #[test]

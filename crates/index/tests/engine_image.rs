@@ -41,13 +41,13 @@ fn realistic() -> (
 
 fn assert_same(a: &Engine, b: &Engine) {
     let sorted = |e: &Engine| {
-        let mut v: Vec<_> = e.dossiers().map(|(c, d)| (c.to_owned(), *d)).collect();
+        let mut v: Vec<_> = e.dossiers().collect();
         v.sort_by(|x, y| x.0.cmp(&y.0));
         v
     };
     assert_eq!(sorted(a), sorted(b));
-    let mut pa: Vec<_> = a.petitions().map(|(c, p)| (c.to_owned(), *p)).collect();
-    let mut pb: Vec<_> = b.petitions().map(|(c, p)| (c.to_owned(), *p)).collect();
+    let mut pa: Vec<_> = a.petitions().collect();
+    let mut pb: Vec<_> = b.petitions().collect();
     pa.sort_by(|x, y| x.0.cmp(&y.0));
     pb.sort_by(|x, y| x.0.cmp(&y.0));
     assert_eq!(pa, pb);

@@ -11,7 +11,7 @@ use motcua_domain::dossier::export::BundleDossier;
 use motcua_index::catalogue::Catalogue;
 use motcua_index::compute::Period;
 use motcua_index::definition::Definition;
-use motcua_index::incremental::{DossierFact, Engine};
+use motcua_index::incremental::Engine;
 use motcua_index::output::Output;
 use motcua_index::records::{Deadlines, parse_dossier_line};
 use motcua_index::snapshot;
@@ -27,8 +27,6 @@ pub struct LiveIndex {
     calendar: Calendar,
     definition: Definition,
     engine: RwLock<Option<Engine>>,
-    /// The dossiers that may raise a warning (see `watch`).
-    watch: RwLock<motcua_index::watch::Watchlist>,
     built: RwLock<Option<Built>>,
     /// While a rebuild reads the store, the lines observed meanwhile (each a dossier's
     /// latest state when it was committed). The rebuild applies them before it swaps its
@@ -67,7 +65,6 @@ impl LiveIndex {
             calendar,
             definition: Definition::default_766(),
             engine: RwLock::new(None),
-            watch: RwLock::default(),
             built: RwLock::new(None),
             pending: Mutex::new(None),
             rebuilding: tokio::sync::Mutex::new(()),
@@ -158,9 +155,8 @@ impl LiveIndex {
             .for_each_dossier_line(after, |line| {
                 let (code, dossier) = parse_dossier_line(line, engine.catalogue(), &dl)
                     .map_err(|e| StoreError::Corrupt(format!("dossier for the index: {e}")))?;
-                let code = code.into_owned();
                 engine
-                    .apply(DossierFact::Record { code, dossier })
+                    .record(&code, dossier)
                     .map_err(|e| StoreError::Corrupt(format!("dossier for the index: {e}")))
             })
             .await?;
@@ -196,12 +192,8 @@ impl LiveIndex {
         for text in &observed {
             feed(&mut engine, &dl, text);
         }
-        // The watchlist comes from the facts, so an image serves it as well as a full read.
-        let mut watch = motcua_index::watch::Watchlist::default();
-        for (code, d) in engine.dossiers() {
-            watch.observe(code, d, d.has(motcua_index::facts::flag::APOLOGY));
-        }
-        *self.watch.write().unwrap_or_else(|p| p.into_inner()) = watch;
+        // The engine keeps which dossiers may warn with their facts, so an image serves
+        // warnings as well as a full read.
         let built = Built {
             from_image,
             replayed,
@@ -261,17 +253,7 @@ impl LiveIndex {
             buffer.push(text.to_owned());
         }
         let Some(engine) = guard.as_mut() else { return };
-        let dl = Deadlines::new(&self.calendar);
-        if let Some((code, dossier)) = feed(engine, &dl, text) {
-            self.watch
-                .write()
-                .unwrap_or_else(|p| p.into_inner())
-                .observe(
-                    &code,
-                    &dossier,
-                    dossier.has(motcua_index::facts::flag::APOLOGY),
-                );
-        }
+        feed(engine, &Deadlines::new(&self.calendar), text);
     }
 
     /// The spec's output for a period, for every unit or one unit's scope. `None` until
@@ -295,28 +277,16 @@ impl LiveIndex {
     }
 }
 
-/// Applies one dossier line to the engine; gives the dossier's facts when the line was
-/// read (a refused line is logged: the change it came from is committed all the same).
-fn feed(
-    engine: &mut Engine,
-    dl: &Deadlines,
-    text: &str,
-) -> Option<(String, motcua_index::facts::Dossier)> {
+/// Applies one dossier line to the engine (a refused line is logged: the change it came
+/// from is committed all the same).
+fn feed(engine: &mut Engine, dl: &Deadlines, text: &str) {
     match parse_dossier_line(text, engine.catalogue(), dl) {
         Ok((code, dossier)) => {
-            let code = code.into_owned();
-            if let Err(e) = engine.apply(DossierFact::Record {
-                code: code.clone(),
-                dossier,
-            }) {
+            if let Err(e) = engine.record(&code, dossier) {
                 tracing::warn!(error = %e, "index engine refused a dossier");
             }
-            Some((code, dossier))
         }
-        Err(e) => {
-            tracing::warn!(error = %e, "index engine could not read a dossier");
-            None
-        }
+        Err(e) => tracing::warn!(error = %e, "index engine could not read a dossier"),
     }
 }
 

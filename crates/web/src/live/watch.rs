@@ -24,14 +24,13 @@ impl LiveIndex {
     pub fn warnings(&self, now: DateTime<Utc>) -> Option<Vec<Warning>> {
         let now = from_datetime(now.fixed_offset())?;
         let engine = self.engine.read().unwrap_or_else(|p| p.into_inner());
-        let engine = engine.as_ref()?;
-        let watch = self.watch.read().unwrap_or_else(|p| p.into_inner());
-        Some(watch.warnings(engine, &self.calendar, now))
+        Some(engine.as_ref()?.warnings(&self.calendar, now))
     }
 
     /// How many dossiers may raise a warning (for metrics and tests).
     pub fn watched(&self) -> usize {
-        self.watch.read().unwrap_or_else(|p| p.into_inner()).len()
+        let engine = self.engine.read().unwrap_or_else(|p| p.into_inner());
+        engine.as_ref().map_or(0, |e| e.watched())
     }
 
     /// Units whose rating for `current` fell a band below their rating for `previous`.
@@ -50,7 +49,11 @@ impl LiveIndex {
         };
         codes
             .iter()
-            .map(|c| engine.dossier(c).is_some_and(|d| behind.matches(d, period)))
+            .map(|c| {
+                engine
+                    .dossier(c)
+                    .is_some_and(|d| behind.matches(&d, period))
+            })
             .collect()
     }
 }
