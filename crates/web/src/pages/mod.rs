@@ -26,6 +26,7 @@ mod monitor_unit;
 mod monitor_warnings;
 mod portal_dossiers;
 mod portal_lists;
+mod portal_review;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -47,6 +48,8 @@ pub fn routes() -> Router<AppState> {
         .route("/ho-so", post(portal_dossiers::create))
         .route("/ho-so/{id}", get(portal_dossiers::show))
         .route("/ho-so/{id}/to-khai", post(portal_dossiers::save_or_submit))
+        .route("/ho-so/{id}/xem-lai", get(portal_review::show))
+        .route("/ho-so/{id}/xac-nhan", post(portal_review::confirm))
         .route("/ho-so/{id}/{action}", post(portal_dossiers::act))
         .route("/ho-so-cua-toi", get(portal_lists::mine))
         .route("/tra-cuu", get(portal_lists::lookup))
@@ -155,6 +158,11 @@ pub fn login_redirect(uri: &axum::http::Uri) -> Response {
 pub fn vn_time(t: chrono::DateTime<chrono::Utc>) -> String {
     t.with_timezone(&vn_offset())
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Today's date in Vietnam, the day e-form dates are checked against.
+pub fn vn_today() -> chrono::NaiveDate {
+    chrono::Utc::now().with_timezone(&vn_offset()).date_naive()
 }
 
 #[allow(clippy::expect_used)]
