@@ -62,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .route("/can-bo/ho-so/{id}/phieu-kiem-soat", get(desk_sheet::show))
         .route("/can-bo/ho-so/{id}/{action}", post(backoffice::act))
         .route("/static/app.css", get(stylesheet))
+        .route("/static/upload.js", get(upload_script))
         .merge(admin::routes())
         .merge(monitor_routes())
 }
@@ -104,6 +105,19 @@ async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/app.css"),
+    )
+        .into_response()
+}
+
+/// The upload progress script (ours, see the file): progressive enhancement of the
+/// multipart forms, which work without it.
+async fn upload_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/upload.js"),
     )
         .into_response()
 }
