@@ -5,7 +5,7 @@
 // lists the components as recorded, and the dossier is in the officer's inbox. A program
 // renamed .pdf is refused with a Vietnamese message. Run with JavaScript (the upload script
 // sends the form with a progress bar) and without; then axe-core and the 375 px layout on
-// the reception page and the receipt.
+// the reception page, the receipt and the control sheet.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -174,7 +174,7 @@ describe('desk reception of a paper dossier', () => {
   });
 });
 
-describe('reception page and receipt: accessibility and phone width', () => {
+describe('reception page, receipt and control sheet: accessibility and phone width', () => {
   let ctx;
   let receiptPath;
   before(async () => {
@@ -210,6 +210,10 @@ describe('reception page and receipt: accessibility and phone width', () => {
       },
     },
     { name: 'receipt (form 01) of a paper dossier', visit: (p) => open(p, receiptPath) },
+    {
+      name: 'control sheet (form 06) of a paper dossier',
+      visit: (p) => open(p, receiptPath.replace(/phieu-tiep-nhan$/, 'phieu-kiem-soat')),
+    },
   ];
   for (const pg of pages) {
     for (const viewport of [DESKTOP, PHONE]) {
