@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { request } from 'playwright-core';
 import { BASE_URL, COMMUNE, DEMO_PASSWORD, vnDate } from './browser.js';
 import { BIRTH } from './journey.js';
+import { pdfFile } from './files.js';
 
 /** A logged-in API session: the session cookie, and the CSRF token every write carries. */
 export async function apiAs(username) {
@@ -17,6 +18,13 @@ export async function apiAs(username) {
     /** POSTs `body` and returns the JSON answer; anything but 2xx fails with the answer. */
     async post(path, body, headers = {}) {
       const r = await ctx.post(path, { data: body, headers: { 'x-csrf-token': csrf, ...headers } });
+      const text = await r.text();
+      assert.ok(r.ok(), `${username}: POST ${path} answered ${r.status()}: ${text}`);
+      return JSON.parse(text);
+    },
+    /** POSTs a multipart form (`fields`: name → string or { name, mimeType, buffer }). */
+    async upload(path, fields) {
+      const r = await ctx.post(path, { multipart: fields, headers: { 'x-csrf-token': csrf } });
       const text = await r.text();
       assert.ok(r.ok(), `${username}: POST ${path} answered ${r.status()}: ${text}`);
       return JSON.parse(text);
@@ -101,5 +109,28 @@ export async function receivedWithAppointment(dueInMinutes) {
   } finally {
     await citizen.dispose();
     await desk.dispose();
+  }
+}
+
+/**
+ * A birth-registration draft of the demo citizen with a complete declaration and the birth
+ * certificate attached: what the review page shows before the submission. Returns its id.
+ */
+export async function draftReadyForReview(child = 'Phạm Gia Huy') {
+  const citizen = await apiAs('congdan');
+  try {
+    const { dossier } = await citizen.post('/api/v1/dossiers', { procedure: BIRTH.code, unit: COMMUNE });
+    const saved = await citizen.post(`/api/v1/dossiers/${dossier.id}/form`, {
+      version: dossier.version,
+      form_data: birthForm(child),
+    });
+    await citizen.upload(`/api/v1/dossiers/${dossier.id}/files`, {
+      version: String(saved.dossier.version),
+      component: '2',
+      file: pdfFile('giay-chung-sinh.pdf', 'Giay chung sinh'),
+    });
+    return dossier.id;
+  } finally {
+    await citizen.dispose();
   }
 }

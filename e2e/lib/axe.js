@@ -1,5 +1,6 @@
 // axe-core, injected into a page, and its findings in words a failing test can show.
 
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -39,4 +40,18 @@ export function describeViolations(violations) {
       return `  [${v.impact}] ${v.id}: ${v.help}\n${nodes}${more}`;
     })
     .join('\n');
+}
+
+/** Fails on serious or critical axe findings; prints the lesser ones as notes. */
+export async function expectAccessible(page, label) {
+  const violations = await runAxe(page);
+  const blocking = violations.filter((v) => BLOCKING.has(v.impact));
+  const other = violations.filter((v) => !BLOCKING.has(v.impact));
+  if (other.length) {
+    console.log(`note: ${label} (${page.url()}) has lesser findings:\n${describeViolations(other)}`);
+  }
+  assert.ok(
+    blocking.length === 0,
+    `${label} (${page.url()}) has serious or critical accessibility violations:\n${describeViolations(blocking)}`,
+  );
 }

@@ -1,6 +1,7 @@
 // The browser and the small helpers every test uses: log in, act on a form and wait for the
 // page it leads to, and say clearly where we were when something went wrong.
 
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -164,4 +165,32 @@ export async function expectFlash(page, text) {
 export function vnDate(offsetDays = 0) {
   const t = new Date(Date.now() + 7 * 3600_000 + offsetDays * 86_400_000);
   return t.toISOString().slice(0, 10);
+}
+
+/** Elements that stick out past the right edge, for the failure message. */
+async function overflowing(page, width) {
+  return page.evaluate((w) => {
+    const out = [];
+    for (const el of document.body.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.right > w + 0.5 && r.width > 0) {
+        const id = el.id ? `#${el.id}` : '';
+        const cls = el.classList.length ? `.${[...el.classList].join('.')}` : '';
+        out.push(`${el.tagName.toLowerCase()}${id}${cls} (right edge ${Math.round(r.right)} px)`);
+      }
+    }
+    return out.slice(0, 8);
+  }, width);
+}
+
+/** The page is no wider than its viewport: nothing makes a phone scroll sideways. */
+export async function expectNoSidewaysScroll(page, label) {
+  const viewport = page.viewportSize().width;
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(
+    width <= viewport,
+    `${label} (${page.url()}) is ${width} px wide at a ${viewport} px viewport; sticking out: ${(
+      await overflowing(page, viewport)
+    ).join(', ')}`,
+  );
 }

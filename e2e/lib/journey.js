@@ -106,12 +106,69 @@ export async function fillBirthForm(page, child = 'Nguyễn Minh An') {
   });
 }
 
-/** Presses "Nộp hồ sơ" on the draft and checks the dossier is now submitted. */
-export async function submitDraft(page, id) {
-  await step(page, 'submit the dossier', async () => {
+/** A date `YYYY-MM-DD` as the pages write it: `DD/MM/YYYY`. */
+export function shownDate(iso) {
+  const [y, m, d] = iso.split('-');
+  return `${d}/${m}/${y}`;
+}
+
+/** What `fillBirthForm(page, child)` entered, as the review page must show it. */
+export function birthAnswers(child) {
+  return {
+    'Họ, chữ đệm, tên người yêu cầu': 'Nguyễn Thị Hoa',
+    'Quan hệ với người được khai sinh': 'Mẹ',
+    'Họ, chữ đệm, tên của trẻ': child,
+    'Ngày, tháng, năm sinh của trẻ': shownDate(vnDate(-10)),
+    'Giới tính': 'Nam',
+    'Quốc tịch của người mẹ': 'Việt Nam',
+    'Năm sinh của người cha': '1988',
+    'Giấy tờ chứng minh việc sinh': 'Giấy chứng sinh',
+    'Số Giấy chứng sinh': 'GCS-2026-00123',
+  };
+}
+
+/** The answers listed on the review page: label → value (top-level entries). */
+export async function reviewAnswers(page) {
+  return page.evaluate(() => {
+    const out = {};
+    for (const dt of document.querySelectorAll('dl.review > dt')) {
+      const dd = dt.nextElementSibling;
+      out[dt.textContent.trim()] = dd ? dd.textContent.replace(/\s+/g, ' ').trim() : '';
+    }
+    return out;
+  });
+}
+
+/**
+ * Presses "Nộp hồ sơ" on the draft: the review page must list `answers` (label → value)
+ * and the `files` attached; then "Xác nhận nộp hồ sơ" submits and the dossier is new.
+ */
+export async function submitDraft(page, id, { answers = {}, files = [] } = {}) {
+  await step(page, 'submit: the review lists what was entered', async () => {
     await submitAndWait(
       page,
       page.getByRole('button', { name: 'Nộp hồ sơ', exact: true }),
+      (u) => u.pathname === `/ho-so/${id}/xem-lai`,
+    );
+    await page.getByRole('heading', { level: 1, name: 'Xem lại hồ sơ trước khi nộp' }).waitFor();
+    await expectStatus(page, 'Đang soạn');
+    const shown = await reviewAnswers(page);
+    for (const [label, value] of Object.entries(answers)) {
+      assert.equal(shown[label], value, `the review shows "${label}" as "${shown[label]}"`);
+    }
+    const listed = await page.locator('section', { has: page.locator('#xem-tep') }).locator('tbody tr').allTextContents();
+    for (const name of files) {
+      assert.ok(
+        listed.some((row) => row.includes(name)),
+        `the review does not list the file ${name} (listed: ${listed.join(' | ') || 'none'})`,
+      );
+    }
+    await page.getByRole('link', { name: 'Quay lại sửa' }).waitFor();
+  });
+  await step(page, 'confirm the submission on the review page', async () => {
+    await submitAndWait(
+      page,
+      page.getByRole('button', { name: 'Xác nhận nộp hồ sơ', exact: true }),
       (u) => dossierUrl(id)(u) && u.searchParams.get('ok') === 'submitted',
     );
     await expectFlash(page, 'Đã nộp hồ sơ');
@@ -192,7 +249,7 @@ export async function receivedDossier(citizen, desk, child) {
   await open(citizen, `/thu-tuc/${BIRTH.code}`);
   const id = await startDossier(citizen, 'congdan');
   await fillBirthForm(citizen, child);
-  await submitDraft(citizen, id);
+  await submitDraft(citizen, id, { answers: birthAnswers(child) });
   await openFromInbox(desk, id);
   await officerAct(desk, id, {
     title: 'Tiếp nhận hồ sơ',

@@ -1,5 +1,6 @@
 // The journey of one birth-registration dossier, through the pages only, by five people each
-// in their own browser: the citizen finds the procedure, fills and submits the e-form; the
+// in their own browser: the citizen finds the procedure, fills the e-form, attaches the
+// birth certificate, reviews everything on the review page and confirms the submission; the
 // desk receives it; the specialist asks for a supplement; the citizen supplements; the
 // specialist forwards, the leader completes with the result; the desk returns it; the
 // citizen sees the result and rates; the monitor's figures for the commune move, on the
@@ -9,7 +10,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, login, newContext, open, step, submitAndWait, expectFlash } from '../lib/browser.js';
+import { pdfFile, refusedOnPanel, uploadOnPanel } from '../lib/files.js';
 import {
+  birthAnswers,
   dossierUrl,
   expectStatus,
   fillBirthForm,
@@ -60,6 +63,14 @@ async function journey(javaScriptEnabled) {
     await findProcedure(citizen);
     const id = await startDossier(citizen, 'congdan');
     await fillBirthForm(citizen, child);
+    const proof = pdfFile(`giay-chung-sinh-${javaScriptEnabled ? 'js' : 'html'}.pdf`, 'Giay chung sinh');
+    if (javaScriptEnabled) {
+      // The upload script keeps the page: what was typed and not yet saved stays, and the
+      // draft's version follows the upload (the save below would otherwise conflict).
+      await refusedOnPanel(citizen, { component: 2, name: 'giay-chung-sinh.exe.pdf', javaScript: true });
+      await uploadOnPanel(citizen, { component: 2, file: proof, javaScript: true });
+      assert.equal(await citizen.getByLabel(/^Họ, chữ đệm, tên của trẻ/).inputValue(), child);
+    }
     await step(citizen, 'save the draft and find the answers kept', async () => {
       await submitAndWait(
         citizen,
@@ -69,7 +80,11 @@ async function journey(javaScriptEnabled) {
       await expectFlash(citizen, 'Đã lưu nháp');
       assert.equal(await citizen.getByLabel(/^Họ, chữ đệm, tên của trẻ/).inputValue(), child);
     });
-    await submitDraft(citizen, id);
+    if (!javaScriptEnabled) {
+      await refusedOnPanel(citizen, { component: 2, name: 'giay-chung-sinh.exe.pdf', javaScript: false });
+      await uploadOnPanel(citizen, { component: 2, file: proof, javaScript: false });
+    }
+    await submitDraft(citizen, id, { answers: birthAnswers(child), files: [proof.name] });
 
     const desk = await person('tiepnhan');
     await openFromInbox(desk, id);

@@ -11,6 +11,7 @@ import {
   DESKTOP,
   PHONE,
   ROOT_DIR,
+  expectNoSidewaysScroll,
   launch,
   login,
   newContext,
@@ -18,9 +19,10 @@ import {
   step,
   submitAndWait,
 } from '../lib/browser.js';
-import { BLOCKING, describeViolations, runAxe } from '../lib/axe.js';
+import { expectAccessible } from '../lib/axe.js';
 import { BIRTH, readReceipt, receivedDossier, startDossier } from '../lib/journey.js';
-import { receivedWithAppointment } from '../lib/api.js';
+import { draftReadyForReview, receivedWithAppointment } from '../lib/api.js';
+import { refusedOnPanel } from '../lib/files.js';
 
 const SHOTS = path.join(ROOT_DIR, 'docs', 'screenshots');
 // Opt-in: the pages show dates and times, so every run would rewrite the committed images.
@@ -74,6 +76,24 @@ const PAGES = [
         (u) => u.pathname === `/ho-so/${state.draft}/to-khai`,
       );
       await p.locator('.error-summary').waitFor();
+    },
+  },
+  {
+    name: 'dossier review before submission',
+    who: 'congdan',
+    shot: 'xem-lai',
+    visit: async (p) => {
+      await open(p, `/ho-so/${state.reviewable}/xem-lai`);
+      await p.getByRole('heading', { level: 1, name: 'Xem lại hồ sơ trước khi nộp' }).waitFor();
+      await p.getByRole('link', { name: 'giay-chung-sinh.pdf' }).waitFor();
+    },
+  },
+  {
+    name: 'dossier draft after a refused upload (JavaScript)',
+    who: 'congdan',
+    visit: async (p) => {
+      await open(p, `/ho-so/${state.draft}`);
+      await refusedOnPanel(p, { component: 1, name: 'to-khai.pdf', javaScript: true });
     },
   },
   { name: 'my dossiers', who: 'congdan', visit: (p) => open(p, '/ho-so-cua-toi') },
@@ -159,6 +179,7 @@ before(async () => {
   // A draft left as it is, and a dossier the desk has received.
   await open(citizen, `/thu-tuc/${BIRTH.code}`);
   state.draft = await startDossier(citizen, 'congdan');
+  state.reviewable = await draftReadyForReview();
   state.received = await receivedDossier(citizen, desk, 'Lê Hoàng Nam');
   Object.assign(state, await readReceipt(desk, state.received));
   // An appointment within the hour: a "due soon" warning for the warnings page to list.
@@ -172,36 +193,6 @@ after(async () => {
   for (const c of Object.values(people)) await c.close();
   await browser?.close();
 });
-
-/** Elements that stick out past the right edge, for the failure message. */
-async function overflowing(page, width) {
-  return page.evaluate((w) => {
-    const out = [];
-    for (const el of document.body.querySelectorAll('*')) {
-      const r = el.getBoundingClientRect();
-      if (r.right > w + 0.5 && r.width > 0) {
-        const id = el.id ? `#${el.id}` : '';
-        const cls = el.classList.length ? `.${[...el.classList].join('.')}` : '';
-        out.push(`${el.tagName.toLowerCase()}${id}${cls} (right edge ${Math.round(r.right)} px)`);
-      }
-    }
-    return out.slice(0, 8);
-  }, width);
-}
-
-/** Fails on serious or critical axe findings; prints the lesser ones as notes. */
-async function expectAccessible(page, label) {
-  const violations = await runAxe(page);
-  const blocking = violations.filter((v) => BLOCKING.has(v.impact));
-  const other = violations.filter((v) => !BLOCKING.has(v.impact));
-  if (other.length) {
-    console.log(`note: ${label} (${page.url()}) has lesser findings:\n${describeViolations(other)}`);
-  }
-  assert.ok(
-    blocking.length === 0,
-    `${label} (${page.url()}) has serious or critical accessibility violations:\n${describeViolations(blocking)}`,
-  );
-}
 
 for (const pg of PAGES) {
   describe(pg.name, () => {
@@ -223,13 +214,7 @@ for (const pg of PAGES) {
       const page = await pageAs(pg.who, PHONE);
       try {
         await step(page, `open ${pg.name} at ${PHONE.width} px`, () => pg.visit(page));
-        const width = await page.evaluate(() => document.documentElement.scrollWidth);
-        assert.ok(
-          width <= PHONE.width,
-          `${pg.name} (${page.url()}) is ${width} px wide at a ${PHONE.width} px viewport; sticking out: ${(
-            await overflowing(page, PHONE.width)
-          ).join(', ')}`,
-        );
+        await expectNoSidewaysScroll(page, pg.name);
         // Narrow layouts scroll tables sideways inside their box: axe checks that such
         // boxes can be reached by keyboard, and that the stacked lists keep their labels.
         await expectAccessible(page, `${pg.name} at ${PHONE.width} px`);
@@ -281,8 +266,7 @@ describe('English as the second language', () => {
           open(page, `/ngon-ngu?lang=en&next=${encodeURIComponent(where)}`),
         );
         assert.equal(await page.locator('html').getAttribute('lang'), 'en');
-        const width = await page.evaluate(() => document.documentElement.scrollWidth);
-        assert.ok(width <= PHONE.width, `${where} in English is ${width} px wide: ${(await overflowing(page, PHONE.width)).join(', ')}`);
+        await expectNoSidewaysScroll(page, `${where} in English`);
         await expectAccessible(page, `${where} in English at ${PHONE.width} px`);
       }
     } finally {

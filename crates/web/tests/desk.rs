@@ -174,12 +174,14 @@ async fn a_paper_dossier_is_taken_in_digitised_and_received_with_a_receipt() {
         .await
         .unwrap();
     assert_eq!(r.status(), 415);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("Chỉ nhận tệp PDF, JPEG hoặc PNG")
-    );
+    let back = r.text().await.unwrap();
+    assert!(back.contains("Chỉ nhận tệp PDF, JPEG hoặc PNG"));
+    // The form comes back with what was typed, naming the refused file.
+    assert!(back.contains("value=\"Trần Thị Lan\""), "{back}");
+    assert!(back.contains("value=\"Thẻ CCCD xuất trình, không lưu bản sao\""));
+    assert!(back.contains("Thành phần 1 (Tờ khai đăng ký khai sinh"));
+    assert!(back.contains("tệp “to-khai.pdf” bị từ chối"));
+    assert!(back.contains("chọn lại"));
     assert!(
         app.db
             .store
@@ -268,6 +270,20 @@ async fn a_paper_dossier_is_taken_in_digitised_and_received_with_a_receipt() {
     assert!(office.contains(&format!("{} byte", photo.len())));
     assert!(office.contains("Thẻ CCCD xuất trình, không lưu bản sao"));
     assert!(office.contains("/phieu-kiem-soat"));
+
+    // The control sheet (form 06) lists the components as the desk recorded them.
+    let sheet = get(&c, &app, &format!("/can-bo/ho-so/{id}/phieu-kiem-soat")).await;
+    let part = &sheet[sheet
+        .find("Thành phần hồ sơ khi tiếp nhận")
+        .expect("the components on the control sheet")..];
+    assert!(part.contains("<td>Bản điện tử</td><td>Tờ khai khai sinh.pdf ("));
+    assert!(part.contains("<td>Ảnh sổ hộ khẩu.png ("));
+    assert_eq!(
+        part.matches("<td>Bản giấy gốc đã kiểm tra, chưa số hóa</td>")
+            .count(),
+        2
+    );
+    assert!(part.contains("Lý do: Thẻ CCCD xuất trình, không lưu bản sao"));
 }
 
 async fn received_dossier(app: &common::App, c: &Client, desk: &str) -> String {
@@ -369,8 +385,9 @@ async fn the_control_sheet_follows_the_steps_and_the_result_is_uploaded_on_compl
     assert!(sheet.contains("<td>lanhdao</td>"));
     assert!(!sheet.contains("Quá hạn"));
     assert!(sheet.contains("Trước hạn") || sheet.contains("Đúng hạn"));
+    let steps = &sheet[..sheet.find("Thành phần hồ sơ khi tiếp nhận").unwrap()];
     assert_eq!(
-        sheet.matches("<tr><td>").count(),
+        steps.matches("<tr><td>").count(),
         4,
         "desk, two steps, result"
     );

@@ -114,32 +114,52 @@ impl Uploaded {
     }
 }
 
+/// A file the store refused (its type, its size, or nothing in it), with why.
+pub struct Refused {
+    /// The form field it came in.
+    pub field: String,
+    pub name: String,
+    pub error: ApiError,
+}
+
+/// What a multipart body held: its text fields, the files stored, the files refused.
+pub struct ReadForm {
+    pub fields: Posted,
+    pub files: Vec<Uploaded>,
+    pub refused: Vec<Refused>,
+}
+
 /// Reads a multipart body: text fields into `Posted`, file fields streamed into the file
 /// store. `gate` is asked before the first file is stored (a page form's token comes
 /// first in the form, so a forged post stores nothing). An empty file input (no file
-/// chosen) is skipped.
-pub async fn read_multipart(
+/// chosen) is skipped. A refused file does not stop the reading, so a page can come back
+/// with everything else that was typed; a broken body or a failing store does.
+pub async fn read_multipart_all(
     state: &AppState,
     mut mp: Multipart,
     gate: impl Fn(&Posted) -> Result<(), ApiError>,
-) -> Result<(Posted, Vec<Uploaded>), ApiError> {
+) -> Result<ReadForm, ApiError> {
     let max = state.files.max_bytes();
-    let mut fields = Posted(Vec::new());
-    let mut files = Vec::new();
+    let mut out = ReadForm {
+        fields: Posted(Vec::new()),
+        files: Vec::new(),
+        refused: Vec::new(),
+    };
     let mut gated = false;
     while let Some(mut field) = mp.next_field().await.map_err(|e| multipart_error(e, max))? {
         let name = field.name().unwrap_or_default().to_owned();
         let Some(file_name) = field.file_name().map(str::to_owned) else {
             let text = field.text().await.map_err(|e| multipart_error(e, max))?;
-            fields.0.push((name, text));
+            out.fields.0.push((name, text));
             continue;
         };
         if !gated {
-            gate(&fields)?;
+            gate(&out.fields)?;
             gated = true;
         }
         let mut up = state.files.upload();
         let mut any = false;
+        let mut refusal = None;
         loop {
             let chunk = match field.chunk().await {
                 Ok(Some(c)) => c,
@@ -150,23 +170,53 @@ pub async fn read_multipart(
                 }
             };
             any |= !chunk.is_empty();
-            if let Err(e) = up.write(&chunk).await {
-                up.abort().await;
-                return Err(upload_error(e));
+            // Once refused, the rest of this file is read past, not stored.
+            if refusal.is_none()
+                && let Err(e) = up.write(&chunk).await
+            {
+                refusal = Some(e);
             }
         }
         if !any && file_name.is_empty() {
             up.abort().await;
             continue;
         }
-        let blob = up.finish().await.map_err(upload_error)?;
-        files.push(Uploaded {
-            field: name,
-            name: file_name,
-            blob,
-        });
+        let result = match refusal {
+            Some(e) => {
+                up.abort().await;
+                Err(e)
+            }
+            None => up.finish().await,
+        };
+        match result {
+            Ok(blob) => out.files.push(Uploaded {
+                field: name,
+                name: file_name,
+                blob,
+            }),
+            Err(e @ UploadError::Store(_)) => return Err(upload_error(e)),
+            Err(e) => out.refused.push(Refused {
+                field: name,
+                name: file_name,
+                error: upload_error(e),
+            }),
+        }
     }
-    Ok((fields, files))
+    Ok(out)
+}
+
+/// [`read_multipart_all`] for forms that take nothing when a file is refused: the first
+/// refusal is the answer.
+pub async fn read_multipart(
+    state: &AppState,
+    mp: Multipart,
+    gate: impl Fn(&Posted) -> Result<(), ApiError>,
+) -> Result<(Posted, Vec<Uploaded>), ApiError> {
+    let read = read_multipart_all(state, mp, gate).await?;
+    match read.refused.into_iter().next() {
+        Some(r) => Err(r.error),
+        None => Ok((read.fields, read.files)),
+    }
 }
 
 /// The components a dossier's procedure lists (the version it was started under).

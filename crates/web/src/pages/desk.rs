@@ -272,7 +272,7 @@ pub async fn receive(
     mp: Multipart,
 ) -> Result<Response, ApiError> {
     let (actor, desks, _) = officer(&state, &user).await?;
-    let (posted, files) = df::read_multipart(&state, mp, |p| {
+    let read = df::read_multipart_all(&state, mp, |p| {
         if user.csrf_ok(p.get("csrf_token")) {
             Ok(())
         } else {
@@ -280,6 +280,7 @@ pub async fn receive(
         }
     })
     .await?;
+    let (posted, files) = (read.fields, read.files);
     if !user.csrf_ok(posted.get("csrf_token")) {
         return Err(ApiError::csrf());
     }
@@ -294,11 +295,31 @@ pub async fn receive(
     let again = |e: ApiError, problems: Vec<String>| {
         let status = e.status;
         let mut message = e.vi;
-        if !files.is_empty() {
+        if !files.is_empty() || !read.refused.is_empty() {
             message.push_str(" Các tệp đã chọn cần được chọn lại.");
         }
         (message, problems, status)
     };
+    // A refused scan sends the form back with everything typed, saying which file.
+    if let Some(first) = read.refused.first() {
+        let problems = read
+            .refused
+            .iter()
+            .map(|r| refused_problem(procedure, r))
+            .collect();
+        let (message, problems, status) = again(first.error.clone(), problems);
+        return show_form(
+            &state,
+            &user,
+            String::new(),
+            Some(procedure),
+            Some(&posted),
+            Some(message),
+            problems,
+            status,
+        )
+        .await;
+    }
     match take_in(
         &state,
         &actor,
@@ -326,6 +347,20 @@ pub async fn receive(
             .await
         }
     }
+}
+
+/// "Thành phần 1 (Tờ khai…): tệp “x.pdf” bị từ chối: …", for the list under the message.
+fn refused_problem(p: &Procedure, r: &df::Refused) -> String {
+    let no: Option<usize> = r.field.strip_prefix("scan_").and_then(|n| n.parse().ok());
+    let which = match no {
+        Some(0) => df::OTHER_COMPONENT.to_owned(),
+        Some(n) => p.components.get(n - 1).map_or_else(
+            || format!("Thành phần {n}"),
+            |c| format!("Thành phần {n} ({})", c.component().name),
+        ),
+        None => "Tệp đính kèm".to_owned(),
+    };
+    format!("{which}: tệp “{}” bị từ chối. {}", r.name, r.error.vi)
 }
 
 /// The applicant's name for printed forms: the account's, or the one the desk recorded.

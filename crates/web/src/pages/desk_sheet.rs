@@ -30,6 +30,36 @@ pub struct SheetRow {
     late: bool,
 }
 
+/// A component as the desk recorded it: its scan, or the paper original seen.
+pub struct ComponentLine {
+    name: String,
+    how: &'static str,
+    detail: String,
+}
+
+fn component_lines(events: &[motcua_domain::dossier::Event]) -> Vec<ComponentLine> {
+    events
+        .iter()
+        .filter_map(|e| match &e.change {
+            Change::ComponentFile { component, file } => Some(ComponentLine {
+                name: component.clone(),
+                how: "Bản điện tử",
+                detail: format!(
+                    "{} ({})",
+                    file.name,
+                    super::desk_files::human_size(file.size)
+                ),
+            }),
+            Change::PaperSeen { component, reason } => Some(ComponentLine {
+                name: component.clone(),
+                how: "Bản giấy gốc đã kiểm tra, chưa số hóa",
+                detail: format!("Lý do: {reason}"),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "control_sheet.html")]
 struct SheetPage {
@@ -40,6 +70,7 @@ struct SheetPage {
     desk: String,
     partners: Vec<String>,
     rows: Vec<SheetRow>,
+    components: Vec<ComponentLine>,
     judged_due: String,
     overall: Option<(&'static str, bool)>,
     printed_at: String,
@@ -172,6 +203,7 @@ pub async fn show(
         desk,
         partners,
         rows,
+        components: component_lines(&events),
         judged_due: sheet.judged_due.map(when).unwrap_or_default(),
         overall: sheet.overall.map(|t| (t.label_vi(), t.is_late())),
         printed_at: when(now),

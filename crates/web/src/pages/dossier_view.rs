@@ -211,7 +211,7 @@ pub struct DataRow {
     pub value: String,
 }
 
-fn shown(f: &Field, v: &Value) -> String {
+pub(super) fn shown(f: &Field, v: &Value) -> String {
     let choice = |s: &str| {
         f.choices
             .iter()
@@ -236,7 +236,7 @@ fn shown(f: &Field, v: &Value) -> String {
     }
 }
 
-fn rows_of(fields: &[Field], data: &Value, prefix: &str, out: &mut Vec<DataRow>) {
+pub(super) fn rows_of(fields: &[Field], data: &Value, prefix: &str, out: &mut Vec<DataRow>) {
     for f in fields {
         let Some(v) = data.get(&f.name) else { continue };
         if f.kind == FieldKind::Group {

@@ -26,6 +26,7 @@ mod monitor_unit;
 mod monitor_warnings;
 mod portal_dossiers;
 mod portal_lists;
+mod portal_review;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -47,6 +48,8 @@ pub fn routes() -> Router<AppState> {
         .route("/ho-so", post(portal_dossiers::create))
         .route("/ho-so/{id}", get(portal_dossiers::show))
         .route("/ho-so/{id}/to-khai", post(portal_dossiers::save_or_submit))
+        .route("/ho-so/{id}/xem-lai", get(portal_review::show))
+        .route("/ho-so/{id}/xac-nhan", post(portal_review::confirm))
         .route("/ho-so/{id}/{action}", post(portal_dossiers::act))
         .route("/ho-so-cua-toi", get(portal_lists::mine))
         .route("/tra-cuu", get(portal_lists::lookup))
@@ -59,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .route("/can-bo/ho-so/{id}/phieu-kiem-soat", get(desk_sheet::show))
         .route("/can-bo/ho-so/{id}/{action}", post(backoffice::act))
         .route("/static/app.css", get(stylesheet))
+        .route("/static/upload.js", get(upload_script))
         .merge(admin::routes())
         .merge(monitor_routes())
 }
@@ -101,6 +105,19 @@ async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/app.css"),
+    )
+        .into_response()
+}
+
+/// The upload progress script (ours, see the file): progressive enhancement of the
+/// multipart forms, which work without it.
+async fn upload_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/upload.js"),
     )
         .into_response()
 }
@@ -155,6 +172,11 @@ pub fn login_redirect(uri: &axum::http::Uri) -> Response {
 pub fn vn_time(t: chrono::DateTime<chrono::Utc>) -> String {
     t.with_timezone(&vn_offset())
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Today's date in Vietnam, the day e-form dates are checked against.
+pub fn vn_today() -> chrono::NaiveDate {
+    chrono::Utc::now().with_timezone(&vn_offset()).date_naive()
 }
 
 #[allow(clippy::expect_used)]

@@ -15,7 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::dossier::{Change, Command, Rating, Status};
-use motcua_domain::procedure::{ApplicantKind, Channel};
+use motcua_domain::procedure::ApplicantKind;
 use motcua_domain::{ProcedureCode, UnitCode};
 use motcua_store::dossiers::Stored;
 use serde::Deserialize;
@@ -57,7 +57,7 @@ pub fn version_of(p: &Posted) -> Option<i64> {
     p.get("version").and_then(|v| v.trim().parse().ok())
 }
 
-async fn load(state: &AppState, id: &str) -> Result<Stored, ApiError> {
+pub(super) async fn load(state: &AppState, id: &str) -> Result<Stored, ApiError> {
     state
         .store
         .dossier(id)
@@ -215,7 +215,7 @@ pub(super) async fn page(
 }
 
 /// Officers who open an applicant's link go to their own view of it.
-async fn own(state: &AppState, user: &PageUser, id: &str) -> Result<Stored, Response> {
+pub(super) async fn own(state: &AppState, user: &PageUser, id: &str) -> Result<Stored, Response> {
     let Some(account) = user.account() else {
         return Err(ApiError::unauthenticated().into_response());
     };
@@ -259,7 +259,10 @@ pub async fn show(
     .await
 }
 
-/// "Lưu nháp" keeps whatever was typed; "Nộp hồ sơ" validates it first.
+/// "Lưu nháp" keeps whatever was typed. "Nộp hồ sơ" checks the declaration first: when
+/// it holds, the checked answers are saved and the applicant goes on to the review page,
+/// where "Xác nhận nộp hồ sơ" submits (`portal_review`); when not, the errors come back at
+/// the fields and nothing is saved.
 pub async fn save_or_submit(
     State(state): State<AppState>,
     user: PageUser,
@@ -277,30 +280,34 @@ pub async fn save_or_submit(
     let Some(account) = user.account() else {
         return Err(ApiError::unauthenticated());
     };
-    let data = match state.eforms.pinned(&state.store, &stored.state).await? {
+    let form = state.eforms.pinned(&state.store, &stored.state).await?;
+    let data = match &form {
         Some(form) => read_posted(form.definition(), &p),
         None => match p.text("note") {
             Some(n) => json!({ "note": n }),
             None => json!({}),
         },
     };
-    let submit = p.get("action") == Some("submit");
-    let req = if submit {
-        Request::Submit {
-            channel: Channel::Online,
-            on_behalf: false,
-            form_data: Some(data.clone()),
+    let review = p.get("action") == Some("submit");
+    let result = if review {
+        // The domain's own check, the same one the submission makes again: the review
+        // page then shows the answers exactly as they will be submitted.
+        match service::validate_form(form.as_deref(), &data, super::vn_today()) {
+            Ok(checked) => {
+                let req = Request::SaveForm { form_data: checked };
+                service::execute(&state, &account.actor(), &id, version_of(&p), req).await
+            }
+            Err(e) => Err(e),
         }
     } else {
-        Request::SaveForm {
+        let req = Request::SaveForm {
             form_data: data.clone(),
-        }
+        };
+        service::execute(&state, &account.actor(), &id, version_of(&p), req).await
     };
-    match service::execute(&state, &account.actor(), &id, version_of(&p), req).await {
-        Ok(_) => {
-            let ok = if submit { "submitted" } else { "saved" };
-            Ok(Redirect::to(&format!("/ho-so/{id}?ok={ok}")).into_response())
-        }
+    match result {
+        Ok(_) if review => Ok(Redirect::to(&format!("/ho-so/{id}/xem-lai")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/ho-so/{id}?ok=saved")).into_response()),
         Err(e) => {
             let stored = load(&state, &id).await?;
             let (fb, status) = Feedback::failed(e);

@@ -2,6 +2,7 @@
 //! PostgreSQL when `MOTCUA_TEST_DATABASE_URL` says so) loaded with the Huế demo catalogue.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
+pub mod pages;
 pub mod samples;
 
 use motcua_domain::UnitCode;
