@@ -5,25 +5,9 @@ mod common;
 
 use serde_json::{Value, json};
 
-struct Who {
-    c: reqwest::Client,
-    csrf: String,
-}
+use common::Who;
 
 impl Who {
-    async fn as_(app: &common::App, user: &str) -> Self {
-        let (c, csrf) = app.login(user).await;
-        Who { c, csrf }
-    }
-    async fn post(&self, app: &common::App, path: &str, body: Value) -> reqwest::Response {
-        self.c
-            .post(app.url(path))
-            .header("x-csrf-token", &self.csrf)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-    }
     async fn get(&self, app: &common::App, path: &str) -> reqwest::Response {
         self.c.get(app.url(path)).send().await.unwrap()
     }

@@ -12,25 +12,9 @@ const OTHER: &str = "000.02.99.H57";
 /// Sở Tư pháp: not competent for birth registration.
 const DEPARTMENT: &str = "000.00.31.H57";
 
-struct Who {
-    c: reqwest::Client,
-    csrf: String,
-}
+use common::Who;
 
 impl Who {
-    async fn as_(app: &common::App, user: &str) -> Self {
-        let (c, csrf) = app.login(user).await;
-        Who { c, csrf }
-    }
-    async fn post(&self, app: &common::App, path: &str, body: Value) -> reqwest::Response {
-        self.c
-            .post(app.url(path))
-            .header("x-csrf-token", &self.csrf)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-    }
     async fn get(&self, app: &common::App, path: &str) -> Value {
         let r = self.c.get(app.url(path)).send().await.unwrap();
         ok(r).await

@@ -123,3 +123,26 @@ pub async fn spawn() -> App {
         _shutdown: tx,
     }
 }
+
+/// Someone logged in through the API: their cookie jar and form token. Each test file adds
+/// the reading helpers it needs.
+pub struct Who {
+    pub c: reqwest::Client,
+    pub csrf: String,
+}
+
+impl Who {
+    pub async fn as_(app: &App, user: &str) -> Self {
+        let (c, csrf) = app.login(user).await;
+        Who { c, csrf }
+    }
+    pub async fn post(&self, app: &App, path: &str, body: serde_json::Value) -> reqwest::Response {
+        self.c
+            .post(app.url(path))
+            .header("x-csrf-token", &self.csrf)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+}
