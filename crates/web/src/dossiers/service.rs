@@ -402,8 +402,8 @@ pub async fn execute_all(
             motcua_store::StoreError::Conflict(_) => conflict(),
             other => other.into(),
         })?;
-    let mut changed = vec![next.id.clone()];
-    changed.extend(commits_owned.iter().map(|(d, _, _)| d.id.clone()));
+    let mut changed = vec![&next];
+    changed.extend(commits_owned.iter().map(|(d, _, _)| d));
     feed_live(state, &changed).await;
     Ok(Outcome {
         dossier: next,
@@ -524,18 +524,15 @@ pub async fn create(
     }
 }
 
-/// Hands the committed dossiers' current bundle lines to the live index. A failure to read
-/// them back is logged, not returned: the change itself is committed.
-pub async fn feed_live(state: &AppState, ids: &[String]) {
-    for id in ids {
-        let (Ok(stored), Ok(events)) = (
-            state.store.dossier(id).await,
-            state.store.dossier_events(id).await,
-        ) else {
-            tracing::warn!(dossier = %id, "could not read a committed dossier back for the index");
+/// Hands the committed dossiers' current bundle lines to the live index. The states are
+/// the ones just committed; only their event histories are read back (a line needs every
+/// event). A failure to read is logged, not returned: the change itself is committed.
+async fn feed_live(state: &AppState, committed: &[&Dossier]) {
+    for d in committed {
+        let Ok(events) = state.store.dossier_events(&d.id).await else {
+            tracing::warn!(dossier = %d.id, "could not read a committed dossier back for the index");
             continue;
         };
-        let d = stored.state;
         let parent = match &d.parent {
             Some(p) => state
                 .store
@@ -546,7 +543,7 @@ pub async fn feed_live(state: &AppState, ids: &[String]) {
             None => None,
         };
         if let Some(line) =
-            motcua_domain::dossier::export::bundle_line(&d, &events, parent, Default::default())
+            motcua_domain::dossier::export::bundle_line(d, &events, parent, Default::default())
         {
             state.live.observe(&line);
         }
