@@ -26,6 +26,13 @@ use motcua_domain::dossier::{Dossier, Event};
 use sqlx::AnyConnection;
 use std::collections::HashMap;
 
+/// Dossiers (id, parent's code) and their events, as [`Store::for_each_dossier_line`]
+/// reads them.
+struct Page {
+    rows: Vec<(String, Option<String>)>,
+    events: HashMap<String, Vec<Event>>,
+}
+
 /// A stored image: what it was built from (`fingerprint`, the caller's to define), the
 /// change sequence it covers, and its bytes.
 #[derive(Debug, Clone)]
@@ -171,30 +178,32 @@ impl Store {
         after_seq: i64,
         mut each: impl FnMut(&str) -> Result<()>,
     ) -> Result<usize> {
-        const PAGE: i64 = 1000;
-        let mut cursor = String::new();
-        let mut n = 0;
-        loop {
-            // The parent's code as export gives it: its receipt code, else its id.
-            let page: Vec<(String, Option<String>)> = sqlx::query_as(
-                "SELECT d.id, COALESCE(p.code, p.id) FROM dossiers d LEFT JOIN dossiers p ON p.id = d.parent \
-                 WHERE d.change_seq > $1 AND d.status <> 'draft' AND d.id > $2 ORDER BY d.id LIMIT $3",
-            )
-            .bind(after_seq)
-            .bind(&cursor)
-            .bind(PAGE)
-            .fetch_all(self.pool())
-            .await?;
-            let Some((last, _)) = page.last() else {
-                return Ok(n);
-            };
-            cursor = last.clone();
-            let ids: Vec<&str> = page.iter().map(|(id, _)| id.as_str()).collect();
-            let mut events: HashMap<String, Vec<Event>> = HashMap::with_capacity(ids.len());
-            for e in self.events_of(&ids).await? {
-                events.entry(e.dossier.clone()).or_default().push(e);
+        // The next page is read while this one becomes lines, so that the database and
+        // this process work at the same time: a start-up without an image is this loop.
+        let (pages, mut ready) = tokio::sync::mpsc::channel::<Result<Page>>(2);
+        let store = self.clone();
+        let reader = tokio::spawn(async move {
+            let mut cursor = String::new();
+            loop {
+                let page = store.dossier_page(after_seq, &cursor).await;
+                let last = match &page {
+                    Ok(p) => p.rows.last().map(|(id, _)| id.clone()),
+                    Err(_) => None,
+                };
+                // A closed channel means the caller stopped (its `each` failed).
+                if pages.send(page).await.is_err() {
+                    return;
+                }
+                match last {
+                    Some(id) => cursor = id,
+                    None => return,
+                }
             }
-            for (id, parent) in &page {
+        });
+        let mut n = 0;
+        while let Some(page) = ready.recv().await {
+            let Page { rows, mut events } = page?;
+            for (id, parent) in &rows {
                 let mine = events.remove(id).unwrap_or_default();
                 let d = Dossier::replay(&mine)
                     .ok_or_else(|| StoreError::Corrupt(format!("dossier {id}: events")))?;
@@ -207,6 +216,34 @@ impl Store {
                 }
             }
         }
+        // The reader has ended (it sent an empty page or an error); a panic in it is a bug
+        // worth surfacing rather than a short answer.
+        reader
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("dossier reader: {e}")))?;
+        Ok(n)
+    }
+
+    /// Up to a page of submitted dossiers stamped after `after_seq` with ids after
+    /// `cursor`, with their parents' codes and their events.
+    async fn dossier_page(&self, after_seq: i64, cursor: &str) -> Result<Page> {
+        const PAGE: i64 = 1000;
+        // The parent's code as export gives it: its receipt code, else its id.
+        let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+            "SELECT d.id, COALESCE(p.code, p.id) FROM dossiers d LEFT JOIN dossiers p ON p.id = d.parent \
+             WHERE d.change_seq > $1 AND d.status <> 'draft' AND d.id > $2 ORDER BY d.id LIMIT $3",
+        )
+        .bind(after_seq)
+        .bind(cursor)
+        .bind(PAGE)
+        .fetch_all(self.pool())
+        .await?;
+        let ids: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
+        let mut events: HashMap<String, Vec<Event>> = HashMap::with_capacity(ids.len());
+        for e in self.events_of(&ids).await? {
+            events.entry(e.dossier.clone()).or_default().push(e);
+        }
+        Ok(Page { rows, events })
     }
 
     /// The events of these dossiers, by dossier id then version.
