@@ -43,8 +43,11 @@ def run_timed(cmd, stdout_path=None):
 
 
 def gen_stamp(args_list):
-    src = (ROOT / "crates/motcua/src/gen_cmd.rs").read_bytes()
-    return " ".join(args_list) + " " + hashlib.sha256(src).hexdigest()
+    # The generator's sources: a change to any of them makes a cached bundle stale.
+    h = hashlib.sha256()
+    for f in sorted((ROOT / "crates/motcua/src/gen_cmd").rglob("*.rs")):
+        h.update(f.read_bytes())
+    return " ".join(args_list) + " " + h.hexdigest()
 
 
 def ensure_bundle(bin_path, data, n):
