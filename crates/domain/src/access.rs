@@ -93,8 +93,12 @@ pub enum Action {
     ReadIndex,
     /// Draft and edit catalogue entries, processes and e-forms.
     EditCatalogue,
-    /// Publish a catalogue version.
+    /// Publish a catalogue version or an e-form version (the operator, a second pair of
+    /// eyes after the unit administrator who drafted it).
     PublishCatalogue,
+    /// Publish a procedure's process definition. A unit administrator may, but only where
+    /// their grants reach every competent unit: the one process serves all of them.
+    PublishProcess,
     /// Create accounts and give roles inside a unit.
     ManageAccounts,
     /// Rename or merge units, edit the calendar, import bundles, issue API tokens.
@@ -102,7 +106,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::ReadDossier,
         Action::SubmitOwnDossier,
         Action::SubmitOnBehalf,
@@ -112,6 +116,7 @@ impl Action {
         Action::ReadIndex,
         Action::EditCatalogue,
         Action::PublishCatalogue,
+        Action::PublishProcess,
         Action::ManageAccounts,
         Action::Operate,
     ];
@@ -144,9 +149,15 @@ pub fn role_allows(role: Role, action: Action) -> bool {
             action,
             ReadDossier | ProcessDossier | ApproveDossier | ReadIndex
         ),
-        Role::UnitAdmin => matches!(action, EditCatalogue | ManageAccounts | ReadIndex),
+        Role::UnitAdmin => matches!(
+            action,
+            EditCatalogue | PublishProcess | ManageAccounts | ReadIndex
+        ),
         Role::ProvinceMonitor => matches!(action, ReadIndex),
-        Role::Operator => matches!(action, Operate | PublishCatalogue | EditCatalogue),
+        Role::Operator => matches!(
+            action,
+            Operate | PublishCatalogue | PublishProcess | EditCatalogue
+        ),
     }
 }
 
@@ -381,5 +392,9 @@ mod tests {
         assert!(authorize(&actor, Action::EditCatalogue, &inside, &t).is_ok());
         assert!(authorize(&actor, Action::EditCatalogue, &across, &t).is_err());
         assert!(authorize(&actor, Action::PublishCatalogue, &inside, &t).is_err());
+        // The process of a procedure only this admin's unit handles is theirs to publish;
+        // one shared with a unit beyond their grants is not.
+        assert!(authorize(&actor, Action::PublishProcess, &inside, &t).is_ok());
+        assert!(authorize(&actor, Action::PublishProcess, &across, &t).is_err());
     }
 }

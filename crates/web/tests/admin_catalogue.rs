@@ -163,7 +163,19 @@ async fn a_process_draft_is_checked_and_published() {
         "share of the time limit"
     );
     let publish = format!("{path}/1/cong-bo");
-    assert_eq!(city.post(&app, &publish, &[]).await.0, 403);
+    // The city-wide administrator reaches the procedure's one unit, so may publish its
+    // process (the check still refuses a broken one); a ward's administrator may not
+    // publish the process of a procedure every ward shares.
+    let ward = who(&app, "quantri.phuong").await;
+    assert_eq!(
+        ward.post(&app, "/quan-tri/thu-tuc/1.001193/quy-trinh/1/cong-bo", &[])
+            .await
+            .0,
+        403
+    );
+    let (status, page) = city.post(&app, &publish, &[]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Bước cuối phải cho phép"));
     let (status, page) = op.post(&app, &publish, &[]).await;
     assert_eq!(status, 422);
     assert!(page.contains("Bước cuối phải cho phép"));
@@ -186,7 +198,7 @@ async fn a_process_draft_is_checked_and_published() {
             .0,
         303
     );
-    assert_eq!(op.post(&app, &publish, &[]).await.0, 303);
+    assert_eq!(city.post(&app, &publish, &[]).await.0, 303);
     let (v, p) = app
         .db
         .store

@@ -41,6 +41,8 @@ pub struct Proc {
     pub published: Option<i64>,
     pub can_edit: bool,
     pub can_publish: bool,
+    /// Its process: a unit administrator reaching every competent unit may publish it.
+    pub can_publish_process: bool,
 }
 
 /// Loads a procedure and answers 403 unless one of its units is the administrator's.
@@ -80,6 +82,8 @@ pub async fn procedure_for(state: &AppState, a: &Admin, code: &str) -> Result<Pr
     let can_edit =
         allowed(Action::EditCatalogue, &units) && allowed(Action::EditCatalogue, &latest.units);
     let can_publish = allowed(Action::PublishCatalogue, &latest.units);
+    // The process serves the units of the published version, the ones dossiers reach.
+    let can_publish_process = allowed(Action::PublishProcess, &units);
     Ok(Proc {
         name: latest.name.clone(),
         draft: (last.status == VersionStatus::Draft).then_some(last.version),
@@ -91,6 +95,7 @@ pub async fn procedure_for(state: &AppState, a: &Admin, code: &str) -> Result<Pr
         published,
         can_edit,
         can_publish,
+        can_publish_process,
     })
 }
 

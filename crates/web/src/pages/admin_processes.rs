@@ -248,7 +248,7 @@ async fn page(
             .collect(),
         draft,
         can_edit: p.can_edit,
-        can_publish: p.can_publish,
+        can_publish: p.can_publish_process,
         text: text.unwrap_or_else(|| pretty(&start)),
         problems,
         user: a.nav,
@@ -313,7 +313,7 @@ pub async fn publish(
     let posted = Posted(f);
     let a = post_admin(&state, &user, &posted).await?;
     let p = procedure_for(&state, &a, &code).await?;
-    if !p.can_publish {
+    if !p.can_publish_process {
         return Err(ApiError::forbidden());
     }
     let result = state
