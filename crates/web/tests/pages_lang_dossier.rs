@@ -357,6 +357,39 @@ async fn an_officer_handles_a_dossier_in_english_and_prints_vietnamese_forms() {
         &["Giấy tiếp nhận hồ sơ và hẹn trả", "Mã tra cứu", "hẹn trả"],
     );
 
+    // A specialist asks for a supplement: the words are English, what they wrote is not.
+    let (spec, csrf_s) = login(&app, "chuyenvien").await;
+    choose(&app, &spec, "en").await;
+    let page = plain(get(&spec, &app, &office).await);
+    let v = hidden(&page, "version");
+    let page = plain(
+        act(
+            &spec,
+            &app,
+            &format!("{office}/yeu-cau-bo-sung"),
+            &[
+                ("csrf_token", &csrf_s),
+                ("version", &v),
+                ("items", "Bản sao Giấy chứng sinh"),
+                ("reason", "Bản chụp bị mờ"),
+            ],
+        )
+        .await,
+    );
+    has_all(
+        &page,
+        "supplement requested",
+        &[
+            "Supplement request sent.",
+            "<h3>Request to supplement the dossier <small>(Form 02, ",
+            "<dt>Documents to supplement</dt><dd lang=\"vi\">Bản sao Giấy chứng sinh</dd>",
+            "<strong>Supplement requested</strong>",
+            "<br>To supplement: <span lang=\"vi\">Bản sao Giấy chứng sinh</span>. Reason: <span lang=\"vi\">Bản chụp bị mờ</span>",
+            " · Specialist</span>",
+        ],
+    );
+    has_none(&page, "supplement requested", &["Cần bổ sung", "Lý do"]);
+
     // The printed forms keep their Vietnamese body, marked so; the page around is English.
     for (path, heading, title) in [
         (

@@ -69,65 +69,132 @@ pub struct TimelineRow {
     pub label: &'static str,
     pub who: String,
     pub role: &'static str,
-    pub detail: String,
+    pub detail: Vec<Part>,
+}
+
+/// A piece of an event's particulars: the portal's words, or data (a reason, a note, a
+/// unit's name: what people wrote), which an English page marks as Vietnamese.
+pub struct Part {
+    pub text: String,
+    pub data: bool,
+}
+
+fn words(text: impl Into<String>) -> Part {
+    Part {
+        text: text.into(),
+        data: false,
+    }
+}
+
+fn data(text: impl Into<String>) -> Part {
+    Part {
+        text: text.into(),
+        data: true,
+    }
+}
+
+/// A message with its `{}` filled in order, as parts: the values keep their own kind.
+fn fill(message: &str, values: Vec<Part>) -> Vec<Part> {
+    let mut out = Vec::new();
+    let mut pieces = message.split("{}");
+    let mut values = values.into_iter();
+    if let Some(first) = pieces.next() {
+        out.push(words(first));
+    }
+    for piece in pieces {
+        out.extend(values.next());
+        out.push(words(piece));
+    }
+    out.retain(|p| !p.text.is_empty());
+    out
 }
 
 /// The event's particulars: the fixed words in `lang`; reasons, notes and names as typed.
-fn detail(c: &Change, tree: Option<&motcua_domain::unit::UnitTree>, lang: Lang) -> String {
-    let when = |t| i18n::when(lang, t);
-    let reason = |r: &str| lang.f("dossier.detail.reason", r);
+fn detail(c: &Change, tree: Option<&motcua_domain::unit::UnitTree>, lang: Lang) -> Vec<Part> {
+    let when = |t| words(i18n::when(lang, t));
+    let reason = |r: &str| fill(lang.t("dossier.detail.reason"), vec![data(r)]);
     let unit_name = |u: &motcua_domain::UnitCode| {
-        tree.and_then(|t| t.get(u))
-            .map_or_else(|| u.to_string(), |x| x.name.clone())
+        data(
+            tree.and_then(|t| t.get(u))
+                .map_or_else(|| u.to_string(), |x| x.name.clone()),
+        )
+    };
+    // Two sentences, one after the other.
+    let then = |mut a: Vec<Part>, b: Vec<Part>| {
+        a.push(words(" "));
+        a.extend(b);
+        a
     };
     match c {
         Change::Transferred {
             from,
             to,
             reason: r,
-        } => format!(
-            "{} {}",
-            lang.f2("dossier.detail.transferred", unit_name(from), unit_name(to)),
-            reason(r)
+        } => then(
+            fill(
+                lang.t("dossier.detail.transferred"),
+                vec![unit_name(from), unit_name(to)],
+            ),
+            reason(r),
         ),
         Change::Rejected { reason: r }
         | Change::SentBack { reason: r, .. }
         | Change::Stopped { reason: r } => reason(r),
-        Change::SupplementRequested { items, reason: r } => format!(
-            "{} {}",
-            lang.f("dossier.detail.supplement", items.join("; ")),
-            reason(r)
+        Change::SupplementRequested { items, reason: r } => then(
+            fill(
+                lang.t("dossier.detail.supplement"),
+                vec![data(items.join("; "))],
+            ),
+            reason(r),
         ),
-        Change::Forwarded { note: Some(n), .. } => lang.f("dossier.detail.note", n),
+        Change::Forwarded { note: Some(n), .. } => {
+            fill(lang.t("dossier.detail.note"), vec![data(n.as_str())])
+        }
         Change::Withdrawn { reason: Some(r) } => reason(r),
-        Change::Extended { due_at, reason: r } => format!(
-            "{} {}",
-            lang.f("dossier.detail.extended", when(*due_at)),
-            reason(r)
+        Change::Extended { due_at, reason: r } => then(
+            fill(lang.t("dossier.detail.extended"), vec![when(*due_at)]),
+            reason(r),
         ),
-        Change::SupplementCompleted { due_at } => lang.f("dossier.detail.new_due", when(*due_at)),
-        Change::Received { code, due_at, .. } => {
-            lang.f2("dossier.detail.received", code, when(*due_at))
+        Change::SupplementCompleted { due_at } => {
+            fill(lang.t("dossier.detail.new_due"), vec![when(*due_at)])
         }
+        Change::Received { code, due_at, .. } => fill(
+            lang.t("dossier.detail.received"),
+            vec![words(code.to_string()), when(*due_at)],
+        ),
         Change::PaymentRequested { amount_vnd } | Change::PaymentCompleted { amount_vnd } => {
-            super::money(*amount_vnd)
+            vec![words(super::money(*amount_vnd))]
         }
-        Change::Completed { results } => lang.f("dossier.detail.results", results.join("; ")),
-        Change::Returned { how } => lang.f("dossier.detail.returned", how),
-        Change::ComponentFile { component, file } => format!("{component}: {}", file.name),
+        Change::Completed { results } => fill(
+            lang.t("dossier.detail.results"),
+            vec![data(results.join("; "))],
+        ),
+        Change::Returned { how } => {
+            fill(lang.t("dossier.detail.returned"), vec![data(how.as_str())])
+        }
+        Change::ComponentFile { component, file } => vec![
+            data(component.as_str()),
+            words(": "),
+            data(file.name.as_str()),
+        ],
         Change::PaperSeen {
             component,
             reason: r,
-        } => format!("{component}. {}", reason(r)),
-        Change::ResultFile { file } => file.name.clone(),
-        Change::Rated { rating, comment } => {
-            let r = rating_label(lang, *rating);
-            match comment {
-                Some(c) => format!("{r}: {c}"),
-                None => r.to_owned(),
-            }
+        } => {
+            let mut out = vec![data(component.as_str()), words(". ")];
+            out.extend(reason(r));
+            out
         }
-        _ => String::new(),
+        Change::ResultFile { file } => vec![data(file.name.as_str())],
+        Change::Rated { rating, comment } => {
+            let mut out = vec![words(rating_label(lang, *rating))];
+            if let Some(c) = comment {
+                out.push(words(": "));
+                out.push(data(c.as_str()));
+            }
+            out
+        }
+        _ => Vec::new(),
     }
 }
 
@@ -346,7 +413,7 @@ pub async fn form_data(state: &AppState, s: &Stored, lang: Lang) -> Result<Vec<D
 
 #[cfg(test)]
 mod tests {
-    use super::readable_instant;
+    use super::{data, fill, readable_instant, words};
     use crate::i18n::Lang;
 
     #[test]
@@ -374,5 +441,23 @@ mod tests {
             readable_instant("due_at", "2026-11-30T17:00:00+07:00".into(), Lang::En),
             "17:00 on 30/11/2026"
         );
+    }
+
+    #[test]
+    fn particulars_keep_data_apart_from_the_words() {
+        let parts = fill(
+            "Transferred from {} to {}.",
+            vec![data("Phường {} An Cựu"), data("Phường Thuận Hóa")],
+        );
+        let text: String = parts.iter().map(|p| p.text.as_str()).collect();
+        // A value that holds "{}" is not filled again.
+        assert_eq!(
+            text,
+            "Transferred from Phường {} An Cựu to Phường Thuận Hóa."
+        );
+        let kinds: Vec<bool> = parts.iter().map(|p| p.data).collect();
+        assert_eq!(kinds, [false, true, false, true, false]);
+        let parts = fill("Lý do: {}", vec![words("x")]);
+        assert_eq!(parts.len(), 2, "no empty piece after the last value");
     }
 }

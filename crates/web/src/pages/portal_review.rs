@@ -36,6 +36,8 @@ pub struct Entry {
     pub rows: Vec<GroupRow>,
     /// The value is what was typed or chosen (not the portal's "Yes"/"No", not a group).
     pub typed: bool,
+    /// The label is the e-form's (Vietnamese), not the portal's.
+    pub form_label: bool,
 }
 
 /// One filled row of a group ("Người làm chứng 1") with its answers.
@@ -82,6 +84,7 @@ fn entry(f: &Field, v: &Value, lang: Lang) -> Entry {
             value: dossier_view::shown(f, v, lang),
             rows: Vec::new(),
             typed: f.kind != FieldKind::Checkbox,
+            form_label: true,
         };
     }
     let rows = v
@@ -104,6 +107,7 @@ fn entry(f: &Field, v: &Value, lang: Lang) -> Entry {
         value: String::new(),
         rows,
         typed: false,
+        form_label: true,
     }
 }
 
@@ -172,6 +176,7 @@ async fn review_page(
                     value: note.to_owned(),
                     rows: Vec::new(),
                     typed: true,
+                    form_label: false,
                 })
                 .into_iter()
                 .collect();
