@@ -204,10 +204,27 @@ impl Store {
         let (status, definition) = row.ok_or(StoreError::NotFound)?;
         check_publishable(version as u32, status_of(&status)?)
             .map_err(|e| StoreError::Conflict(e.to_string()))?;
-        if let Err(errors) = CheckedForm::from_json(&definition) {
-            return Ok(Err(errors));
-        }
+        let form = match CheckedForm::from_json(&definition) {
+            Ok(form) => form,
+            Err(errors) => return Ok(Err(errors)),
+        };
         let pv = published_procedure_version(&mut tx, code).await?;
+        // The component the form declares must be one of the procedure version it will
+        // serve; a form without a published procedure has nothing to name yet.
+        if let (Some(_), Some(v)) = (form.component(), pv) {
+            let (record,): (String,) = sqlx::query_as(
+                "SELECT record FROM procedure_versions WHERE code = $1 AND version = $2",
+            )
+            .bind(code)
+            .bind(v)
+            .fetch_one(&mut *tx)
+            .await?;
+            let p = crate::procedures::parse_record(code, &record)?;
+            let names: Vec<String> = p.components.iter().map(|c| c.component().name).collect();
+            if let Err(e) = form.check_component(names.iter().map(String::as_str)) {
+                return Ok(Err(vec![e]));
+            }
+        }
         sqlx::query("UPDATE eforms SET status = 'published', published_at_us = $1, published_by = $2, procedure_version = $3 \
                      WHERE procedure = $4 AND version = $5 AND status = 'draft'")
             .bind(to_micros(chrono::Utc::now()))

@@ -24,6 +24,7 @@ pub struct HistoryImport {
     tx: Transaction<'static, Any>,
     /// The store's cache, told after commit that the units may have changed.
     cache: std::sync::Arc<crate::cache::Cache>,
+    backend: crate::Backend,
     /// Highest receipt number per (desk unit, day) among the imported codes.
     sequences: HashMap<(String, String), i64>,
     pub dossiers: usize,
@@ -66,6 +67,7 @@ impl Store {
         Ok(HistoryImport {
             tx: self.pool().begin().await?,
             cache: self.cache.clone(),
+            backend: self.backend(),
             sequences: HashMap::new(),
             dossiers: 0,
             events: 0,
@@ -222,8 +224,8 @@ impl HistoryImport {
             q.execute(&mut *self.tx).await?;
         }
         if self.dossiers > 0 {
-            // Last, so that the counter row is held only for the commit itself.
-            let seq = crate::snapshots::stamp(&mut self.tx, &[]).await?;
+            // Last, so that SQLite's counter row is held only for the commit itself.
+            let seq = crate::snapshots::stamp(&mut self.tx, self.backend, &[]).await?;
             sqlx::query("UPDATE dossiers SET change_seq = $1 WHERE change_seq = $2")
                 .bind(seq)
                 .bind(UNSTAMPED)

@@ -362,7 +362,7 @@ impl Store {
         // A file event changes what the index reads (component and result files), so the
         // commit takes a change number like any other dossier write.
         let ids: Vec<&str> = commits.iter().map(|c| c.state.id.as_str()).collect();
-        crate::snapshots::stamp(&mut tx, &ids).await?;
+        crate::snapshots::stamp(&mut tx, self.backend(), &ids).await?;
         tx.commit().await.map_err(|e| match e {
             sqlx::Error::Database(db) => StoreError::Conflict(db.message().to_owned()),
             other => StoreError::Database(other),

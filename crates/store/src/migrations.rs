@@ -284,6 +284,17 @@ CREATE TABLE snapshots (
 )
 "#,
     },
+    Migration {
+        version: 6,
+        name: "change numbers from a sequence on PostgreSQL (commits no longer queue on one row)",
+        portable: "",
+        sqlite_only: "",
+        // The counter row stays, unused, so that a downgrade still finds it.
+        postgres_only: r#"
+CREATE SEQUENCE change_seq;
+SELECT setval('change_seq', GREATEST(last, 1), last > 0) FROM change_counter WHERE id = 1
+"#,
+    },
 ];
 
 fn statements(sql: &str) -> impl Iterator<Item = &str> {

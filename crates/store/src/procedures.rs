@@ -54,7 +54,7 @@ pub struct SearchPage {
     pub total: usize,
 }
 
-fn parse_record(code: &str, json: &str) -> Result<Procedure> {
+pub(crate) fn parse_record(code: &str, json: &str) -> Result<Procedure> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("procedure {code}: {e}")))
 }
 

@@ -1,15 +1,26 @@
 //! Saved images of derived in-memory state (the live 766 engine), and the change sequence
 //! that tells what changed since an image was taken.
 //!
-//! Every commit that changes dossiers takes the next number of one counter row and stamps
-//! it on the dossiers it wrote (`dossiers.change_seq`). The counter is bumped last in the
-//! transaction and its row stays locked until commit, so commits finish in number order:
-//! whatever counter value a reader sees, every change up to it is committed. An image
-//! taken when the counter read `n` plus the dossiers stamped after `n` is then the whole
+//! Every commit that changes dossiers takes the next change number and stamps it on the
+//! dossiers it wrote (`dossiers.change_seq`). An image is labelled with a *settled* number
+//! `n`: every change numbered up to `n` had committed or rolled back when the image's
+//! dossiers were read. The image plus the dossiers stamped after `n` is then the whole
 //! state; reading a dossier twice (in the image and after) is harmless, since the engine
 //! replaces a dossier's facts with its latest line.
+//!
+//! How a number is taken differs by backend, because the simple way serialises commits:
+//! - SQLite: one counter row, bumped last in the transaction. Its row stays locked until
+//!   commit, so commits finish in number order and the row's value is always settled.
+//!   SQLite runs one writer at a time anyway, so the lock costs nothing there.
+//! - PostgreSQL: a sequence, which takes no lock, so commits share fsyncs (group commit)
+//!   instead of queueing on one row (measured: 292 against 5,342 commits/s with 32 clients).
+//!   Numbers then commit out of order, so the settled number is found by waiting: read the
+//!   sequence's last value `L`, then a snapshot of the transactions in progress, and wait
+//!   until each of those has ended. A writer takes its number after its first write, so it
+//!   already had a transaction id when it took a number `≤ L` and is in that snapshot
+//!   unless it had already ended.
 
-use crate::{Result, Store, StoreError, from_micros, to_micros};
+use crate::{Backend, Result, Store, StoreError, from_micros, to_micros};
 use motcua_domain::dossier::export::{OutsideFacts, bundle_line};
 use motcua_domain::dossier::{Dossier, Event};
 use sqlx::AnyConnection;
@@ -25,12 +36,22 @@ pub struct Snapshot {
     pub body: Vec<u8>,
 }
 
-/// Takes the next change number and stamps it on `ids`. Call last in the transaction.
-pub(crate) async fn stamp(conn: &mut AnyConnection, ids: &[&str]) -> Result<i64> {
-    let (seq,): (i64,) =
-        sqlx::query_as("UPDATE change_counter SET last = last + 1 WHERE id = 1 RETURNING last")
-            .fetch_one(&mut *conn)
-            .await?;
+/// How long [`Store::change_seq`] waits on PostgreSQL for the transactions in progress to
+/// end before it settles for a number it knows to be settled without waiting.
+const SETTLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Takes the next change number and stamps it on `ids`. Call last in the transaction,
+/// after at least one write when `ids` is empty (see the module notes).
+pub(crate) async fn stamp(conn: &mut AnyConnection, backend: Backend, ids: &[&str]) -> Result<i64> {
+    let sql = match backend {
+        Backend::Sqlite => "UPDATE change_counter SET last = last + 1 WHERE id = 1 RETURNING last",
+        // The materialised CTE runs first, so the transaction holds an id before it holds
+        // a number even when nothing was written yet.
+        Backend::Postgres => {
+            "WITH x AS MATERIALIZED (SELECT pg_current_xact_id() AS xid) SELECT nextval('change_seq') FROM x"
+        }
+    };
+    let (seq,): (i64,) = sqlx::query_as(sql).fetch_one(&mut *conn).await?;
     for chunk in ids.chunks(500) {
         let list = (2..chunk.len() + 2)
             .map(|i| format!("${i}"))
@@ -47,12 +68,53 @@ pub(crate) async fn stamp(conn: &mut AnyConnection, ids: &[&str]) -> Result<i64>
 }
 
 impl Store {
-    /// The last committed change number (0 before any).
+    /// A settled change number: every change numbered up to it has committed or rolled
+    /// back (0 before any change; -1, "nothing is known settled", when PostgreSQL
+    /// transactions stay open past [`SETTLE_LIMIT`]).
     pub async fn change_seq(&self) -> Result<i64> {
-        let (n,): (i64,) = sqlx::query_as("SELECT last FROM change_counter WHERE id = 1")
+        match self.backend() {
+            Backend::Sqlite => {
+                let (n,): (i64,) = sqlx::query_as("SELECT last FROM change_counter WHERE id = 1")
+                    .fetch_one(self.pool())
+                    .await?;
+                Ok(n)
+            }
+            Backend::Postgres => self.settled_pg_change_seq().await,
+        }
+    }
+
+    async fn settled_pg_change_seq(&self) -> Result<i64> {
+        // Two statements, in this order: the snapshot must be taken after the read.
+        let (last,): (i64,) =
+            sqlx::query_as("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM change_seq")
+                .fetch_one(self.pool())
+                .await?;
+        let (snapshot,): (String,) = sqlx::query_as("SELECT pg_current_snapshot()::text")
             .fetch_one(self.pool())
             .await?;
-        Ok(n)
+        let started = std::time::Instant::now();
+        let mut pause = std::time::Duration::from_millis(1);
+        loop {
+            let (open,): (i64,) = sqlx::query_as(
+                "SELECT count(*) FROM pg_snapshot_xip($1::pg_snapshot) AS x(xid) \
+                 WHERE pg_xact_status(x.xid) = 'in progress'",
+            )
+            .bind(&snapshot)
+            .fetch_one(self.pool())
+            .await?;
+            if open == 0 {
+                return Ok(last);
+            }
+            if started.elapsed() > SETTLE_LIMIT {
+                tracing::warn!(
+                    open,
+                    "transactions stayed open; no change number is known settled"
+                );
+                return Ok(-1);
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(std::time::Duration::from_millis(50));
+        }
     }
 
     pub async fn save_snapshot(
@@ -168,5 +230,48 @@ impl Store {
             .into_iter()
             .map(crate::dossiers::event_from_row)
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::TestDb;
+
+    /// A number is settled only once every lower number has ended: on PostgreSQL, where
+    /// numbers commit out of order, `change_seq` waits for a lower number still open.
+    #[tokio::test]
+    async fn a_change_number_is_settled_only_when_every_lower_one_has_ended() {
+        let db = TestDb::new().await.unwrap();
+        let store = &db.store;
+        let before = store.change_seq().await.unwrap();
+        let backend = store.backend();
+        if backend == Backend::Sqlite {
+            // One writer at a time: the counter row's value is settled by construction.
+            let mut tx = store.pool().begin().await.unwrap();
+            let n = stamp(&mut tx, backend, &[]).await.unwrap();
+            tx.commit().await.unwrap();
+            assert_eq!(n, before + 1);
+            assert_eq!(store.change_seq().await.unwrap(), n);
+            return;
+        }
+        let mut open = store.pool().begin().await.unwrap();
+        let low = stamp(&mut open, backend, &[]).await.unwrap();
+        let mut later = store.pool().begin().await.unwrap();
+        let high = stamp(&mut later, backend, &[]).await.unwrap();
+        later.commit().await.unwrap();
+        assert!(low < high);
+
+        let reader = {
+            let store = store.clone();
+            tokio::spawn(async move { store.change_seq().await.unwrap() })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(
+            !reader.is_finished(),
+            "{low} is still open, so {high} is not settled"
+        );
+        open.rollback().await.unwrap();
+        assert!(reader.await.unwrap() >= high);
     }
 }

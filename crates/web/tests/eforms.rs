@@ -304,3 +304,46 @@ async fn dossiers_keep_the_e_form_version_they_were_created_with() {
     let (_, page) = citizen.get(&app, &format!("/ho-so/{id1}")).await;
     assert!(page.contains("Nguyễn Văn Bình") && !page.contains(NEW_LABEL));
 }
+
+/// A form names the component it stands in for; publication refuses a name the procedure
+/// does not list, with the reason on the page and nothing published.
+#[tokio::test]
+async fn a_form_naming_a_component_the_procedure_lacks_is_not_published() {
+    let app = common::spawn().await;
+    let mut def: Value = serde_json::from_str(builtin_source(BIRTH).unwrap()).unwrap();
+    def["version"] = json!(2);
+    def["component"] = json!("Tờ khai không có trong thủ tục");
+    let city = who(&app, "quantri").await;
+    let op = who(&app, "vanhanh").await;
+    let path = format!("/quan-tri/thu-tuc/{BIRTH}/bieu-mau");
+    let text = serde_json::to_string_pretty(&def).unwrap();
+    let (status, _) = city
+        .post(&app, &path, &[("action", "save"), ("definition", &text)])
+        .await;
+    assert_eq!(status, 303);
+    let code = ProcedureCode::parse(BIRTH).unwrap();
+    let versions = app.db.store.eform_versions(&code).await.unwrap();
+    let draft = versions.last().unwrap().version;
+    let (status, page) = op.post(&app, &format!("{path}/{draft}/cong-bo"), &[]).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(
+        page.contains("Thành phần hồ sơ (component) không có trong thủ tục"),
+        "{page}"
+    );
+    let still = app.db.store.eform_versions(&code).await.unwrap();
+    assert_eq!(
+        still.last().unwrap().status,
+        motcua_domain::procedure::VersionStatus::Draft
+    );
+    // The built-in form names the catalogue's declaration component and publishes.
+    def["component"] = json!(
+        "Tờ khai đăng ký khai sinh (nộp trực tiếp, bưu chính) hoặc mẫu hộ tịch điện tử tương tác (nộp trực tuyến)"
+    );
+    let ok = publish(&app, &serde_json::to_string_pretty(&def).unwrap()).await;
+    assert_eq!(ok, draft, "the corrected draft is the one published");
+    let published = app.db.store.eform_versions(&code).await.unwrap();
+    assert_eq!(
+        published.last().unwrap().status,
+        motcua_domain::procedure::VersionStatus::Published
+    );
+}

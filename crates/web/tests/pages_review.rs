@@ -132,11 +132,19 @@ async fn a_valid_declaration_is_saved_and_reviewed_and_the_confirmation_submits_
     assert!(pdf.len() < 1024);
     assert!(review.contains(&format!("{} byte", pdf.len())));
     assert!(review.contains(">PDF<"));
+    // The declaration holds, so the component its e-form stands in for is not missing:
+    // only the identity papers are.
     assert!(
-        review.contains("Còn 2 thành phần bắt buộc chưa có tệp"),
+        review.contains("Còn 1 thành phần bắt buộc chưa có tệp"),
         "{review}"
     );
-    assert!(review.contains("Giấy tờ tùy thân"));
+    let missing = review
+        .split("<ul class=\"missing-components\">")
+        .nth(1)
+        .and_then(|s| s.split("</ul>").next())
+        .unwrap();
+    assert!(missing.contains("Giấy tờ tùy thân"), "{missing}");
+    assert!(!missing.contains("Tờ khai"), "{missing}");
     assert!(
         review.contains(&format!("href=\"/ho-so/{id}\"")),
         "back to the draft"

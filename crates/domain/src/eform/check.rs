@@ -93,6 +93,9 @@ impl FormDefinition {
         for (i, l) in self.legal_basis.iter().enumerate() {
             c.label(&format!("legal_basis[{i}]"), l);
         }
+        if let Some(component) = &self.component {
+            c.label("component", component);
+        }
         let mut links = Links::default();
         let top_ids = links.assign_ids(&self.fields);
         let nodes = c.fields(&self.fields, "fields", &[], &top_ids, &mut links);

@@ -20,6 +20,11 @@ pub struct FormDefinition {
     /// The legal texts the form follows, for the officers who maintain it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub legal_basis: Vec<String>,
+    /// The procedure's component this form declares, by its exact name in the catalogue
+    /// (e.g. "Tờ khai đăng ký khai sinh …"): a dossier whose declaration holds has that
+    /// component, with no file to attach. Checked against the catalogue at publication.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component: Option<String>,
     pub fields: Vec<Field>,
     /// Headed parts for display; when present every top-level field sits in exactly one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -288,6 +293,7 @@ mod tests {
             version: None,
             title: "Đề nghị cấp bản sao".into(),
             legal_basis: Vec::new(),
+            component: None,
             fields: vec![
                 Field::new("wants_copies", "Cấp bản sao", FieldKind::Checkbox),
                 copies,

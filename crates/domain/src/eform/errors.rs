@@ -56,6 +56,7 @@ snake_codes!(
         UnknownSectionField => "unknown_section_field",
         DuplicateSectionField => "duplicate_section_field",
         FieldWithoutSection => "field_without_section",
+        UnknownComponent => "unknown_component",
     }
 );
 

@@ -49,4 +49,37 @@ impl CheckedForm {
     pub fn title(&self) -> &str {
         &self.definition.title
     }
+
+    /// The component a holding declaration stands in for, if the form names one.
+    pub fn component(&self) -> Option<&str> {
+        self.definition.component.as_deref()
+    }
+
+    /// The form against its procedure's components (names as the catalogue lists them):
+    /// a form that names a component the procedure does not have would leave a citizen
+    /// asked for a file the form was meant to replace.
+    pub fn check_component<'a>(
+        &self,
+        components: impl IntoIterator<Item = &'a str>,
+    ) -> Result<(), DefinitionError> {
+        let Some(named) = self.component() else {
+            return Ok(());
+        };
+        let names: Vec<&str> = components.into_iter().collect();
+        if names.contains(&named) {
+            return Ok(());
+        }
+        Err(DefinitionError {
+            path: "component".into(),
+            code: DefinitionErrorCode::UnknownComponent,
+            detail: format!(
+                "{named:?} is not a component of the procedure (it has: {})",
+                names
+                    .iter()
+                    .map(|n| format!("{n:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })
+    }
 }

@@ -83,6 +83,7 @@ fn code_vi(c: C) -> &'static str {
         C::UnknownSectionField => "Phần (section) nhắc tới trường không tồn tại",
         C::DuplicateSectionField => "Một trường nằm trong hai phần",
         C::FieldWithoutSection => "Có trường không nằm trong phần nào",
+        C::UnknownComponent => "Thành phần hồ sơ (component) không có trong thủ tục",
     }
 }
 

@@ -193,7 +193,13 @@ async fn review_page(
     let files = super::desk_files::panel(state, &actor, d, &events, lang)
         .await?
         .components;
-    let covered: Vec<String> = files.iter().map(|f| f.component.clone()).collect();
+    // The declaration on this page holds (else the draft went back to its errors), so
+    // the component its form stands in for needs no file.
+    let covered: Vec<String> = files
+        .iter()
+        .map(|f| f.component.clone())
+        .chain(form.as_ref().and_then(|f| f.component()).map(str::to_owned))
+        .collect();
     let listed = df::components(state, d).await;
     let missing = missing_required(
         listed.iter().filter(|c| c.1).map(|c| c.0.as_str()),

@@ -61,6 +61,42 @@ fn builtin_forms_are_the_civil_status_declarations() {
     );
 }
 
+/// Each built-in form stands in for its procedure's declaration component as the shipped
+/// catalogue names it, and a name the procedure lacks is refused with the list it has.
+#[test]
+fn builtin_forms_name_their_declaration_component() {
+    let catalogue = include_str!("../../../../../demo/hue/procedures.jsonl");
+    for code in BUILTIN_PROCEDURES {
+        let p: Value = catalogue
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .find(|p| p["code"] == code)
+            .unwrap();
+        let names: Vec<&str> = p["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        let form = builtin(code).unwrap();
+        let named = form.component().unwrap();
+        assert!(named.starts_with("Tờ khai"), "{named}");
+        assert_eq!(form.check_component(names.iter().copied()), Ok(()));
+        let err = form
+            .check_component(names.iter().copied().filter(|n| *n != named))
+            .unwrap_err();
+        assert_eq!(err.code, DefinitionErrorCode::UnknownComponent);
+        assert_eq!(err.path, "component");
+        assert!(err.detail.contains("Giấy"), "{}", err.detail);
+    }
+    // A form that names nothing fits any procedure.
+    let mut def: Value =
+        serde_json::from_str(crate::eform::builtin_source("1.001193").unwrap()).unwrap();
+    def.as_object_mut().unwrap().remove("component");
+    let form = CheckedForm::from_json(&def.to_string()).unwrap();
+    assert_eq!(form.check_component([]), Ok(()));
+}
+
 #[test]
 fn a_complete_birth_declaration_passes_and_is_normalised() {
     let form = builtin("1.001193").unwrap();
