@@ -302,3 +302,24 @@ fn every_key_used_is_in_the_catalogues() {
     }
     assert!(used > 100, "found only {used} uses: the scan is broken");
 }
+
+#[test]
+fn role_document_and_component_names_match_the_domains() {
+    use motcua_domain::access::Role;
+    for r in Role::ALL {
+        let key = format!("dossier.role.{}", r.as_str());
+        assert_eq!(Lang::Vi.lookup(&key), Some(r.label_vi()), "{key}");
+        assert_ne!(name(Lang::En, "dossier.role", r.as_str(), ""), r.label_vi());
+    }
+    // Every form the service issues has its name in both languages.
+    for form in ["01", "02", "03", "04", "05", "kq"] {
+        let key = format!("dossier.doc.{form}");
+        assert!(Lang::Vi.lookup(&key).is_some() && Lang::En.lookup(&key).is_some());
+        assert_ne!(Lang::Vi.lookup(&key), Lang::En.lookup(&key), "{key}");
+    }
+    // The component the desk files "other papers" under is stored by this very name.
+    assert_eq!(
+        Lang::Vi.t("dossier.file.other_component"),
+        crate::dossiers::files::OTHER_COMPONENT
+    );
+}

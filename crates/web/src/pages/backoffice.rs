@@ -10,6 +10,7 @@ use super::{encode, login_redirect, render};
 use crate::AppState;
 use crate::dossiers::service;
 use crate::error::ApiError;
+use crate::i18n::{self, Lang};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -53,6 +54,15 @@ struct InboxPage {
     next: Option<String>,
 }
 
+impl InboxPage {
+    fn lang(&self) -> Lang {
+        self.user
+            .as_ref()
+            .map(|n| n.reader.lang)
+            .unwrap_or_default()
+    }
+}
+
 const STATUSES: [Status; 7] = [
     Status::Submitted,
     Status::Received,
@@ -72,6 +82,7 @@ pub async fn inbox(
     let Some(account) = user.account() else {
         return Ok(login_redirect(&uri));
     };
+    let lang = user.lang();
     let tree = state.store.unit_tree().await?;
     let units = units_for(&account.actor(), Action::ReadDossier, &tree);
     if units.is_empty() {
@@ -116,14 +127,17 @@ pub async fn inbox(
             code: d
                 .code
                 .as_ref()
-                .map_or_else(|| "Chưa có mã".to_owned(), ToString::to_string),
+                .map_or_else(|| lang.t("mine.no_code").to_owned(), ToString::to_string),
             procedure: state
                 .store
                 .procedure(&d.procedure)
                 .await
                 .map_or_else(|_| d.procedure.to_string(), |p| p.procedure.name),
-            status_label: d.status.label_vi(),
-            due: d.current_due_at.map(dossier_view::when).unwrap_or_default(),
+            status_label: i18n::status(lang, d.status),
+            due: d
+                .current_due_at
+                .map(|t| i18n::when(lang, t))
+                .unwrap_or_default(),
             late: d.current_due_at.is_some_and(|t| t < now) && !d.status.is_terminal(),
         });
     }
@@ -139,11 +153,11 @@ pub async fn inbox(
     let page = InboxPage {
         user: user.nav(),
         csrf: user.csrf(),
-        fb: Feedback::ok(&OkQuery { ok: q.ok.clone() }),
+        fb: Feedback::ok(&OkQuery { ok: q.ok.clone() }, lang),
         counts,
         statuses: STATUSES
             .iter()
-            .map(|s| (s.as_str(), s.label_vi(), Some(*s) == status))
+            .map(|s| (s.as_str(), i18n::status(lang, *s), Some(*s) == status))
             .collect(),
         due,
         rows,
@@ -289,6 +303,12 @@ struct OfficePage {
     files: super::desk_files::FilesPanel,
 }
 
+impl OfficePage {
+    fn lang(&self) -> Lang {
+        self.s.lang
+    }
+}
+
 /// The dossier, if this officer may read it; otherwise "not found", as the API answers.
 async fn readable(state: &AppState, actor: &Actor, id: &str) -> Result<Stored, ApiError> {
     let stored = state
@@ -314,17 +334,18 @@ pub(super) async fn page(
     status: StatusCode,
 ) -> Result<Response, ApiError> {
     let d = &stored.state;
+    let lang = user.lang();
     let events = state.store.dossier_events(&d.id).await?;
     let page = OfficePage {
         user: user.nav(),
         csrf: user.csrf(),
-        s: dossier_view::summary(state, d).await?,
+        s: dossier_view::summary(state, d, lang).await?,
         fb,
         a: actions(state, actor, d).await?,
-        data: dossier_view::form_data(state, stored).await?,
-        timeline: dossier_view::timeline(state, &events, true).await,
-        docs: dossier_view::documents(&state.store.documents(&d.id).await?),
-        files: super::desk_files::panel(state, actor, d, &events).await?,
+        data: dossier_view::form_data(state, stored, lang).await?,
+        timeline: dossier_view::timeline(state, &events, true, lang).await,
+        docs: dossier_view::documents(&state.store.documents(&d.id).await?, lang),
+        files: super::desk_files::panel(state, actor, d, &events, lang).await?,
     };
     Ok(render(&page, status))
 }
@@ -346,7 +367,7 @@ pub async fn show(
         &user,
         &actor,
         &stored,
-        Feedback::ok(&q),
+        Feedback::ok(&q, user.lang()),
         StatusCode::OK,
     )
     .await
@@ -382,7 +403,7 @@ pub async fn act(
         Err(e) if e.status == StatusCode::NOT_FOUND && e.code == "not_found" => Err(e),
         Err(e) => {
             let stored = readable(&state, &actor, &id).await?;
-            let (fb, status) = Feedback::failed(e);
+            let (fb, status) = Feedback::failed(e, user.lang());
             page(&state, &user, &actor, &stored, fb, status).await
         }
     }
@@ -398,6 +419,16 @@ struct ReceiptPage {
     desk: String,
     secret: String,
     components: Vec<String>,
+}
+
+impl ReceiptPage {
+    /// The reader's language, for the page around the form; the form itself is Vietnamese.
+    fn lang(&self) -> Lang {
+        self.user
+            .as_ref()
+            .map(|n| n.reader.lang)
+            .unwrap_or_default()
+    }
 }
 
 /// Form 01, to print and hand to the applicant at the desk.
@@ -433,7 +464,8 @@ pub async fn receipt(
     let page = ReceiptPage {
         user: user.nav(),
         csrf: user.csrf(),
-        s: dossier_view::summary(&state, d).await?,
+        // Form 01 is a Vietnamese legal document, whatever the reader's language.
+        s: dossier_view::summary(&state, d, Lang::Vi).await?,
         applicant: super::desk::applicant_name(&state, &stored).await,
         desk: d
             .desk

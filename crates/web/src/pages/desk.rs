@@ -12,6 +12,7 @@ use super::{login_redirect, render};
 use crate::AppState;
 use crate::dossiers::files::{self as df};
 use crate::error::ApiError;
+use crate::i18n::{self, Lang};
 use askama::Template;
 use axum::extract::{Multipart, Query, State};
 use axum::http::{StatusCode, Uri};
@@ -80,6 +81,15 @@ struct DeskPage {
     max_mb: u64,
 }
 
+impl DeskPage {
+    fn lang(&self) -> Lang {
+        self.user
+            .as_ref()
+            .map(|n| n.reader.lang)
+            .unwrap_or_default()
+    }
+}
+
 /// The desks this officer receives at.
 fn desks_of(actor: &Actor, tree: &motcua_domain::unit::UnitTree) -> Vec<UnitCode> {
     units_for(actor, Action::ReceiveDossier, tree)
@@ -107,6 +117,7 @@ fn chosen(
     tree: &motcua_domain::unit::UnitTree,
     desks: &[UnitCode],
     posted: Option<&Posted>,
+    lang: Lang,
 ) -> Chosen {
     let get = |k: &str| posted.and_then(|p| p.get(k)).unwrap_or_default().to_owned();
     let unit_sel = posted.and_then(|p| p.get("unit")).or_else(|| {
@@ -122,10 +133,7 @@ fn chosen(
     Chosen {
         code: p.code.to_string(),
         name: p.name.clone(),
-        time_limit: p
-            .time_limit
-            .as_ref()
-            .map(motcua_domain::procedure::time_limit_label_vi),
+        time_limit: p.time_limit.as_ref().map(|t| i18n::time_limit(lang, t)),
         need_due: p.time_limit.is_none(),
         units: unit_options(&p.units, tree, unit_sel),
         desks: unit_options(desks, tree, desk_sel),
@@ -207,7 +215,7 @@ async fn show_form(
         q,
         hits,
         searched,
-        chosen: procedure.map(|p| chosen(p, &tree, &desks, posted)),
+        chosen: procedure.map(|p| chosen(p, &tree, &desks, posted, user.lang())),
         typed: Typed {
             name: get("applicant_name"),
             cccd: get("applicant_cccd"),
@@ -292,11 +300,13 @@ pub async fn receive(
         .await
         .map_err(|_| ApiError::not_found("thủ tục", "Procedure"))?;
     let procedure = &published.procedure;
+    let lang = user.lang();
     let again = |e: ApiError, problems: Vec<String>| {
         let status = e.status;
-        let mut message = e.vi;
+        let mut message = lang.pick(&e.vi, &e.en).to_owned();
         if !files.is_empty() || !read.refused.is_empty() {
-            message.push_str(" Các tệp đã chọn cần được chọn lại.");
+            message.push(' ');
+            message.push_str(lang.t("desk.choose_files_again"));
         }
         (message, problems, status)
     };
@@ -305,7 +315,7 @@ pub async fn receive(
         let problems = read
             .refused
             .iter()
-            .map(|r| refused_problem(procedure, r))
+            .map(|r| refused_problem(procedure, r, lang))
             .collect();
         let (message, problems, status) = again(first.error.clone(), problems);
         return show_form(
@@ -320,17 +330,7 @@ pub async fn receive(
         )
         .await;
     }
-    match take_in(
-        &state,
-        &actor,
-        &desks,
-        procedure,
-        published.version,
-        &posted,
-        &files,
-    )
-    .await
-    {
+    match take_in(&state, &actor, &desks, &published, &posted, &files, lang).await {
         Ok(id) => Ok(Redirect::to(&format!("/can-bo/ho-so/{id}/phieu-tiep-nhan")).into_response()),
         Err((e, problems)) => {
             let (message, problems, status) = again(e, problems);
@@ -350,17 +350,21 @@ pub async fn receive(
 }
 
 /// "Thành phần 1 (Tờ khai…): tệp “x.pdf” bị từ chối: …", for the list under the message.
-fn refused_problem(p: &Procedure, r: &df::Refused) -> String {
+fn refused_problem(p: &Procedure, r: &df::Refused, lang: Lang) -> String {
     let no: Option<usize> = r.field.strip_prefix("scan_").and_then(|n| n.parse().ok());
     let which = match no {
-        Some(0) => df::OTHER_COMPONENT.to_owned(),
+        Some(0) => lang.t("dossier.file.other_component").to_owned(),
         Some(n) => p.components.get(n - 1).map_or_else(
-            || format!("Thành phần {n}"),
-            |c| format!("Thành phần {n} ({})", c.component().name),
+            || lang.f("desk.component_no", n),
+            |c| lang.f2("desk.component_named", n, c.component().name),
         ),
-        None => "Tệp đính kèm".to_owned(),
+        None => lang.t("desk.attachment").to_owned(),
     };
-    format!("{which}: tệp “{}” bị từ chối. {}", r.name, r.error.vi)
+    format!(
+        "{which}: {} {}",
+        lang.f("desk.file_refused", &r.name),
+        lang.pick(&r.error.vi, &r.error.en)
+    )
 }
 
 /// The applicant's name for printed forms: the account's, or the one the desk recorded.

@@ -6,9 +6,10 @@
 use super::auth::PageUser;
 use super::portal_dossiers::Feedback;
 use crate::AppState;
-use crate::dossiers::files::{self as df, OTHER_COMPONENT, Uploaded};
+use crate::dossiers::files::{self as df, Uploaded};
 use crate::dossiers::service::{self, Request, Target};
 use crate::error::ApiError;
+use crate::i18n::{self, Lang};
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -33,6 +34,13 @@ pub struct ComponentOption {
     pub required: bool,
 }
 
+impl ComponentOption {
+    /// The procedure's components are its data; "other papers" is the portal's own words.
+    pub fn is_data(&self) -> bool {
+        self.no > 0
+    }
+}
+
 /// What the pages show of a dossier's files, and the upload form when one is allowed.
 pub struct FilesPanel {
     pub components: Vec<FileRow>,
@@ -47,35 +55,49 @@ pub struct FilesPanel {
 
 /// "1,5 MB", "320 KB", "900 byte": sizes as Vietnamese write them.
 pub fn human_size(bytes: u64) -> String {
+    size_in(Lang::Vi, bytes)
+}
+
+/// A size as the reader writes it: "1,5 MB" in Vietnamese, "1.5 MB" in English.
+pub fn size_in(lang: Lang, bytes: u64) -> String {
     const KB: u64 = 1024;
     const MB: u64 = 1024 * 1024;
     if bytes >= MB {
         let tenths = (bytes * 10 + MB / 2) / MB;
-        format!("{},{} MB", tenths / 10, tenths % 10)
+        // Vietnamese writes the decimal comma.
+        let mark = match lang {
+            Lang::Vi => ',',
+            Lang::En => '.',
+        };
+        format!("{}{mark}{} MB", tenths / 10, tenths % 10)
     } else if bytes >= KB {
         format!("{} KB", (bytes + KB / 2) / KB)
     } else {
-        format!("{bytes} byte")
+        // Vietnamese nouns do not take a plural.
+        match lang {
+            Lang::Vi => format!("{bytes} byte"),
+            Lang::En => format!("{bytes} bytes"),
+        }
     }
 }
 
-fn kind_label(media_type: &str) -> &'static str {
+fn kind_label(lang: Lang, media_type: &str) -> &'static str {
     match media_type {
         "application/pdf" => "PDF",
-        "image/jpeg" => "Ảnh JPEG",
-        "image/png" => "Ảnh PNG",
-        _ => "Tệp",
+        "image/jpeg" => lang.t("dossier.file.jpeg"),
+        "image/png" => lang.t("dossier.file.png"),
+        _ => lang.t("dossier.file.other"),
     }
 }
 
-fn row(f: &StoredFile) -> FileRow {
+fn row(f: &StoredFile, lang: Lang) -> FileRow {
     FileRow {
         id: f.id.clone(),
         name: f.name.clone(),
-        size: human_size(f.size),
-        kind: kind_label(&f.media_type),
+        size: size_in(lang, f.size),
+        kind: kind_label(lang, &f.media_type),
         component: f.component.clone().unwrap_or_default(),
-        at: super::dossier_view::when(f.created_at),
+        at: i18n::when(lang, f.created_at),
         digest: f.sha256.chars().take(12).collect(),
     }
 }
@@ -105,6 +127,7 @@ pub async fn panel(
     actor: &Actor,
     d: &Dossier,
     events: &[Event],
+    lang: Lang,
 ) -> Result<FilesPanel, ApiError> {
     let files = state.store.dossier_files(&d.id).await?;
     let tree = state.store.unit_tree().await?;
@@ -120,19 +143,20 @@ pub async fn panel(
         .collect();
     options.push(ComponentOption {
         no: 0,
-        name: OTHER_COMPONENT.to_owned(),
+        // The form posts the number; the stored name stays OTHER_COMPONENT.
+        name: lang.t("dossier.file.other_component").to_owned(),
         required: false,
     });
     Ok(FilesPanel {
         components: files
             .iter()
             .filter(|f| f.purpose == Purpose::Component)
-            .map(row)
+            .map(|f| row(f, lang))
             .collect(),
         results: files
             .iter()
             .filter(|f| f.purpose == Purpose::Result)
-            .map(row)
+            .map(|f| row(f, lang))
             .collect(),
         paper: events
             .iter()
@@ -185,7 +209,7 @@ async fn back_with(
         .dossier(id)
         .await
         .map_err(|_| ApiError::not_found("hồ sơ", "Dossier"))?;
-    let (fb, status) = Feedback::failed(e);
+    let (fb, status) = Feedback::failed(e, user.lang());
     if stored.state.applicant == actor.account_id {
         super::portal_dossiers::page(state, user, &stored, fb, None, status).await
     } else {
@@ -313,7 +337,8 @@ pub async fn complete(
 
 #[cfg(test)]
 mod tests {
-    use super::human_size;
+    use super::{human_size, size_in};
+    use crate::i18n::Lang;
 
     #[test]
     fn sizes_in_vietnamese() {
@@ -321,5 +346,11 @@ mod tests {
         assert_eq!(human_size(2048), "2 KB");
         assert_eq!(human_size(1_572_864), "1,5 MB");
         assert_eq!(human_size(20 * 1024 * 1024), "20,0 MB");
+    }
+
+    #[test]
+    fn sizes_in_english() {
+        assert_eq!(size_in(Lang::En, 900), "900 bytes");
+        assert_eq!(size_in(Lang::En, 1_572_864), "1.5 MB");
     }
 }

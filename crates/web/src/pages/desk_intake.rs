@@ -7,12 +7,14 @@ use crate::AppState;
 use crate::dossiers::files::{self as df, OTHER_COMPONENT, Uploaded};
 use crate::dossiers::service::{self, Request, Target};
 use crate::error::ApiError;
+use crate::i18n::Lang;
 use motcua_domain::UnitCode;
 use motcua_domain::access::{Actor, Role};
 use motcua_domain::dossier::files::{ApplicantError, DeskApplicant, missing_required};
 use motcua_domain::dossier::{By, Change, Command, Digitisation, Event};
 use motcua_domain::procedure::{ApplicantKind, Channel, Procedure};
 use motcua_store::files::{NewFile, Purpose};
+use motcua_store::procedures::Published;
 
 fn applicant_problem(e: ApplicantError) -> ApiError {
     let (field, code, vi) = match e {
@@ -70,6 +72,7 @@ fn read_components(
     desk: &UnitCode,
     dossier: &str,
     officer: &str,
+    lang: Lang,
 ) -> Components {
     let mut out = Components {
         reqs: Vec::new(),
@@ -114,15 +117,15 @@ fn read_components(
             continue;
         }
         match choice {
-            "scan" if no > 0 => out.problems.push(format!(
-                "Thành phần {no} ({name}): đã chọn “Đã scan” nhưng chưa chọn tệp."
-            )),
+            "scan" if no > 0 => {
+                out.problems
+                    .push(lang.f2("desk.problem.scan_without_file", no, &name))
+            }
             "paper" => {
                 let reason = posted.text(&format!("reason_{no}")).unwrap_or_default();
                 if reason.is_empty() {
-                    out.problems.push(format!(
-                        "Thành phần {no} ({name}): cần ghi lý do chưa số hóa bản giấy."
-                    ));
+                    out.problems
+                        .push(lang.f2("desk.problem.paper_without_reason", no, &name));
                 } else {
                     out.reqs.push(Request::Other(Command::Digitise {
                         desk: desk.clone(),
@@ -144,11 +147,12 @@ pub(super) async fn take_in(
     state: &AppState,
     actor: &Actor,
     desks: &[UnitCode],
-    procedure: &Procedure,
-    procedure_version: i64,
+    published: &Published,
     posted: &Posted,
     files: &[Uploaded],
+    lang: Lang,
 ) -> Result<String, Refusal> {
+    let procedure = &published.procedure;
     let plain = |e: ApiError| (e, Vec::new());
     let desk = UnitCode::parse(posted.get("desk").unwrap_or_default())
         .ok()
@@ -199,7 +203,15 @@ pub(super) async fn take_in(
     }
     let due_at = due_date(posted).map_err(plain)?;
     let id = uuid::Uuid::now_v7().to_string();
-    let parts = read_components(procedure, posted, files, &desk, &id, &actor.account_id);
+    let parts = read_components(
+        procedure,
+        posted,
+        files,
+        &desk,
+        &id,
+        &actor.account_id,
+        lang,
+    );
     let required: Vec<String> = procedure
         .components
         .iter()
@@ -209,9 +221,7 @@ pub(super) async fn take_in(
         .collect();
     let mut problems = parts.problems;
     for m in missing_required(required.iter().map(String::as_str), &parts.covered) {
-        problems.push(format!(
-            "Thiếu thành phần bắt buộc: {m}. Hướng dẫn người nộp bổ sung trước khi tiếp nhận."
-        ));
+        problems.push(lang.f("desk.problem.missing", m));
     }
     if !problems.is_empty() {
         return Err((
@@ -242,7 +252,7 @@ pub(super) async fn take_in(
         },
         change: Change::Created {
             procedure: procedure.code.clone(),
-            procedure_version,
+            procedure_version: published.version,
             unit,
             applicant: applicant.key(),
             applicant_kind: kind,

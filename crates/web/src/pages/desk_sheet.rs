@@ -76,6 +76,16 @@ struct SheetPage {
     printed_at: String,
 }
 
+impl SheetPage {
+    /// The reader's language, for the page around the form; the form itself is Vietnamese.
+    fn lang(&self) -> crate::i18n::Lang {
+        self.user
+            .as_ref()
+            .map(|n| n.reader.lang)
+            .unwrap_or_default()
+    }
+}
+
 /// People's names by account, looked up once each.
 struct Names(HashMap<String, String>);
 
@@ -198,7 +208,8 @@ pub async fn show(
     let page = SheetPage {
         user: user.nav(),
         csrf: user.csrf(),
-        s: dossier_view::summary(&state, d).await?,
+        // Form 06 is a Vietnamese legal document, whatever the reader's language.
+        s: dossier_view::summary(&state, d, crate::i18n::Lang::Vi).await?,
         applicant: super::desk::applicant_name(&state, &stored).await,
         desk,
         partners,

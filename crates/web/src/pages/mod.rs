@@ -148,11 +148,6 @@ pub fn money(v: u64) -> String {
     format!("{out} đồng")
 }
 
-/// The note shown after a successful action (`?ok=…` on the redirect), in Vietnamese.
-pub fn flash(ok: &str) -> Option<&'static str> {
-    flash_in(Lang::Vi, ok)
-}
-
 /// The note shown after a successful action, in the reader's language.
 pub fn flash_in(lang: Lang, ok: &str) -> Option<&'static str> {
     // `ok` comes from the address bar: only the words of a known key make a message.

@@ -9,6 +9,7 @@ use super::{login_redirect, render};
 use crate::AppState;
 use crate::dossiers::service::{self, NewDraft, Request};
 use crate::error::{ApiError, FieldError};
+use crate::i18n::Lang;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -30,17 +31,23 @@ pub struct Feedback {
 }
 
 impl Feedback {
-    pub fn ok(q: &OkQuery) -> Self {
+    pub fn ok(q: &OkQuery, lang: Lang) -> Self {
         Feedback {
-            ok: q.ok.as_deref().and_then(super::flash),
+            ok: q.ok.as_deref().and_then(|ok| super::flash_in(lang, ok)),
             ..Default::default()
         }
     }
-    pub fn failed(e: ApiError) -> (Self, StatusCode) {
+    /// The refusal in the reader's language. The messages per e-form field stay the
+    /// domain's Vietnamese ones: they name the form's fields by their Vietnamese labels.
+    pub fn failed(e: ApiError, lang: Lang) -> (Self, StatusCode) {
+        let message = match lang {
+            Lang::Vi => e.vi,
+            Lang::En => e.en,
+        };
         (
             Feedback {
                 ok: None,
-                error: Some(e.vi),
+                error: Some(message),
                 fields: e.fields,
             },
             e.status,
@@ -118,8 +125,17 @@ struct DraftPage {
     form_title: Option<String>,
     sections: Vec<SectionView>,
     errors: Vec<ErrorLink>,
+    /// The errors are the domain's messages about the e-form's fields: Vietnamese, naming
+    /// the fields by their Vietnamese labels (not the refusal's own message).
+    errors_vi: bool,
     note: String,
     files: super::desk_files::FilesPanel,
+}
+
+impl DraftPage {
+    fn lang(&self) -> Lang {
+        self.s.lang
+    }
 }
 
 #[derive(Template)]
@@ -139,6 +155,12 @@ struct DossierPage {
     files: super::desk_files::FilesPanel,
 }
 
+impl DossierPage {
+    fn lang(&self) -> Lang {
+        self.s.lang
+    }
+}
+
 /// The applicant's page for their dossier; `posted` is what they just typed (kept on error).
 pub(super) async fn page(
     state: &AppState,
@@ -149,13 +171,14 @@ pub(super) async fn page(
     status: StatusCode,
 ) -> Result<Response, ApiError> {
     let d = &stored.state;
-    let s = dossier_view::summary(state, d).await?;
+    let lang = user.lang();
+    let s = dossier_view::summary(state, d, lang).await?;
     let actor = user
         .account()
         .map(|a| a.actor())
         .ok_or_else(ApiError::unauthenticated)?;
     let events = state.store.dossier_events(&d.id).await?;
-    let files = super::desk_files::panel(state, &actor, d, &events).await?;
+    let files = super::desk_files::panel(state, &actor, d, &events, lang).await?;
     if d.status == Status::Draft {
         let data = posted.unwrap_or_else(|| stored.form_data.clone());
         let form = state.eforms.pinned(&state.store, d).await?;
@@ -163,6 +186,7 @@ pub(super) async fn page(
             Some(f) => render_form(f.definition(), &data, &fb.fields),
             None => (Vec::new(), super::forms_render::summary(&fb.fields)),
         };
+        let errors_vi = !errors.is_empty();
         if errors.is_empty()
             && let Some(e) = &fb.error
         {
@@ -184,6 +208,7 @@ pub(super) async fn page(
             fb,
             sections,
             errors,
+            errors_vi,
             files,
         };
         return Ok(render(&page, status));
@@ -201,9 +226,9 @@ pub(super) async fn page(
     let page = DossierPage {
         user: user.nav(),
         csrf: user.csrf(),
-        data: dossier_view::form_data(state, stored).await?,
-        timeline: dossier_view::timeline(state, &events, false).await,
-        docs: dossier_view::documents(&state.store.documents(&d.id).await?),
+        data: dossier_view::form_data(state, stored, lang).await?,
+        timeline: dossier_view::timeline(state, &events, false, lang).await,
+        docs: dossier_view::documents(&state.store.documents(&d.id).await?, lang),
         supplement,
         can_withdraw: !d.status.is_terminal() && d.status != Status::Completed,
         can_rate: d.status == Status::Returned && d.rating.is_none(),
@@ -252,7 +277,7 @@ pub async fn show(
         &state,
         &user,
         &stored,
-        Feedback::ok(&q),
+        Feedback::ok(&q, user.lang()),
         None,
         StatusCode::OK,
     )
@@ -310,7 +335,7 @@ pub async fn save_or_submit(
         Ok(_) => Ok(Redirect::to(&format!("/ho-so/{id}?ok=saved")).into_response()),
         Err(e) => {
             let stored = load(&state, &id).await?;
-            let (fb, status) = Feedback::failed(e);
+            let (fb, status) = Feedback::failed(e, user.lang());
             page(&state, &user, &stored, fb, Some(data), status).await
         }
     }
@@ -383,7 +408,7 @@ pub async fn act(
         Ok(ok) => Ok(Redirect::to(&format!("/ho-so/{id}?ok={ok}")).into_response()),
         Err(e) => {
             let stored = load(&state, &stored.state.id).await?;
-            let (fb, status) = Feedback::failed(e);
+            let (fb, status) = Feedback::failed(e, user.lang());
             page(&state, &user, &stored, fb, None, status).await
         }
     }

@@ -16,6 +16,7 @@ use crate::AppState;
 use crate::dossiers::files as df;
 use crate::dossiers::service::{self, Request};
 use crate::error::ApiError;
+use crate::i18n::Lang;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -33,6 +34,10 @@ pub struct Entry {
     pub label: String,
     pub value: String,
     pub rows: Vec<GroupRow>,
+    /// The value is what was typed or chosen (not the portal's "Yes"/"No", not a group).
+    pub typed: bool,
+    /// The label is the e-form's (Vietnamese), not the portal's.
+    pub form_label: bool,
 }
 
 /// One filled row of a group ("Người làm chứng 1") with its answers.
@@ -72,12 +77,14 @@ fn blank(v: &Value) -> bool {
     }
 }
 
-fn entry(f: &Field, v: &Value) -> Entry {
+fn entry(f: &Field, v: &Value, lang: Lang) -> Entry {
     if f.kind != FieldKind::Group {
         return Entry {
             label: f.label.clone(),
-            value: dossier_view::shown(f, v),
+            value: dossier_view::shown(f, v, lang),
             rows: Vec::new(),
+            typed: f.kind != FieldKind::Checkbox,
+            form_label: true,
         };
     }
     let rows = v
@@ -87,7 +94,7 @@ fn entry(f: &Field, v: &Value) -> Entry {
         .enumerate()
         .map(|(k, item)| {
             let mut values = Vec::new();
-            dossier_view::rows_of(&f.fields, item, "", &mut values);
+            dossier_view::rows_of(&f.fields, item, "", lang, &mut values);
             GroupRow {
                 title: format!("{} {}", f.label, k + 1),
                 values,
@@ -99,17 +106,23 @@ fn entry(f: &Field, v: &Value) -> Entry {
         label: f.label.clone(),
         value: String::new(),
         rows,
+        typed: false,
+        form_label: true,
     }
 }
 
 /// The entered answers of `data`, section by section as the form lays them out; fields left
 /// blank and sections with nothing entered are left out.
-pub fn review_sections(def: &FormDefinition, data: &Value) -> Vec<ReviewSection> {
+pub fn review_sections(def: &FormDefinition, data: &Value, lang: Lang) -> Vec<ReviewSection> {
     let section = |title: String, fields: Vec<&Field>| ReviewSection {
         title,
         entries: fields
             .into_iter()
-            .filter_map(|f| data.get(&f.name).filter(|v| !blank(v)).map(|v| entry(f, v)))
+            .filter_map(|f| {
+                data.get(&f.name)
+                    .filter(|v| !blank(v))
+                    .map(|v| entry(f, v, lang))
+            })
             .filter(|e| !(e.value.is_empty() && e.rows.is_empty()))
             .collect(),
     };
@@ -142,13 +155,14 @@ async fn review_page(
     status: StatusCode,
 ) -> Result<Response, ApiError> {
     let d = &stored.state;
+    let lang = user.lang();
     let actor = user
         .account()
         .map(|a| a.actor())
         .ok_or_else(ApiError::unauthenticated)?;
     let form = state.eforms.pinned(&state.store, d).await?;
     let sections = match &form {
-        Some(f) => review_sections(f.definition(), &stored.form_data),
+        Some(f) => review_sections(f.definition(), &stored.form_data, lang),
         None => {
             let note = stored
                 .form_data
@@ -158,9 +172,11 @@ async fn review_page(
                 .unwrap_or_default();
             let entries = (!note.is_empty())
                 .then(|| Entry {
-                    label: "Ghi chú gửi cơ quan giải quyết".to_owned(),
+                    label: lang.t("draft.note").to_owned(),
                     value: note.to_owned(),
                     rows: Vec::new(),
+                    typed: true,
+                    form_label: false,
                 })
                 .into_iter()
                 .collect();
@@ -174,7 +190,7 @@ async fn review_page(
         }
     };
     let events = state.store.dossier_events(&d.id).await?;
-    let files = super::desk_files::panel(state, &actor, d, &events)
+    let files = super::desk_files::panel(state, &actor, d, &events, lang)
         .await?
         .components;
     // The declaration on this page holds (else the draft went back to its errors), so
@@ -197,7 +213,7 @@ async fn review_page(
     let page = ReviewPage {
         user: user.nav(),
         csrf: user.csrf(),
-        s: dossier_view::summary(state, d).await?,
+        s: dossier_view::summary(state, d, lang).await?,
         error,
         form_title: form.as_ref().map(|f| f.title().to_owned()),
         sections,
@@ -229,7 +245,7 @@ pub async fn show(
     }
     let form = state.eforms.pinned(&state.store, &stored.state).await?;
     if let Err(e) = service::validate_form(form.as_deref(), &stored.form_data, super::vn_today()) {
-        let (fb, _) = Feedback::failed(e);
+        let (fb, _) = Feedback::failed(e, user.lang());
         return page(&state, &user, &stored, fb, None, StatusCode::OK).await;
     }
     review_page(&state, &user, &stored, None, StatusCode::OK).await
@@ -288,7 +304,7 @@ pub async fn confirm(
     if stored.state.status == Status::Draft && e.status == StatusCode::CONFLICT {
         // Most likely the applicant's own change in another window: show the draft as it
         // is now, to be checked again before confirming.
-        let message = "Hồ sơ đã được cập nhật sau khi bạn mở trang xem lại (có thể từ một cửa sổ khác) nên chưa được nộp. Nội dung dưới đây là bản mới nhất: hãy kiểm tra lại rồi bấm “Xác nhận nộp hồ sơ”.";
+        let message = user.lang().t("review.conflict");
         return review_page(
             &state,
             &user,
@@ -298,7 +314,7 @@ pub async fn confirm(
         )
         .await;
     }
-    let (fb, status) = Feedback::failed(e);
+    let (fb, status) = Feedback::failed(e, user.lang());
     page(&state, &user, &stored, fb, None, status).await
 }
 
@@ -318,7 +334,7 @@ mod tests {
             "witnesses": [{"full_name": "Lê B", "cccd": "046190001234"}],
             "commitment": true,
         });
-        let sections = review_sections(form.definition(), &data);
+        let sections = review_sections(form.definition(), &data, crate::i18n::Lang::Vi);
         let all: Vec<_> = sections.iter().flat_map(|s| &s.entries).collect();
         let find = |label: &str| all.iter().find(|e| e.label.starts_with(label)).unwrap();
         assert_eq!(find("Họ, chữ đệm, tên của trẻ").value, "Nguyễn Văn An");
