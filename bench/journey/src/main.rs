@@ -508,6 +508,9 @@ async fn seed(a: SeedArgs) -> Result<()> {
         );
         from = to + 1;
     }
+    // A database that grew over years has statistics; a copied one has none until
+    // autovacuum gets to it, and plans made without them are not what a province sees.
+    sqlx::query("ANALYZE").execute(&pool).await?;
     pool.close().await;
     Ok(())
 }

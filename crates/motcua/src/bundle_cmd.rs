@@ -168,6 +168,12 @@ async fn import_bundle(
     crate::import_dossiers::write(&mut import, &dossiers, &cat, &context, bar).await?;
     let written = import.dossiers;
     import.commit().await?;
+    if written > 0 {
+        // Committed already: a failure here costs only speed until autovacuum runs.
+        if let Err(e) = store.analyze().await {
+            tracing::warn!(error = %e, "statistics not refreshed after the import");
+        }
+    }
     Ok((report, (written, dossiers.unchanged), errors))
 }
 

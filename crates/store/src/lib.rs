@@ -145,6 +145,14 @@ impl Store {
         &self.pool
     }
 
+    /// Refreshes the planner's statistics. Call after writing many rows at once (a bundle
+    /// import): with none, PostgreSQL may plan the start-up read of a million dossiers as
+    /// whole-table scans until autovacuum catches up.
+    pub async fn analyze(&self) -> Result<()> {
+        sqlx::query("ANALYZE").execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Is the database reachable?
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
