@@ -99,7 +99,7 @@ export async function openDashboard(page) {
   await page.getByLabel('Kỳ đánh giá', { exact: true }).selectOption(month);
   await submitAndWait(
     page,
-    page.getByRole('button', { name: 'Xem', exact: true }),
+    page.getByRole('button', { name: 'Xem kết quả', exact: true }),
     (u) => u.pathname === '/giam-sat' && u.searchParams.get('ky') === month,
   );
   if ((await page.locator('#so-lieu-h').count()) === 0) return false;

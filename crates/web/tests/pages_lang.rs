@@ -255,22 +255,3 @@ async fn errors_logins_and_lists_follow_the_readers_language() {
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"]["message"], "Procedure not found.");
 }
-
-#[tokio::test]
-async fn untranslated_pages_keep_vietnamese_content_under_an_english_frame() {
-    // The administration is not translated yet (the officers' dossier pages are, see
-    // pages_lang_dossier.rs).
-    let app = common::spawn().await;
-    let (c, _) = app.login("quantri").await;
-    let (_, page) = text(&c, app.url("/quan-tri")).await;
-    assert!(
-        page.contains("<html lang=\"vi\">")
-            && !page.contains("<main id=\"noi-dung\" class=\"wrap\" lang=\"vi\">")
-    );
-    choose(&app, &c, "en", "%2Fquan-tri").await;
-    let (status, page) = text(&c, app.url("/quan-tri")).await;
-    assert_eq!(status, 200);
-    assert!(page.contains("<html lang=\"en\">"));
-    assert!(page.contains(">Administration</a>") && page.contains(">Log out</button>"));
-    assert!(page.contains("<main id=\"noi-dung\" class=\"wrap\" lang=\"vi\">"));
-}

@@ -6,9 +6,12 @@
 
 use super::auth::{Nav, PageUser};
 use super::forms_render::Posted;
+use super::monitor_svg::esc;
+use super::office_names;
 use super::{login_redirect, render};
 use crate::AppState;
 use crate::error::ApiError;
+use crate::i18n::Lang;
 use askama::Template;
 use axum::Router;
 use axum::extract::{FromRequestParts, State};
@@ -62,6 +65,7 @@ pub fn routes() -> Router<AppState> {
 
 /// The administrator behind a request, with what every page needs.
 pub struct Admin {
+    pub lang: Lang,
     pub account: Account,
     pub actor: Actor,
     pub tree: UnitTree,
@@ -88,18 +92,39 @@ pub fn unit_name(tree: &UnitTree, code: &UnitCode) -> String {
         .map_or_else(|| code.to_string(), |u| format!("{} ({code})", u.name))
 }
 
-/// A role held in a unit, as people read it.
-pub fn grant_label(tree: &UnitTree, g: &Grant) -> String {
-    format!(
-        "{} – {}{}",
-        g.role.label_vi(),
-        unit_name(tree, &g.unit),
-        if g.with_sub_units {
-            " và các đơn vị trực thuộc"
+/// A role held in a unit, as people read it: the role in the reader's language, the
+/// unit's name as it is (Vietnamese).
+pub struct GrantLabel {
+    lang: Lang,
+    role: &'static str,
+    unit: String,
+    with_sub_units: bool,
+}
+
+impl GrantLabel {
+    /// The label as HTML, the unit's name marked `lang="vi"` on an English page.
+    pub fn html(&self) -> String {
+        let unit = if self.lang.is_en() {
+            format!(r#"<span lang="vi">{}</span>"#, esc(&self.unit))
         } else {
-            ""
-        }
-    )
+            esc(&self.unit)
+        };
+        let sub = if self.with_sub_units {
+            esc(self.lang.t("admin.with_sub_units"))
+        } else {
+            String::new()
+        };
+        format!("{} – {unit}{sub}", esc(self.role))
+    }
+}
+
+pub fn grant_label(lang: Lang, tree: &UnitTree, g: &Grant) -> GrantLabel {
+    GrantLabel {
+        lang,
+        role: office_names::role(lang, g.role),
+        unit: unit_name(tree, &g.unit),
+        with_sub_units: g.with_sub_units,
+    }
 }
 
 async fn admin_of(state: &AppState, user: &PageUser) -> Result<Option<Admin>, ApiError> {
@@ -112,6 +137,7 @@ async fn admin_of(state: &AppState, user: &PageUser) -> Result<Option<Admin>, Ap
         return Err(ApiError::forbidden());
     }
     Ok(Some(Admin {
+        lang: user.lang(),
         account: account.clone(),
         actor,
         tree,
@@ -157,9 +183,9 @@ pub struct Feedback {
 }
 
 impl Feedback {
-    pub fn from_query(ok: Option<&str>) -> Self {
+    pub fn from_query(lang: Lang, ok: Option<&str>) -> Self {
         Self {
-            ok: ok.and_then(flash),
+            ok: ok.and_then(|ok| flash(lang, ok)),
             ..Self::default()
         }
     }
@@ -178,25 +204,21 @@ pub struct OkQuery {
 }
 
 /// The note shown after a successful action (`?ok=…` on the redirect).
-fn flash(ok: &str) -> Option<&'static str> {
+fn flash(lang: Lang, ok: &str) -> Option<&'static str> {
     Some(match ok {
-        "draft_saved" => {
-            "Đã lưu bản nháp. Bản nháp chưa hiển thị cho người dân cho đến khi được công bố."
-        }
-        "published" => "Đã công bố phiên bản. Trang thủ tục công khai hiển thị phiên bản này.",
-        "process_saved" => "Đã lưu bản nháp quy trình.",
-        "process_published" => {
-            "Đã công bố quy trình. Hồ sơ tiếp nhận từ nay đi theo quy trình này."
-        }
-        "eform_saved" => "Đã lưu bản nháp biểu mẫu điện tử.",
-        "eform_published" => "Đã công bố biểu mẫu điện tử.",
-        "account_created" => "Đã tạo tài khoản.",
-        "granted" => "Đã cấp quyền.",
-        "revoked" => "Đã thu hồi quyền.",
-        "locked" => "Đã khóa tài khoản và kết thúc mọi phiên đăng nhập của tài khoản.",
-        "unlocked" => "Đã mở khóa tài khoản.",
-        "row_saved" => "Đã lưu ngày vào lịch làm việc. Hạn giải quyết tính từ nay theo lịch mới.",
-        "row_removed" => "Đã xóa dòng lịch. Hạn giải quyết tính từ nay theo lịch mới.",
+        "draft_saved" => lang.t("admin.flash.draft_saved"),
+        "published" => lang.t("admin.flash.published"),
+        "process_saved" => lang.t("admin.flash.process_saved"),
+        "process_published" => lang.t("admin.flash.process_published"),
+        "eform_saved" => lang.t("admin.flash.eform_saved"),
+        "eform_published" => lang.t("admin.flash.eform_published"),
+        "account_created" => lang.t("admin.flash.account_created"),
+        "granted" => lang.t("admin.flash.granted"),
+        "revoked" => lang.t("admin.flash.revoked"),
+        "locked" => lang.t("admin.flash.locked"),
+        "unlocked" => lang.t("admin.flash.unlocked"),
+        "row_saved" => lang.t("admin.flash.row_saved"),
+        "row_removed" => lang.t("admin.flash.row_removed"),
         _ => return None,
     })
 }
@@ -216,28 +238,32 @@ pub struct AuditLine {
     pub detail: String,
 }
 
-fn action_label(a: &str) -> &'static str {
+fn action_label(lang: Lang, a: &str) -> &'static str {
     match a {
-        "procedure.import" => "Nhập từ gói dữ liệu",
-        "procedure.save_draft" => "Lưu bản nháp thủ tục",
-        "procedure.publish" => "Công bố phiên bản thủ tục",
-        "process.save_draft" => "Lưu bản nháp quy trình",
-        "process.publish" => "Công bố quy trình",
-        "eform.save_draft" => "Lưu bản nháp biểu mẫu",
-        "eform.publish" => "Công bố biểu mẫu",
-        "account.create" => "Tạo tài khoản",
-        "account.grant" => "Cấp quyền",
-        "account.revoke" => "Thu hồi quyền",
-        "account.lock" => "Khóa tài khoản",
-        "account.unlock" => "Mở khóa tài khoản",
-        "calendar.put_rows" => "Lưu ngày vào lịch",
-        "calendar.delete_row" => "Xóa dòng lịch",
-        _ => "Thay đổi khác",
+        "procedure.import" => lang.t("admin.audit.procedure_import"),
+        "procedure.save_draft" => lang.t("admin.audit.procedure_save_draft"),
+        "procedure.publish" => lang.t("admin.audit.procedure_publish"),
+        "process.save_draft" => lang.t("admin.audit.process_save_draft"),
+        "process.publish" => lang.t("admin.audit.process_publish"),
+        "eform.save_draft" => lang.t("admin.audit.eform_save_draft"),
+        "eform.publish" => lang.t("admin.audit.eform_publish"),
+        "account.create" => lang.t("admin.audit.account_create"),
+        "account.grant" => lang.t("admin.audit.account_grant"),
+        "account.revoke" => lang.t("admin.audit.account_revoke"),
+        "account.lock" => lang.t("admin.audit.account_lock"),
+        "account.unlock" => lang.t("admin.audit.account_unlock"),
+        "calendar.put_rows" => lang.t("admin.audit.calendar_put_rows"),
+        "calendar.delete_row" => lang.t("admin.audit.calendar_delete_row"),
+        _ => lang.t("admin.audit.other"),
     }
 }
 
 /// The audit rows about `target`, newest first, with account names instead of ids.
-pub async fn audit_lines(state: &AppState, target: &str) -> Result<Vec<AuditLine>, ApiError> {
+pub async fn audit_lines(
+    state: &AppState,
+    lang: Lang,
+    target: &str,
+) -> Result<Vec<AuditLine>, ApiError> {
     let rows = state.store.audit_for(target).await?;
     let mut out = Vec::new();
     for r in rows.into_iter().rev().take(50) {
@@ -246,12 +272,12 @@ pub async fn audit_lines(state: &AppState, target: &str) -> Result<Vec<AuditLine
                 Ok(a) => a.username,
                 Err(_) => id.clone(),
             },
-            None => "hệ thống".to_owned(),
+            None => lang.t("admin.system").to_owned(),
         };
         out.push(AuditLine {
             at: when(r.at),
             actor,
-            action: action_label(&r.action),
+            action: action_label(lang, &r.action),
             detail: r.detail.to_string(),
         });
     }
@@ -263,7 +289,8 @@ pub async fn audit_lines(state: &AppState, target: &str) -> Result<Vec<AuditLine
 struct OverviewPage {
     user: Option<Nav>,
     csrf: String,
-    grants: Vec<String>,
+    lang: Lang,
+    grants: Vec<GrantLabel>,
     accounts: bool,
     catalogue: bool,
     calendar_edit: bool,
@@ -275,8 +302,9 @@ pub async fn overview(State(_state): State<AppState>, a: Admin) -> Result<Respon
             .account
             .grants
             .iter()
-            .map(|g| grant_label(&a.tree, g))
+            .map(|g| grant_label(a.lang, &a.tree, g))
             .collect(),
+        lang: a.lang,
         accounts: !admin_units(&a.actor, &a.tree).is_empty(),
         catalogue: !a.catalogue_units().is_empty(),
         calendar_edit: may_edit_calendar(&a.actor, &a.tree).is_ok(),

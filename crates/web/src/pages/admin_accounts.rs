@@ -3,12 +3,14 @@
 //! Whether the administrator may touch a given role in a given unit is
 //! `motcua_domain::admin`'s answer; the store writes the change with its audit row.
 
-use super::admin::{Admin, AuditLine, Feedback, audit_lines, grant_label, post_admin};
+use super::admin::{Admin, AuditLine, Feedback, GrantLabel, audit_lines, grant_label, post_admin};
 use super::auth::{Nav, PageUser};
 use super::forms_render::Posted;
+use super::office_names;
 use super::render;
 use crate::AppState;
 use crate::error::ApiError;
+use crate::i18n::Lang;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -45,7 +47,7 @@ fn grant_options(a: &Admin) -> (Vec<Opt>, Vec<Opt>) {
         })
         .map(|r| Opt {
             value: r.as_str().into(),
-            label: r.label_vi().into(),
+            label: office_names::role(a.lang, r).into(),
         })
         .collect();
     let units = units
@@ -63,12 +65,16 @@ pub struct AccountRow {
     username: String,
     display_name: String,
     locked: bool,
-    roles: Vec<String>,
+    roles: Vec<GrantLabel>,
 }
 
 fn row(a: &Admin, x: Account) -> AccountRow {
     AccountRow {
-        roles: x.grants.iter().map(|g| grant_label(&a.tree, g)).collect(),
+        roles: x
+            .grants
+            .iter()
+            .map(|g| grant_label(a.lang, &a.tree, g))
+            .collect(),
         id: x.id,
         username: x.username,
         display_name: x.display_name,
@@ -91,6 +97,7 @@ pub struct NewAccount {
 struct ListPage {
     user: Option<Nav>,
     csrf: String,
+    lang: Lang,
     fb: Feedback,
     q: String,
     citizens: bool,
@@ -127,6 +134,7 @@ async fn list_page(
         .await?;
     let (roles, unit_opts) = grant_options(&a);
     let page = ListPage {
+        lang: a.lang,
         fb,
         limited: accounts.len() >= LIST_LIMIT,
         rows: accounts.into_iter().map(|x| row(&a, x)).collect(),
@@ -146,19 +154,19 @@ pub async fn list(
     a: Admin,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let fb = Feedback::from_query(q.ok.as_deref());
+    let fb = Feedback::from_query(a.lang, q.ok.as_deref());
     let search = (q.q.unwrap_or_default(), q.nguoi_dan.is_some());
     list_page(&state, a, search, fb, NewAccount::default(), StatusCode::OK).await
 }
 
 /// The grant a form describes, or why it cannot be read.
-fn posted_grant(p: &Posted) -> Result<Grant, &'static str> {
+fn posted_grant(lang: Lang, p: &Posted) -> Result<Grant, &'static str> {
     let role = p
         .get("role")
         .and_then(Role::parse)
-        .ok_or("Hãy chọn vai trò.")?;
-    let unit =
-        UnitCode::parse(p.get("unit").unwrap_or_default()).map_err(|_| "Hãy chọn đơn vị.")?;
+        .ok_or_else(|| lang.t("admin.accounts.choose_role"))?;
+    let unit = UnitCode::parse(p.get("unit").unwrap_or_default())
+        .map_err(|_| lang.t("admin.accounts.choose_unit"))?;
     Ok(Grant {
         role,
         unit,
@@ -166,7 +174,9 @@ fn posted_grant(p: &Posted) -> Result<Grant, &'static str> {
     })
 }
 
-const OUT_OF_SCOPE: &str = "Bạn không được cấp hoặc thu hồi vai trò này ở đơn vị này: chỉ trong phạm vi quản trị của bạn, không cao hơn quyền của bạn (vai trò giám sát cấp tỉnh và vận hành hệ thống do bộ phận vận hành cấp), và không cho chính mình.";
+fn out_of_scope(lang: Lang) -> &'static str {
+    lang.t("admin.accounts.out_of_scope")
+}
 
 pub async fn create(
     State(state): State<AppState>,
@@ -175,6 +185,7 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let posted = Posted(f);
     let a = post_admin(&state, &user, &posted).await?;
+    let lang = a.lang;
     let username = posted.text("username").unwrap_or_default().to_lowercase();
     let display_name = posted.text("display_name").unwrap_or_default();
     let password = posted.get("password").unwrap_or_default().to_owned();
@@ -187,20 +198,18 @@ pub async fn create(
     };
     let mut problems = Vec::new();
     if check_username(&username).is_err() {
-        problems.push(
-            "Tên đăng nhập: 3–64 ký tự gồm chữ thường không dấu a–z, số 0–9, dấu chấm, gạch dưới hoặc gạch ngang.".to_owned(),
-        );
+        problems.push(lang.t("admin.accounts.bad_username").to_owned());
     }
     if display_name.is_empty() {
-        problems.push("Hãy nhập họ tên hiển thị.".to_owned());
+        problems.push(lang.t("admin.accounts.no_display_name").to_owned());
     }
     if check_password_policy(&username, &password).is_err() {
-        problems.push("Mật khẩu phải có ít nhất 10 ký tự và khác tên đăng nhập.".to_owned());
+        problems.push(lang.t("admin.accounts.bad_password").to_owned());
     }
-    let grant = match posted_grant(&posted) {
+    let grant = match posted_grant(lang, &posted) {
         Ok(g) => {
             if may_manage_grant(&a.actor, "", &g, &a.tree).is_err() {
-                problems.push(OUT_OF_SCOPE.to_owned());
+                problems.push(out_of_scope(lang).to_owned());
             }
             Some(g)
         }
@@ -209,7 +218,7 @@ pub async fn create(
             None
         }
     };
-    let refuse = |problems| Feedback::error("Chưa tạo được tài khoản.", problems);
+    let refuse = |problems| Feedback::error(lang.t("admin.accounts.not_created"), problems);
     let Some(grant) = grant.filter(|_| problems.is_empty()) else {
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         let search = (String::new(), false);
@@ -232,9 +241,7 @@ pub async fn create(
         ))
         .into_response()),
         Err(StoreError::Conflict(_)) => {
-            let fb = refuse(vec![format!(
-                "Tên đăng nhập “{username}” đã có người dùng."
-            )]);
+            let fb = refuse(vec![lang.f("admin.accounts.username_taken", &username)]);
             let search = (String::new(), false);
             list_page(&state, a, search, fb, new, StatusCode::CONFLICT).await
         }
@@ -243,7 +250,7 @@ pub async fn create(
 }
 
 pub struct GrantRow {
-    label: String,
+    label: GrantLabel,
     role: &'static str,
     unit: String,
     with_sub_units: bool,
@@ -255,6 +262,7 @@ pub struct GrantRow {
 struct AccountPage {
     user: Option<Nav>,
     csrf: String,
+    lang: Lang,
     fb: Feedback,
     id: String,
     username: String,
@@ -287,13 +295,14 @@ async fn account_page(
 ) -> Result<Response, ApiError> {
     let (roles, units) = grant_options(&a);
     let page = AccountPage {
+        lang: a.lang,
         fb,
         can_lock: may_manage_account(&a.actor, &x.id, &x.grants, &a.tree).is_ok(),
         grants: x
             .grants
             .iter()
             .map(|g| GrantRow {
-                label: grant_label(&a.tree, g),
+                label: grant_label(a.lang, &a.tree, g),
                 role: g.role.as_str(),
                 unit: g.unit.to_string(),
                 with_sub_units: g.with_sub_units,
@@ -302,7 +311,7 @@ async fn account_page(
             .collect(),
         roles,
         units,
-        audit: audit_lines(state, &x.id).await?,
+        audit: audit_lines(state, a.lang, &x.id).await?,
         id: x.id,
         username: x.username,
         display_name: x.display_name,
@@ -325,7 +334,7 @@ pub async fn show(
     Query(q): Query<OkQuery>,
 ) -> Result<Response, ApiError> {
     let x = visible(&state, &a, &id).await?;
-    let fb = Feedback::from_query(q.ok.as_deref());
+    let fb = Feedback::from_query(a.lang, q.ok.as_deref());
     account_page(&state, a, x, fb, StatusCode::OK).await
 }
 
@@ -339,20 +348,20 @@ pub async fn act(
     let posted = Posted(f);
     let a = post_admin(&state, &user, &posted).await?;
     let x = visible(&state, &a, &id).await?;
+    let lang = a.lang;
     let me = Some(a.account.id.as_str());
     let forbidden = StatusCode::FORBIDDEN;
     let result: Result<&str, (StatusCode, String)> = match action.as_str() {
-        "cap-quyen" | "thu-hoi" => match posted_grant(&posted) {
+        "cap-quyen" | "thu-hoi" => match posted_grant(lang, &posted) {
             Err(m) => Err((StatusCode::UNPROCESSABLE_ENTITY, m.to_owned())),
             Ok(g) if may_manage_grant(&a.actor, &x.id, &g, &a.tree).is_err() => {
-                Err((forbidden, OUT_OF_SCOPE.to_owned()))
+                Err((forbidden, out_of_scope(lang).to_owned()))
             }
             Ok(g) if action == "cap-quyen" => match state.store.add_grant(&x.id, &g, me).await {
                 Ok(()) => Ok("granted"),
                 Err(StoreError::Conflict(_)) => Err((
                     StatusCode::CONFLICT,
-                    "Tài khoản đã có vai trò này ở đơn vị này; muốn đổi phạm vi, hãy thu hồi rồi cấp lại."
-                        .to_owned(),
+                    lang.t("admin.accounts.already_granted").to_owned(),
                 )),
                 Err(e) => return Err(e.into()),
             },
@@ -360,14 +369,14 @@ pub async fn act(
                 Ok(()) => Ok("revoked"),
                 Err(StoreError::NotFound) => Err((
                     StatusCode::NOT_FOUND,
-                    "Tài khoản không có vai trò này.".to_owned(),
+                    lang.t("admin.accounts.no_such_grant").to_owned(),
                 )),
                 Err(e) => return Err(e.into()),
             },
         },
         "khoa" | "mo-khoa" => {
             if may_manage_account(&a.actor, &x.id, &x.grants, &a.tree).is_err() {
-                Err((forbidden, "Bạn không khóa hay mở khóa được tài khoản này: tài khoản có vai trò ngoài phạm vi quản trị của bạn, hoặc là tài khoản của chính bạn.".to_owned()))
+                Err((forbidden, lang.t("admin.accounts.cannot_lock").to_owned()))
             } else {
                 let lock = action == "khoa";
                 state.store.set_account_locked(&x.id, lock, me).await?;

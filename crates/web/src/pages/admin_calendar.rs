@@ -11,6 +11,7 @@ use super::forms_render::Posted;
 use super::render;
 use crate::AppState;
 use crate::error::ApiError;
+use crate::i18n::Lang;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -35,7 +36,8 @@ pub struct RowView {
 }
 
 pub struct MonthView {
-    month: u32,
+    /// The month's name: "Tháng 1", "January".
+    month: String,
     working: u32,
     weekdays_off: u32,
     weekends_worked: u32,
@@ -46,6 +48,7 @@ pub struct MonthView {
 struct CalendarPage {
     user: Option<Nav>,
     csrf: String,
+    lang: Lang,
     fb: Feedback,
     year: i32,
     official: bool,
@@ -71,15 +74,15 @@ pub struct YearQuery {
     ok: Option<String>,
 }
 
-fn weekday_vi(d: NaiveDate) -> &'static str {
+fn weekday(lang: Lang, d: NaiveDate) -> &'static str {
     match d.weekday() {
-        Weekday::Mon => "Thứ Hai",
-        Weekday::Tue => "Thứ Ba",
-        Weekday::Wed => "Thứ Tư",
-        Weekday::Thu => "Thứ Năm",
-        Weekday::Fri => "Thứ Sáu",
-        Weekday::Sat => "Thứ Bảy",
-        Weekday::Sun => "Chủ nhật",
+        Weekday::Mon => lang.t("admin.calendar.mon"),
+        Weekday::Tue => lang.t("admin.calendar.tue"),
+        Weekday::Wed => lang.t("admin.calendar.wed"),
+        Weekday::Thu => lang.t("admin.calendar.thu"),
+        Weekday::Fri => lang.t("admin.calendar.fri"),
+        Weekday::Sat => lang.t("admin.calendar.sat"),
+        Weekday::Sun => lang.t("admin.calendar.sun"),
     }
 }
 
@@ -87,12 +90,12 @@ fn is_weekend(d: NaiveDate) -> bool {
     matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
-fn kind_vi(r: &DayRow) -> &'static str {
+fn kind(lang: Lang, r: &DayRow) -> &'static str {
     match (r.working, is_weekend(r.date)) {
-        (false, false) => "Ngày nghỉ (lễ, nghỉ bù hoặc nghỉ thêm)",
-        (false, true) => "Ngày lễ trùng ngày nghỉ cuối tuần",
-        (true, true) => "Làm việc bù vào cuối tuần",
-        (true, false) => "Ngày làm việc",
+        (false, false) => lang.t("admin.calendar.day_off"),
+        (false, true) => lang.t("admin.calendar.holiday_on_weekend"),
+        (true, true) => lang.t("admin.calendar.weekend_worked"),
+        (true, false) => lang.t("admin.calendar.working_day"),
     }
 }
 
@@ -129,10 +132,15 @@ async fn page(
         .map(|r| r.date)
         .collect();
     let official = cal.is_official_year(year);
+    let lang = a.lang;
     let mut rows = Vec::new();
     let mut months: Vec<MonthView> = (1..=12)
         .map(|month| MonthView {
-            month,
+            // chrono names the month in English; Vietnamese numbers it.
+            month: NaiveDate::from_ymd_opt(year, month, 1).map_or_else(
+                || month.to_string(),
+                |d| d.format(lang.t("admin.calendar.month")).to_string(),
+            ),
             working: 0,
             weekdays_off: 0,
             weekends_worked: 0,
@@ -149,22 +157,23 @@ async fn page(
             rows.push(RowView {
                 iso: d.to_string(),
                 date: d.format("%d/%m/%Y").to_string(),
-                weekday: weekday_vi(d),
-                kind: kind_vi(r),
+                weekday: weekday(lang, d),
+                kind: kind(lang, r),
                 reason: r.reason.clone(),
                 source: r.source.clone(),
                 layer: if stored.contains(&d) {
-                    "Đã lưu"
+                    lang.t("admin.calendar.stored")
                 } else if shipped.contains(&d) {
-                    "Lịch chính thức kèm phần mềm"
+                    lang.t("admin.calendar.shipped")
                 } else {
-                    "Đề xuất theo Bộ luật Lao động"
+                    lang.t("admin.calendar.proposed")
                 },
                 stored: stored.contains(&d),
             });
         }
     }
     let page = CalendarPage {
+        lang,
         fb,
         year,
         official,
@@ -188,25 +197,27 @@ pub async fn show(
         .nam
         .filter(|y| (motcua_calendar::FIRST_YEAR..=motcua_calendar::LAST_YEAR).contains(y))
         .unwrap_or_else(this_year);
-    let fb = Feedback::from_query(q.ok.as_deref());
+    let fb = Feedback::from_query(a.lang, q.ok.as_deref());
     page(&state, a, year, fb, RowForm::default(), StatusCode::OK).await
 }
 
-fn calendar_error_vi(e: &CalendarError) -> String {
+fn calendar_error(lang: Lang, e: &CalendarError) -> String {
     match e {
-        CalendarError::OutOfRange(d) => format!(
-            "Ngày {d} nằm ngoài các năm lịch hỗ trợ ({}–{}).",
-            motcua_calendar::FIRST_YEAR,
-            motcua_calendar::LAST_YEAR
+        CalendarError::OutOfRange(d) => lang.f2(
+            "admin.calendar.out_of_range",
+            d,
+            format!(
+                "{}–{}",
+                motcua_calendar::FIRST_YEAR,
+                motcua_calendar::LAST_YEAR
+            ),
         ),
         CalendarError::EmptyField {
             field: "reason", ..
-        } => "Hãy ghi lý do nghỉ hoặc làm bù.".into(),
-        CalendarError::EmptyField { .. } => {
-            "Hãy ghi căn cứ (văn bản, thông báo chính thức).".into()
-        }
-        CalendarError::DuplicateDate(d) => format!("Ngày {d} có hai dòng."),
-        _ => "Dòng lịch không hợp lệ.".into(),
+        } => lang.t("admin.calendar.no_reason").into(),
+        CalendarError::EmptyField { .. } => lang.t("admin.calendar.no_source").into(),
+        CalendarError::DuplicateDate(d) => lang.f("admin.calendar.duplicate", d),
+        _ => lang.t("admin.calendar.invalid_row").into(),
     }
 }
 
@@ -246,7 +257,7 @@ pub async fn act(
                 source: posted.text("source").unwrap_or_default(),
             };
             let Ok(date) = date else {
-                let fb = Feedback::error("Hãy nhập ngày theo dạng ngày/tháng/năm.", Vec::new());
+                let fb = Feedback::error(a.lang.t("admin.calendar.bad_date"), Vec::new());
                 let status = StatusCode::UNPROCESSABLE_ENTITY;
                 return page(&state, a, this_year(), fb, form, status).await;
             };
@@ -273,7 +284,7 @@ pub async fn act(
                 all.insert(r.date, r.clone());
             }
             if let Err(e) = candidate(all.into_values().collect()) {
-                let fb = Feedback::error(calendar_error_vi(&e), Vec::new());
+                let fb = Feedback::error(calendar_error(a.lang, &e), Vec::new());
                 let status = StatusCode::UNPROCESSABLE_ENTITY;
                 let year = date
                     .year()

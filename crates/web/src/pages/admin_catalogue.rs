@@ -12,6 +12,7 @@ use super::render;
 use crate::AppState;
 use crate::api::procedures::parse_code;
 use crate::error::ApiError;
+use crate::i18n::Lang;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -112,6 +113,7 @@ pub struct ListRow {
 struct ListPage {
     user: Option<Nav>,
     csrf: String,
+    lang: Lang,
     q: String,
     rows: Vec<ListRow>,
     limited: bool,
@@ -137,6 +139,7 @@ pub async fn list(
         .catalogue_rows(a.filter(&units), Some(&text), LIST_LIMIT)
         .await?;
     let page = ListPage {
+        lang: a.lang,
         limited: rows.len() >= LIST_LIMIT,
         rows: rows
             .into_iter()
@@ -168,6 +171,7 @@ pub struct VersionRow {
 struct ShowPage {
     user: Option<Nav>,
     csrf: String,
+    lang: Lang,
     fb: Feedback,
     code: String,
     name: String,
@@ -190,14 +194,14 @@ pub struct ShowQuery {
     b: Option<i64>,
 }
 
-async fn username(state: &AppState, id: Option<&str>) -> String {
+async fn username(state: &AppState, lang: Lang, id: Option<&str>) -> String {
     match id {
         Some(id) => state
             .store
             .account(id)
             .await
             .map_or_else(|_| id.to_owned(), |a| a.username),
-        None => "hệ thống".to_owned(),
+        None => lang.t("admin.system").to_owned(),
     }
 }
 
@@ -222,7 +226,7 @@ async fn show_page(
             state.store.procedure_version(&p.code, av).await,
             state.store.procedure_version(&p.code, b).await,
         ) {
-            (Ok(x), Ok(y)) => diff(&x, &y),
+            (Ok(x), Ok(y)) => diff(a.lang, &x, &y),
             _ => Vec::new(),
         }
     } else {
@@ -234,18 +238,19 @@ async fn show_page(
             version: v.version,
             draft: v.status == VersionStatus::Draft,
             created: when(v.created_at),
-            created_by: username(state, v.created_by.as_deref()).await,
+            created_by: username(state, a.lang, v.created_by.as_deref()).await,
             published: match v.published_at {
                 Some(t) => format!(
                     "{} ({})",
                     when(t),
-                    username(state, v.published_by.as_deref()).await
+                    username(state, a.lang, v.published_by.as_deref()).await
                 ),
                 None => String::new(),
             },
         });
     }
     let page = ShowPage {
+        lang: a.lang,
         fb,
         code: p.code.to_string(),
         name: p.name.clone(),
@@ -258,7 +263,7 @@ async fn show_page(
         a: av,
         b,
         changes,
-        audit: audit_lines(state, p.code.as_str()).await?,
+        audit: audit_lines(state, a.lang, p.code.as_str()).await?,
         user: a.nav,
         csrf: a.csrf,
     };
@@ -272,7 +277,7 @@ pub async fn show(
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, ApiError> {
     let p = procedure_for(&state, &a, &code).await?;
-    let fb = Feedback::from_query(q.ok.as_deref());
+    let fb = Feedback::from_query(a.lang, q.ok.as_deref());
     show_page(&state, a, p, (q.a, q.b), fb, StatusCode::OK).await
 }
 
@@ -281,6 +286,7 @@ pub async fn show(
 struct EditPage {
     user: Option<Nav>,
     csrf: String,
+    lang: Lang,
     code: String,
     title: String,
     base_version: i64,
@@ -291,6 +297,7 @@ struct EditPage {
 
 fn edit_page(a: Admin, p: &Proc, f: DraftFields, errors: Vec<ErrorLink>) -> EditPage {
     EditPage {
+        lang: a.lang,
         code: p.code.to_string(),
         title: p.name.clone(),
         base_version: p.latest_version,
@@ -311,7 +318,7 @@ pub async fn edit_form(
     if !p.can_edit {
         return Err(ApiError::forbidden());
     }
-    let f = DraftFields::of(&p.latest);
+    let f = DraftFields::of(a.lang, &p.latest);
     Ok(render(&edit_page(a, &p, f, Vec::new()), StatusCode::OK))
 }
 
@@ -329,15 +336,15 @@ pub async fn save(
     }
     // The form was filled against one version; saving over a newer one would lose work.
     if posted.get("base_version").and_then(|v| v.parse().ok()) != Some(p.latest_version) {
-        let f = DraftFields::posted(&posted);
+        let f = DraftFields::posted(a.lang, &posted);
         let e = vec![ErrorLink {
             id: "f-name".into(),
-            message: "Thủ tục vừa có phiên bản mới trong lúc bạn soạn. Hãy mở lại trang soạn thảo rồi sửa lại.".into(),
+            message: a.lang.t("admin.edit.newer_version").into(),
         }];
         return Ok(render(&edit_page(a, &p, f, e), StatusCode::CONFLICT));
     }
-    let fields = DraftFields::posted(&posted);
-    let draft = match fields.apply(p.latest.clone()) {
+    let fields = DraftFields::posted(a.lang, &posted);
+    let draft = match fields.apply(a.lang, p.latest.clone()) {
         Ok(d) => d,
         Err(errors) => {
             return Ok(render(
@@ -350,7 +357,7 @@ pub async fn save(
     for u in draft.units.iter().filter(|u| a.tree.get(u).is_none()) {
         errors.push(ErrorLink {
             id: "f-units".into(),
-            message: format!("Đơn vị {u} không có trong danh mục đơn vị."),
+            message: a.lang.f("admin.edit.unknown_unit", u),
         });
     }
     if errors.is_empty()
@@ -366,8 +373,7 @@ pub async fn save(
     {
         errors.push(ErrorLink {
             id: "f-units".into(),
-            message: "Bạn chỉ được giao thủ tục cho các đơn vị trong phạm vi quản trị của mình."
-                .into(),
+            message: a.lang.t("admin.edit.units_out_of_scope").into(),
         });
     }
     if !errors.is_empty() {
@@ -412,9 +418,7 @@ pub async fn publish(
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => {
             let fb = Feedback::error(
-                format!(
-                    "Phiên bản {version} đã được công bố trước đó; phiên bản đã công bố không sửa hay công bố lại được."
-                ),
+                a.lang.f("admin.procedure.already_published", version),
                 Vec::new(),
             );
             let p = procedure_for(&state, &a, &code).await?;

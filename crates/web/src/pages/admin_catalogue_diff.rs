@@ -1,6 +1,7 @@
 //! What changed between two versions of a procedure: the parts of the record that differ,
 //! named as the public page names them, with the old and the new value.
 
+use crate::i18n::Lang;
 use motcua_domain::procedure::Procedure;
 use serde_json::Value;
 
@@ -9,43 +10,51 @@ pub struct DiffRow {
     pub label: String,
     pub old: String,
     pub new: String,
+    /// The value is the record's (Vietnamese) text inside an English page.
+    pub old_vi: bool,
+    pub new_vi: bool,
 }
 
-fn part_label(key: &str) -> String {
+/// A value present in the record, on an English page.
+fn data_vi(lang: Lang, v: Option<&Value>) -> bool {
+    lang.is_en() && !matches!(v, None | Some(Value::Null))
+}
+
+fn part_label(lang: Lang, key: &str) -> String {
     match key {
-        "name" => "Tên thủ tục",
-        "units" => "Cơ quan giải quyết",
-        "online_level" => "Mức độ trực tuyến",
-        "full_online_eligible" => "Đủ điều kiện trực tuyến toàn trình",
-        "written_result" => "Kết quả bằng văn bản",
-        "has_fee" => "Có phí, lệ phí",
-        "citizen_applicant" => "Đối tượng là công dân",
-        "time_limit" => "Thời hạn giải quyết",
-        "parts" => "Bộ phận tạo thành được công khai",
-        "publications" => "Quyết định công bố",
-        "field" => "Lĩnh vực",
-        "authority" => "Cơ quan thực hiện",
-        "steps" => "Trình tự thực hiện",
-        "channels" => "Cách thức thực hiện",
-        "time_note" => "Ghi chú về thời hạn",
-        "components" => "Thành phần hồ sơ",
-        "fees" => "Phí, lệ phí",
-        "applicant_kinds" => "Đối tượng thực hiện",
-        "result" => "Kết quả",
-        "result_code" => "Mã kết quả",
-        "legal_basis" => "Căn cứ pháp lý",
-        "aliases" => "Tên gọi khác",
-        "unverified" => "Mục chưa xác minh",
-        "provenance" => "Nguồn dữ liệu",
-        other => return format!("Trường “{other}”"),
+        "name" => lang.t("admin.part.name"),
+        "units" => lang.t("admin.part.units"),
+        "online_level" => lang.t("admin.part.online_level"),
+        "full_online_eligible" => lang.t("admin.part.full_online_eligible"),
+        "written_result" => lang.t("admin.part.written_result"),
+        "has_fee" => lang.t("admin.part.has_fee"),
+        "citizen_applicant" => lang.t("admin.part.citizen_applicant"),
+        "time_limit" => lang.t("admin.part.time_limit"),
+        "parts" => lang.t("admin.part.parts"),
+        "publications" => lang.t("admin.part.publications"),
+        "field" => lang.t("admin.part.field"),
+        "authority" => lang.t("admin.part.authority"),
+        "steps" => lang.t("admin.part.steps"),
+        "channels" => lang.t("admin.part.channels"),
+        "time_note" => lang.t("admin.part.time_note"),
+        "components" => lang.t("admin.part.components"),
+        "fees" => lang.t("admin.part.fees"),
+        "applicant_kinds" => lang.t("admin.part.applicant_kinds"),
+        "result" => lang.t("admin.part.result"),
+        "result_code" => lang.t("admin.part.result_code"),
+        "legal_basis" => lang.t("admin.part.legal_basis"),
+        "aliases" => lang.t("admin.part.aliases"),
+        "unverified" => lang.t("admin.part.unverified"),
+        "provenance" => lang.t("admin.part.provenance"),
+        other => return lang.f("admin.part.other", other),
     }
     .to_owned()
 }
 
-fn show(v: Option<&Value>) -> String {
+fn show(lang: Lang, v: Option<&Value>) -> String {
     const MAX: usize = 800;
     let s = match v {
-        None | Some(Value::Null) => "(không có)".to_owned(),
+        None | Some(Value::Null) => lang.t("admin.part.none").to_owned(),
         Some(Value::String(s)) => s.clone(),
         Some(Value::Array(a)) if a.iter().all(Value::is_string) => a
             .iter()
@@ -64,7 +73,7 @@ fn show(v: Option<&Value>) -> String {
 }
 
 /// The parts that differ between two versions, in the record's order of keys.
-pub fn diff(old: &Procedure, new: &Procedure) -> Vec<DiffRow> {
+pub fn diff(lang: Lang, old: &Procedure, new: &Procedure) -> Vec<DiffRow> {
     let (Ok(Value::Object(a)), Ok(Value::Object(b))) =
         (serde_json::to_value(old), serde_json::to_value(new))
     else {
@@ -76,9 +85,11 @@ pub fn diff(old: &Procedure, new: &Procedure) -> Vec<DiffRow> {
     keys.into_iter()
         .filter(|k| a.get(*k) != b.get(*k))
         .map(|k| DiffRow {
-            label: part_label(k),
-            old: show(a.get(k)),
-            new: show(b.get(k)),
+            label: part_label(lang, k),
+            old: show(lang, a.get(k)),
+            new: show(lang, b.get(k)),
+            old_vi: data_vi(lang, a.get(k)),
+            new_vi: data_vi(lang, b.get(k)),
         })
         .collect()
 }
@@ -101,10 +112,14 @@ mod tests {
         let mut b = base();
         b.name = "Tên mới".into();
         b.steps = vec!["Bước 1".into(), "Bước 2".into()];
-        let d = diff(&a, &b);
+        let d = diff(Lang::Vi, &a, &b);
         let labels: Vec<&str> = d.iter().map(|r| r.label.as_str()).collect();
         assert_eq!(labels, ["Tên thủ tục", "Trình tự thực hiện"]);
         assert_eq!(d[1].old, "(không có)");
         assert_eq!(d[1].new, "Bước 1; Bước 2");
+        let d = diff(Lang::En, &a, &b);
+        let labels: Vec<&str> = d.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(labels, ["Procedure name", "Steps"]);
+        assert_eq!(d[1].old, "(none)");
     }
 }

@@ -4,6 +4,7 @@
 //! checked here; the record's rules are `Procedure::normalised`'s.
 
 use super::forms_render::{ErrorLink, Posted};
+use crate::i18n::Lang;
 use motcua_domain::UnitCode;
 use motcua_domain::procedure::{
     ApplicantKind, Channel, Component, ComponentEntry, DurationUnit, Fee, OnlineLevel, Procedure,
@@ -57,35 +58,43 @@ pub struct DraftFields {
     pub legal_basis: String,
 }
 
+/// Each choice's value and the catalogue key of its label (a test checks the keys).
 const TL_UNITS: [(&str, &str); 4] = [
-    ("working_days", "ngày làm việc"),
-    ("days", "ngày"),
-    ("hours", "giờ làm việc"),
-    ("months", "tháng"),
+    ("working_days", "admin.edit.unit.working_days"),
+    ("days", "admin.edit.unit.days"),
+    ("hours", "admin.edit.unit.hours"),
+    ("months", "admin.edit.unit.months"),
 ];
 const LEVELS: [(&str, &str); 4] = [
-    ("", "Chưa rõ"),
-    ("none", "Chưa cung cấp trực tuyến"),
-    ("partial", "Trực tuyến một phần"),
-    ("full", "Trực tuyến toàn trình"),
+    ("", "admin.edit.unknown"),
+    ("none", "admin.edit.level.none"),
+    ("partial", "admin.edit.level.partial"),
+    ("full", "admin.edit.level.full"),
 ];
-const YES_NO: [(&str, &str); 3] = [("", "Chưa rõ"), ("yes", "Có"), ("no", "Không")];
+const YES_NO: [(&str, &str); 3] = [
+    ("", "admin.edit.unknown"),
+    ("yes", "admin.edit.yes"),
+    ("no", "admin.edit.no"),
+];
 const CHANNELS: [(&str, &str); 3] = [
-    ("direct", "Trực tiếp"),
-    ("online", "Trực tuyến"),
-    ("postal", "Dịch vụ bưu chính công ích"),
+    ("direct", "admin.edit.channel.direct"),
+    ("online", "admin.edit.channel.online"),
+    ("postal", "admin.edit.channel.postal"),
 ];
 const APPLICANTS: [(&str, &str); 3] = [
-    ("citizen", "Công dân"),
-    ("business", "Doanh nghiệp"),
-    ("household_business", "Hộ kinh doanh"),
+    ("citizen", "admin.edit.applicant.citizen"),
+    ("business", "admin.edit.applicant.business"),
+    (
+        "household_business",
+        "admin.edit.applicant.household_business",
+    ),
 ];
 
-fn choices(all: &[(&'static str, &'static str)], chosen: &[&str]) -> Vec<Choice> {
+fn choices(lang: Lang, all: &[(&'static str, &'static str)], chosen: &[&str]) -> Vec<Choice> {
     all.iter()
-        .map(|(value, label)| Choice {
+        .map(|(value, key)| Choice {
             value,
-            label,
+            label: lang.t(key),
             checked: chosen.contains(value),
         })
         .collect()
@@ -115,7 +124,7 @@ fn lines(v: &[String]) -> String {
 }
 
 impl DraftFields {
-    pub fn of(p: &Procedure) -> Self {
+    pub fn of(lang: Lang, p: &Procedure) -> Self {
         let channels: Vec<String> = p.channels.iter().map(snake).collect();
         let applicants: Vec<String> = p.applicant_kinds.iter().map(snake).collect();
         let mut components: Vec<ComponentRow> = p
@@ -160,18 +169,25 @@ impl DraftFields {
                 .map(|t| t.value_string().replace('.', ","))
                 .unwrap_or_default(),
             tl_units: choices(
+                lang,
                 &TL_UNITS,
                 &[p.time_limit.map_or("working_days", |t| t.unit().as_str())],
             ),
             time_note: p.time_note.clone().unwrap_or_default(),
-            levels: choices(&LEVELS, &[p.online_level.map_or("", OnlineLevel::as_str)]),
-            eligible: choices(&YES_NO, &[yes_no(p.full_online_eligible)]),
-            has_fee: choices(&YES_NO, &[yes_no(p.has_fee)]),
+            levels: choices(
+                lang,
+                &LEVELS,
+                &[p.online_level.map_or("", OnlineLevel::as_str)],
+            ),
+            eligible: choices(lang, &YES_NO, &[yes_no(p.full_online_eligible)]),
+            has_fee: choices(lang, &YES_NO, &[yes_no(p.has_fee)]),
             channels: choices(
+                lang,
                 &CHANNELS,
                 &channels.iter().map(String::as_str).collect::<Vec<_>>(),
             ),
             applicants: choices(
+                lang,
                 &APPLICANTS,
                 &applicants.iter().map(String::as_str).collect::<Vec<_>>(),
             ),
@@ -184,7 +200,7 @@ impl DraftFields {
     }
 
     /// The fields as posted, to show again when the draft is refused.
-    pub fn posted(p: &Posted) -> Self {
+    pub fn posted(lang: Lang, p: &Posted) -> Self {
         let text = |n: &str| p.get(n).unwrap_or_default().to_owned();
         let one = |n: &str| p.get(n).unwrap_or_default();
         let mut components = Vec::new();
@@ -215,13 +231,13 @@ impl DraftFields {
             authority: text("authority"),
             units: text("units"),
             tl_value: text("tl_value"),
-            tl_units: choices(&TL_UNITS, &[one("tl_unit")]),
+            tl_units: choices(lang, &TL_UNITS, &[one("tl_unit")]),
             time_note: text("time_note"),
-            levels: choices(&LEVELS, &[one("online_level")]),
-            eligible: choices(&YES_NO, &[one("full_online_eligible")]),
-            has_fee: choices(&YES_NO, &[one("has_fee")]),
-            channels: choices(&CHANNELS, &p.all("channels")),
-            applicants: choices(&APPLICANTS, &p.all("applicant_kinds")),
+            levels: choices(lang, &LEVELS, &[one("online_level")]),
+            eligible: choices(lang, &YES_NO, &[one("full_online_eligible")]),
+            has_fee: choices(lang, &YES_NO, &[one("has_fee")]),
+            channels: choices(lang, &CHANNELS, &p.all("channels")),
+            applicants: choices(lang, &APPLICANTS, &p.all("applicant_kinds")),
             steps: text("steps"),
             components,
             fees,
@@ -235,7 +251,7 @@ impl DraftFields {
     }
 
     /// `base` with these fields applied, or every input problem, each tied to its input.
-    pub fn apply(&self, mut base: Procedure) -> Result<Procedure, Vec<ErrorLink>> {
+    pub fn apply(&self, lang: Lang, mut base: Procedure) -> Result<Procedure, Vec<ErrorLink>> {
         let mut errors = Vec::new();
         let mut err = |id: &str, m: String| {
             errors.push(ErrorLink {
@@ -255,10 +271,7 @@ impl DraftFields {
         for line in text_lines(&self.units) {
             match UnitCode::parse(&line) {
                 Ok(u) => base.units.push(u),
-                Err(_) => err(
-                    "f-units",
-                    format!("Mã đơn vị “{line}” không đúng dạng 000.00.31.H57."),
-                ),
+                Err(_) => err("f-units", lang.f("admin.edit.bad_unit_code", &line)),
             }
         }
         base.time_limit = None;
@@ -269,10 +282,7 @@ impl DraftFields {
                 .unwrap_or(DurationUnit::WorkingDays);
             match TimeLimit::parse(&value, unit) {
                 Ok(t) => base.time_limit = Some(t),
-                Err(_) => err(
-                    "f-tl_value",
-                    "Thời hạn giải quyết phải là số lớn hơn 0, tối đa 3 chữ số thập phân; số ngày (theo lịch) và số tháng phải là số nguyên.".into(),
-                ),
+                Err(_) => err("f-tl_value", lang.t("admin.edit.bad_time_limit").into()),
             }
         }
         base.online_level = Self::chosen(&self.levels).and_then(OnlineLevel::parse);
@@ -305,10 +315,7 @@ impl DraftFields {
                 s.parse::<u32>().unwrap_or_else(|_| {
                     err(
                         &format!("f-comp-{}-{what}", c.i),
-                        format!(
-                            "Giấy tờ “{}”: số bản phải là số nguyên không âm.",
-                            c.name.trim()
-                        ),
+                        lang.f("admin.edit.bad_copies", c.name.trim()),
                     );
                     0
                 })
@@ -330,10 +337,7 @@ impl DraftFields {
                 Err(()) => {
                     err(
                         &format!("f-fee-{}-amount", f.i),
-                        format!(
-                            "Phí “{}”: mức thu ghi bằng số đồng nguyên, ví dụ 50000 hoặc 50.000; để trống nếu do Hội đồng nhân dân quy định.",
-                            f.name.trim()
-                        ),
+                        lang.f("admin.edit.bad_fee", f.name.trim()),
                     );
                     None
                 }
@@ -348,7 +352,7 @@ impl DraftFields {
             return Err(errors);
         }
         base.normalised().map_err(|e| {
-            let (id, m) = procedure_error_vi(&e);
+            let (id, m) = procedure_error(lang, &e);
             vec![ErrorLink {
                 id: id.to_owned(),
                 message: m,
@@ -357,22 +361,19 @@ impl DraftFields {
     }
 }
 
-/// The input and Vietnamese message for a rule the record broke.
-fn procedure_error_vi(e: &ProcedureError) -> (&'static str, String) {
+/// The input and the reader's message for a rule the record broke.
+fn procedure_error(lang: Lang, e: &ProcedureError) -> (&'static str, String) {
     match e {
-        ProcedureError::EmptyName => ("f-name", "Hãy nhập tên thủ tục.".into()),
-        ProcedureError::NoUnits => (
-            "f-units",
-            "Hãy ghi ít nhất một cơ quan giải quyết (mã đơn vị).".into(),
-        ),
-        ProcedureError::DuplicateUnit(u) => ("f-units", format!("Mã đơn vị {u} được ghi hai lần.")),
+        ProcedureError::EmptyName => ("f-name", lang.t("admin.edit.no_name").into()),
+        ProcedureError::NoUnits => ("f-units", lang.t("admin.edit.no_units").into()),
+        ProcedureError::DuplicateUnit(u) => ("f-units", lang.f("admin.edit.duplicate_unit", u)),
         ProcedureError::FullButNotEligible => (
             "f-online_level",
-            "Mức “trực tuyến toàn trình” cần thủ tục đủ điều kiện trực tuyến toàn trình.".into(),
+            lang.t("admin.edit.full_not_eligible").into(),
         ),
         ProcedureError::PublishedBeforeDecision => (
             "f-name",
-            "Ngày công khai của một quyết định công bố đứng trước ngày quyết định.".into(),
+            lang.t("admin.edit.published_before_decision").into(),
         ),
     }
 }
@@ -476,7 +477,7 @@ mod tests {
             ("comp[0].required", "on"),
             ("comp[0].originals", "1"),
         ]);
-        let Ok(r) = DraftFields::posted(&p).apply(base()) else {
+        let Ok(r) = DraftFields::posted(Lang::Vi, &p).apply(Lang::Vi, base()) else {
             panic!("refused");
         };
         assert_eq!(r.name, "Đăng ký khai sinh mới");
@@ -488,7 +489,7 @@ mod tests {
         assert_eq!(r.components[0].component().originals, 1);
         assert_eq!(r.extra.get("source").unwrap(), "x");
         // The record read back into the form shows the same values, plus spare rows.
-        let f = DraftFields::of(&r);
+        let f = DraftFields::of(Lang::Vi, &r);
         assert_eq!(f.tl_value, "0,5");
         assert_eq!(f.fees.len(), 1 + SPARE_ROWS);
         assert!(f.channels.iter().any(|c| c.value == "postal" && c.checked));
@@ -504,11 +505,45 @@ mod tests {
             ("fee[0].name", "Phí"),
             ("fee[0].amount", "50k"),
         ]);
-        let errors = DraftFields::posted(&p).apply(base()).unwrap_err();
+        let errors = DraftFields::posted(Lang::Vi, &p)
+            .apply(Lang::Vi, base())
+            .unwrap_err();
         let ids: Vec<&str> = errors.iter().map(|e| e.id.as_str()).collect();
         assert_eq!(ids, ["f-units", "f-tl_value", "f-fee-0-amount"]);
+        assert_eq!(
+            errors[0].message,
+            "Mã đơn vị “khong-phai-ma” không đúng dạng 000.00.31.H57."
+        );
+        let errors = DraftFields::posted(Lang::En, &p)
+            .apply(Lang::En, base())
+            .unwrap_err();
+        assert_eq!(
+            errors[0].message,
+            "The unit code “khong-phai-ma” is not of the form 000.00.31.H57."
+        );
         let p = post(&[("name", "  "), ("units", "000.01.99.H57")]);
-        let errors = DraftFields::posted(&p).apply(base()).unwrap_err();
+        let errors = DraftFields::posted(Lang::Vi, &p)
+            .apply(Lang::Vi, base())
+            .unwrap_err();
         assert_eq!(errors[0].id, "f-name");
+        assert_eq!(errors[0].message, "Hãy nhập tên thủ tục.");
+    }
+
+    #[test]
+    fn every_choice_is_named_in_both_languages() {
+        for (_, key) in TL_UNITS
+            .iter()
+            .chain(&LEVELS)
+            .chain(&YES_NO)
+            .chain(&CHANNELS)
+            .chain(&APPLICANTS)
+        {
+            for lang in Lang::ALL {
+                assert!(lang.lookup(key).is_some(), "{key} missing in {lang}");
+            }
+            assert_ne!(Lang::Vi.t(key), Lang::En.t(key), "{key}");
+        }
+        let f = DraftFields::of(Lang::En, &base());
+        assert!(f.channels.iter().any(|c| c.label == "In person"));
     }
 }

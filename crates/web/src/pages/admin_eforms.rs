@@ -10,6 +10,7 @@ use super::forms_render::{Posted, SectionView, render_form};
 use super::render;
 use crate::AppState;
 use crate::error::ApiError;
+use crate::i18n::Lang;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -39,6 +40,7 @@ pub struct VersionRow {
 struct EformPage {
     user: Option<Nav>,
     csrf: String,
+    lang: Lang,
     fb: Feedback,
     code: String,
     name: String,
@@ -54,62 +56,62 @@ struct EformPage {
 }
 
 /// What each refusal of the domain's check means, for the officer who writes definitions.
-fn code_vi(c: C) -> &'static str {
+fn code_message(lang: Lang, c: C) -> &'static str {
     match c {
-        C::InvalidJson => "Nội dung không phải JSON hợp lệ hoặc sai cấu trúc biểu mẫu",
-        C::InvalidId => "Mã biểu mẫu (id) chỉ gồm a-z, 0-9, '_', '-', '.', tối đa 64 ký tự",
-        C::EmptyLabel => "Nhãn đang để trống",
-        C::LabelNotNfc => "Nhãn chưa ở dạng Unicode dựng sẵn (NFC)",
-        C::LabelNotTrimmed => "Nhãn có khoảng trắng ở đầu hoặc cuối",
-        C::InvalidName => "Tên trường (name) không hợp lệ: chữ thường a-z, số, dấu gạch dưới",
-        C::DuplicateName => "Tên trường bị trùng",
-        C::NoFields => "Biểu mẫu hoặc nhóm chưa có trường nào",
-        C::NestedGroup => "Nhóm lặp không được nằm trong nhóm lặp khác",
-        C::PropertyNotAllowed => "Thuộc tính không dùng được với loại trường này",
-        C::NoChoices => "Trường lựa chọn chưa có phương án nào",
-        C::InvalidChoiceValue => "Giá trị phương án lựa chọn không hợp lệ",
-        C::DuplicateChoice => "Phương án lựa chọn bị trùng",
-        C::InvalidPattern => "Mẫu kiểm tra (pattern) không hợp lệ",
-        C::InvalidBound => "Giới hạn (min/max) không hợp lệ",
-        C::MinGreaterThanMax => "Giới hạn dưới lớn hơn giới hạn trên",
-        C::InvalidCondition => "Điều kiện hiển thị/bắt buộc không hợp lệ",
-        C::UnknownFieldReference => "Điều kiện nhắc tới trường không tồn tại",
-        C::ForwardReference => "Điều kiện nhắc tới trường đứng sau",
-        C::ConditionCycle => "Các điều kiện phụ thuộc vòng tròn",
-        C::ConditionValueMismatch => "Giá trị trong điều kiện không hợp với trường được nhắc tới",
-        C::UnknownPrefillPath => "Nguồn điền sẵn (prefill) không tồn tại",
-        C::PrefillKindMismatch => "Nguồn điền sẵn không hợp với loại trường",
-        C::PrefillInGroup => "Trường trong nhóm lặp không điền sẵn được",
-        C::UnknownSectionField => "Phần (section) nhắc tới trường không tồn tại",
-        C::DuplicateSectionField => "Một trường nằm trong hai phần",
-        C::FieldWithoutSection => "Có trường không nằm trong phần nào",
-        C::UnknownComponent => "Thành phần hồ sơ (component) không có trong thủ tục",
+        C::InvalidJson => lang.t("admin.eform.error.invalid_json"),
+        C::InvalidId => lang.t("admin.eform.error.invalid_id"),
+        C::EmptyLabel => lang.t("admin.eform.error.empty_label"),
+        C::LabelNotNfc => lang.t("admin.eform.error.label_not_nfc"),
+        C::LabelNotTrimmed => lang.t("admin.eform.error.label_not_trimmed"),
+        C::InvalidName => lang.t("admin.eform.error.invalid_name"),
+        C::DuplicateName => lang.t("admin.eform.error.duplicate_name"),
+        C::NoFields => lang.t("admin.eform.error.no_fields"),
+        C::NestedGroup => lang.t("admin.eform.error.nested_group"),
+        C::PropertyNotAllowed => lang.t("admin.eform.error.property_not_allowed"),
+        C::NoChoices => lang.t("admin.eform.error.no_choices"),
+        C::InvalidChoiceValue => lang.t("admin.eform.error.invalid_choice_value"),
+        C::DuplicateChoice => lang.t("admin.eform.error.duplicate_choice"),
+        C::InvalidPattern => lang.t("admin.eform.error.invalid_pattern"),
+        C::InvalidBound => lang.t("admin.eform.error.invalid_bound"),
+        C::MinGreaterThanMax => lang.t("admin.eform.error.min_greater_than_max"),
+        C::InvalidCondition => lang.t("admin.eform.error.invalid_condition"),
+        C::UnknownFieldReference => lang.t("admin.eform.error.unknown_field_reference"),
+        C::ForwardReference => lang.t("admin.eform.error.forward_reference"),
+        C::ConditionCycle => lang.t("admin.eform.error.condition_cycle"),
+        C::ConditionValueMismatch => lang.t("admin.eform.error.condition_value_mismatch"),
+        C::UnknownPrefillPath => lang.t("admin.eform.error.unknown_prefill_path"),
+        C::PrefillKindMismatch => lang.t("admin.eform.error.prefill_kind_mismatch"),
+        C::PrefillInGroup => lang.t("admin.eform.error.prefill_in_group"),
+        C::UnknownSectionField => lang.t("admin.eform.error.unknown_section_field"),
+        C::DuplicateSectionField => lang.t("admin.eform.error.duplicate_section_field"),
+        C::FieldWithoutSection => lang.t("admin.eform.error.field_without_section"),
+        C::UnknownComponent => lang.t("admin.eform.error.unknown_component"),
     }
 }
 
-fn problems(errors: &[DefinitionError]) -> Vec<Problem> {
+fn problems(lang: Lang, errors: &[DefinitionError]) -> Vec<Problem> {
     errors
         .iter()
         .map(|e| Problem {
             at: if e.path.is_empty() {
-                "Toàn biểu mẫu".into()
+                lang.t("admin.eform.whole_form").into()
             } else {
                 e.path.clone()
             },
-            message: code_vi(e.code),
+            message: code_message(lang, e.code),
             detail: e.detail.clone(),
         })
         .collect()
 }
 
 /// The check's verdict on `text`, and the form to preview when it can be read at all.
-fn examine(text: &str) -> (Vec<Problem>, Option<FormDefinition>) {
+fn examine(lang: Lang, text: &str) -> (Vec<Problem>, Option<FormDefinition>) {
     match FormDefinition::from_json(text) {
-        Err(e) => (problems(&[e]), None),
+        Err(e) => (problems(lang, &[e]), None),
         Ok(def) => {
             let found = match def.check() {
                 Ok(_) => Vec::new(),
-                Err(errors) => problems(&errors),
+                Err(errors) => problems(lang, &errors),
             };
             (found, Some(def))
         }
@@ -146,11 +148,12 @@ async fn page(
         .iter()
         .rev()
         .find(|v| v.status == VersionStatus::Published);
+    let lang = a.lang;
     let built_in = builtin(p.code.as_str());
     let in_force = match (published, &built_in) {
-        (Some(v), _) => format!("Phiên bản {} do tỉnh công bố.", v.version),
-        (None, Some(_)) => "Biểu mẫu có sẵn của hệ thống (theo Thông tư 04/2020/TT-BTP).".into(),
-        (None, None) => "Chưa có biểu mẫu điện tử: người dân ghi chú tự do khi nộp.".into(),
+        (Some(v), _) => lang.f("admin.eform.in_force_province", v.version),
+        (None, Some(_)) => lang.t("admin.eform.in_force_builtin").into(),
+        (None, None) => lang.t("admin.eform.in_force_none").into(),
     };
     // The editor starts from the open draft, else the latest version, else the built-in
     // form, else a skeleton.
@@ -161,7 +164,7 @@ async fn page(
             .map(|f| pretty(f.definition()))
             .unwrap_or_else(|| skeleton(&p)),
     });
-    let (found, def) = examine(&text);
+    let (found, def) = examine(lang, &text);
     let (title, sections) = match &def {
         Some(d) => (
             d.title.clone(),
@@ -170,6 +173,7 @@ async fn page(
         None => (String::new(), Vec::new()),
     };
     let page = EformPage {
+        lang,
         fb,
         code: p.code.to_string(),
         name: p.name.clone(),
@@ -208,7 +212,7 @@ pub async fn show(
     Query(q): Query<OkQuery>,
 ) -> Result<Response, ApiError> {
     let p = procedure_for(&state, &a, &code).await?;
-    let fb = Feedback::from_query(q.ok.as_deref());
+    let fb = Feedback::from_query(a.lang, q.ok.as_deref());
     page(&state, a, p, fb, None, None, StatusCode::OK).await
 }
 
@@ -240,10 +244,8 @@ pub async fn save(
     }
     if text.len() > MAX_DEFINITION_BYTES {
         let fb = Feedback::error(
-            format!(
-                "Biểu mẫu quá dài (tối đa {} KB).",
-                MAX_DEFINITION_BYTES / 1024
-            ),
+            a.lang
+                .f("admin.eform.too_long", MAX_DEFINITION_BYTES / 1024),
             Vec::new(),
         );
         let status = StatusCode::UNPROCESSABLE_ENTITY;
@@ -286,17 +288,15 @@ pub async fn publish(
         }
         Ok(Err(errors)) => (
             Feedback::error(
-                format!(
-                    "Không công bố phiên bản {version}: biểu mẫu có {} lỗi, liệt kê bên dưới.",
-                    errors.len()
-                ),
+                a.lang
+                    .f2("admin.eform.not_published", version, errors.len()),
                 Vec::new(),
             ),
-            Some(problems(&errors)),
+            Some(problems(a.lang, &errors)),
         ),
         Err(StoreError::Conflict(_)) => (
             Feedback::error(
-                format!("Phiên bản {version} đã được công bố trước đó."),
+                a.lang.f("admin.eform.already_published", version),
                 Vec::new(),
             ),
             None,

@@ -7,9 +7,11 @@ use super::admin::{Admin, Feedback, OkQuery, post_admin, unit_name, when};
 use super::admin_catalogue::{Proc, procedure_for};
 use super::auth::{Nav, PageUser};
 use super::forms_render::Posted;
+use super::office_names;
 use super::render;
 use crate::AppState;
 use crate::error::ApiError;
+use crate::i18n::{self, Lang};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -30,9 +32,12 @@ pub struct Problem {
 
 pub struct StepRow {
     number: usize,
+    /// Data, in Vietnamese.
     name: String,
     role: &'static str,
     unit: String,
+    /// The unit is a named unit (data, Vietnamese) rather than a relation.
+    unit_vi: bool,
     hours: u32,
     share: String,
     actions: String,
@@ -54,6 +59,7 @@ pub struct VersionView {
 struct ProcessPage {
     user: Option<Nav>,
     csrf: String,
+    lang: Lang,
     fb: Feedback,
     code: String,
     name: String,
@@ -67,54 +73,58 @@ struct ProcessPage {
     problems: Vec<Problem>,
 }
 
-fn action_vi(a: StepAction) -> &'static str {
+fn action_name(lang: Lang, a: StepAction) -> &'static str {
     match a {
-        StepAction::Forward => "Chuyển bước tiếp",
-        StepAction::SendBack => "Trả lại bước trước",
-        StepAction::RequestSupplement => "Yêu cầu bổ sung",
-        StepAction::RequestPayment => "Yêu cầu nộp phí",
-        StepAction::Extend => "Gia hạn (văn bản xin lỗi)",
-        StepAction::Stop => "Dừng xử lý",
-        StepAction::Complete => "Hoàn thành",
-        StepAction::Transfer => "Chuyển đơn vị khác",
+        StepAction::Forward => lang.t("admin.process.action.forward"),
+        StepAction::SendBack => lang.t("admin.process.action.send_back"),
+        StepAction::RequestSupplement => lang.t("admin.process.action.request_supplement"),
+        StepAction::RequestPayment => lang.t("admin.process.action.request_payment"),
+        StepAction::Extend => lang.t("admin.process.action.extend"),
+        StepAction::Stop => lang.t("admin.process.action.stop"),
+        StepAction::Complete => lang.t("admin.process.action.complete"),
+        StepAction::Transfer => lang.t("admin.process.action.transfer"),
     }
 }
 
-fn step_unit_vi(u: &StepUnit, tree: &UnitTree) -> String {
+fn step_unit(lang: Lang, u: &StepUnit, tree: &UnitTree) -> String {
     match u {
-        StepUnit::Competent => "Đơn vị giải quyết hồ sơ".into(),
-        StepUnit::Parent => "Đơn vị cấp trên trực tiếp của đơn vị giải quyết".into(),
+        StepUnit::Competent => lang.t("admin.process.unit.competent").into(),
+        StepUnit::Parent => lang.t("admin.process.unit.parent").into(),
         StepUnit::Named { unit } => unit_name(tree, unit),
     }
 }
 
-/// The Vietnamese message of a refusal, with the step it is about.
-pub fn process_error_vi(e: &ProcessError) -> Problem {
-    let step = |i: &usize| format!("Bước {} (steps[{i}])", i + 1);
+/// The reader's message for a refusal, with the step it is about.
+pub fn process_error(lang: Lang, e: &ProcessError) -> Problem {
+    let step = |i: &usize| lang.f2("admin.process.step_at", i + 1, i);
     let (at, message) = match e {
-        ProcessError::NoSteps => ("steps".into(), "Quy trình cần ít nhất một bước.".into()),
-        ProcessError::EmptyName(i) => (step(i), "Tên bước đang để trống.".into()),
-        ProcessError::NoActions(i) => (step(i), "Bước chưa cho phép thao tác nào.".into()),
+        ProcessError::NoSteps => (
+            "steps".into(),
+            lang.t("admin.process.error.no_steps").into(),
+        ),
+        ProcessError::EmptyName(i) => (step(i), lang.t("admin.process.error.empty_name").into()),
+        ProcessError::NoActions(i) => (step(i), lang.t("admin.process.error.no_actions").into()),
         ProcessError::LastCannotComplete => (
             "steps".into(),
-            "Bước cuối phải cho phép “Hoàn thành” (complete).".into(),
+            lang.t("admin.process.error.last_cannot_complete").into(),
         ),
         ProcessError::CompleteBeforeLast(i) => (
             step(i),
-            "Chỉ bước cuối mới được “Hoàn thành” (complete).".into(),
+            lang.t("admin.process.error.complete_before_last").into(),
         ),
         ProcessError::ForwardFromLast(i) => (
             step(i),
-            "Bước cuối không có bước tiếp để “Chuyển bước tiếp” (forward).".into(),
+            lang.t("admin.process.error.forward_from_last").into(),
         ),
         ProcessError::SendBackFromFirst(i) => (
             step(i),
-            "Bước đầu không có bước trước để “Trả lại” (send_back).".into(),
+            lang.t("admin.process.error.send_back_from_first").into(),
         ),
-        ProcessError::UnknownUnit(i, u) => (step(i), format!("Đơn vị {u} không tồn tại.")),
+        ProcessError::UnknownUnit(i, u) => (step(i), lang.f("admin.process.error.unknown_unit", u)),
         ProcessError::InterAgencyWithoutForward(i) => (
             step(i),
-            "Bước liên thông phải cho phép “Chuyển bước tiếp” (forward) để đi tiếp khi đơn vị kia xử lý xong.".into(),
+            lang.t("admin.process.error.inter_agency_without_forward")
+                .into(),
         ),
     };
     Problem { at, message }
@@ -122,19 +132,19 @@ pub fn process_error_vi(e: &ProcessError) -> Problem {
 
 /// Reads the posted JSON: a syntax or shape error with its line and column, a definition
 /// for another procedure, or the process.
-pub fn parse_process(text: &str, p: &Proc) -> Result<Process, Problem> {
+pub fn parse_process(lang: Lang, text: &str, p: &Proc) -> Result<Process, Problem> {
     let process: Process = serde_json::from_str(text).map_err(|e| Problem {
-        at: format!("Dòng {}, cột {}", e.line(), e.column()),
+        at: lang.f2("admin.process.line_column", e.line(), e.column()),
         message: match e.classify() {
-            serde_json::error::Category::Syntax => format!("Sai cú pháp JSON ({e})."),
-            serde_json::error::Category::Eof => "JSON kết thúc giữa chừng.".to_owned(),
-            _ => format!("Sai cấu trúc quy trình ({e})."),
+            serde_json::error::Category::Syntax => lang.f("admin.process.error.syntax", &e),
+            serde_json::error::Category::Eof => lang.t("admin.process.error.eof").to_owned(),
+            _ => lang.f("admin.process.error.shape", &e),
         },
     })?;
     if process.procedure != p.code {
         return Err(Problem {
             at: "procedure".into(),
-            message: format!("Trường procedure phải là mã của thủ tục này ({}).", p.code),
+            message: lang.f("admin.process.error.other_procedure", &p.code),
         });
     }
     Ok(process)
@@ -162,7 +172,7 @@ fn share(hours: u32, of: Option<u32>) -> String {
     }
 }
 
-fn view(v: &ProcessVersion, tree: &UnitTree, limit: Option<u32>) -> VersionView {
+fn view(lang: Lang, v: &ProcessVersion, tree: &UnitTree, limit: Option<u32>) -> VersionView {
     let steps: Vec<StepRow> = v
         .process
         .steps
@@ -171,18 +181,23 @@ fn view(v: &ProcessVersion, tree: &UnitTree, limit: Option<u32>) -> VersionView 
         .map(|(i, s)| StepRow {
             number: i + 1,
             name: s.name.clone(),
-            role: s.role.label_vi(),
-            unit: step_unit_vi(&s.unit, tree),
+            role: office_names::role(lang, s.role),
+            unit: step_unit(lang, &s.unit, tree),
+            unit_vi: lang.is_en() && matches!(s.unit, StepUnit::Named { .. }),
             hours: s.hours,
             share: share(s.hours, limit),
             actions: s
                 .actions
                 .iter()
-                .map(|a| action_vi(*a))
+                .map(|a| action_name(lang, *a))
                 .collect::<Vec<_>>()
                 .join(", "),
             inter_agency: s.inter_agency.as_ref().map_or_else(String::new, |x| {
-                format!("{} – thủ tục {}", step_unit_vi(&x.unit, tree), x.procedure)
+                lang.f2(
+                    "admin.process.inter_agency",
+                    step_unit(lang, &x.unit, tree),
+                    &x.procedure,
+                )
             }),
         })
         .collect();
@@ -230,21 +245,23 @@ async fn page(
         && draft.is_some()
         && let Err(e) = start.check(&a.tree)
     {
-        problems.push(process_error_vi(&e));
+        problems.push(process_error(a.lang, &e));
     }
+    let lang = a.lang;
     let page = ProcessPage {
+        lang,
         fb,
         code: p.code.to_string(),
         name: p.name.clone(),
         time_limit: p.latest.time_limit.map_or_else(
-            || "chưa có thông tin".into(),
-            |t| motcua_domain::procedure::time_limit_label_vi(&t),
+            || lang.t("admin.process.no_time_limit").into(),
+            |t| i18n::time_limit(lang, &t),
         ),
         standard: versions.is_empty(),
         versions: versions
             .iter()
             .rev()
-            .map(|v| view(v, &a.tree, limit))
+            .map(|v| view(lang, v, &a.tree, limit))
             .collect(),
         draft,
         can_edit: p.can_edit,
@@ -264,7 +281,7 @@ pub async fn show(
     Query(q): Query<OkQuery>,
 ) -> Result<Response, ApiError> {
     let p = procedure_for(&state, &a, &code).await?;
-    let fb = Feedback::from_query(q.ok.as_deref());
+    let fb = Feedback::from_query(a.lang, q.ok.as_deref());
     page(&state, a, p, fb, None, Vec::new(), StatusCode::OK).await
 }
 
@@ -281,7 +298,7 @@ pub async fn save(
         return Err(ApiError::forbidden());
     }
     let text = posted.get("definition").unwrap_or_default().to_owned();
-    match parse_process(&text, &p) {
+    match parse_process(a.lang, &text, &p) {
         Ok(process) => {
             state
                 .store
@@ -294,10 +311,7 @@ pub async fn save(
             .into_response())
         }
         Err(problem) => {
-            let fb = Feedback::error(
-                "Bản nháp chưa được lưu: nội dung quy trình có lỗi.",
-                Vec::new(),
-            );
+            let fb = Feedback::error(a.lang.t("admin.process.not_saved"), Vec::new());
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             page(&state, a, p, fb, Some(text), vec![problem], status).await
         }
@@ -329,17 +343,12 @@ pub async fn publish(
             .into_response());
         }
         Ok(Err(e)) => (
-            Feedback::error(
-                format!("Chưa công bố được phiên bản {version}: quy trình có lỗi."),
-                Vec::new(),
-            ),
-            vec![process_error_vi(&e)],
+            Feedback::error(a.lang.f("admin.process.not_published", version), Vec::new()),
+            vec![process_error(a.lang, &e)],
         ),
         Err(StoreError::Conflict(_)) => (
             Feedback::error(
-                format!(
-                    "Phiên bản {version} đã được công bố hoặc đã có phiên bản mới hơn được công bố."
-                ),
+                a.lang.f("admin.process.already_published", version),
                 Vec::new(),
             ),
             Vec::new(),

@@ -7,10 +7,12 @@
 
 use super::auth::{Nav, PageUser};
 use super::monitor_period::{self, PeriodOption, PeriodQuery};
-use super::monitor_svg::{self, Bar, num2};
+use super::monitor_svg::{self, Bar};
+use super::office_names::{self, Label, num2};
 use super::{encode, login_redirect, render};
 use crate::AppState;
 use crate::error::ApiError;
+use crate::i18n::Lang;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
@@ -38,10 +40,10 @@ pub struct DashboardQuery {
 
 pub struct UnitRow {
     pub code: String,
-    pub name: String,
+    pub name: Label,
     pub kind: &'static str,
     pub total: String,
-    pub rating: String,
+    pub rating: Label,
     pub rank: u32,
     /// Units of the same kind, among which the rank is given.
     pub of: usize,
@@ -58,13 +60,14 @@ pub struct SortHead {
 
 /// What the live fragment shows.
 pub struct Figures {
+    pub lang: Lang,
     pub period_label: String,
     pub as_of: String,
     /// This page with its choices, for the reload link and htmx.
     pub here: String,
     pub province: Option<UnitRow>,
     pub chart: String,
-    pub chart_rows: Vec<(String, String)>,
+    pub chart_rows: Vec<(Label, String)>,
     pub chart_note: String,
     pub heads: Vec<SortHead>,
     pub rows: Vec<UnitRow>,
@@ -81,7 +84,7 @@ struct Dashboard {
     kinds: Vec<(&'static str, &'static str, bool)>,
     sort: String,
     dir: String,
-    error: Option<&'static str>,
+    error: Option<String>,
     fig: Figures,
 }
 
@@ -96,9 +99,9 @@ pub fn today() -> NaiveDate {
 }
 
 /// When figures were computed, to the second, as people read it.
-pub fn shown_at(t: chrono::DateTime<Utc>) -> String {
+pub fn shown_at(lang: Lang, t: chrono::DateTime<Utc>) -> String {
     t.with_timezone(&super::vn_offset())
-        .format("%H:%M:%S ngày %d/%m/%Y")
+        .format(lang.t("monitor.time_at"))
         .to_string()
 }
 
@@ -123,11 +126,13 @@ pub fn respond(resp: Response) -> Response {
 pub fn period_of(
     q: &PeriodQuery,
     today: NaiveDate,
-) -> (monitor_period::Chosen, Option<&'static str>) {
-    match monitor_period::choose(q, today) {
+    lang: Lang,
+) -> (monitor_period::Chosen, Option<String>) {
+    match monitor_period::choose(q, today, lang) {
         Ok(c) => (c, None),
         Err(e) => {
-            let fallback = monitor_period::choose(&PeriodQuery::default(), today);
+            let e = lang.f("monitor.period.fallback", e.message(lang));
+            let fallback = monitor_period::choose(&PeriodQuery::default(), today, lang);
             // The running quarter always has at least today.
             match fallback {
                 Ok(c) => (c, Some(e)),
@@ -171,25 +176,29 @@ pub fn kind_counts(out: &Output) -> impl Fn(UnitKind) -> usize + '_ {
     move |k| out.units.iter().filter(|u| u.kind == k).count()
 }
 
-pub fn unit_row(u: &UnitOut, of: usize, period_query: &str) -> UnitRow {
+pub fn unit_row(lang: Lang, u: &UnitOut, of: usize, period_query: &str) -> UnitRow {
     UnitRow {
         code: u.code.clone(),
-        name: u.name.clone(),
-        kind: u.kind.label_vi(),
-        total: num2(u.total),
-        rating: u.rating.clone(),
+        name: Label::data(lang, &u.name),
+        kind: office_names::unit_kind(lang, u.kind),
+        total: num2(lang, u.total),
+        rating: office_names::rating(lang, &u.rating),
         rank: u.rank,
         of,
         href: format!("/giam-sat/don-vi/{}?{period_query}", u.code),
     }
 }
 
-const SORTS: [(&str, &str); 4] = [
-    ("ten", "Đơn vị"),
-    ("loai", "Loại"),
-    ("diem", "Tổng điểm"),
-    ("hang", "Xếp hạng"),
-];
+const SORTS: [&str; 4] = ["ten", "loai", "diem", "hang"];
+
+fn sort_label(lang: Lang, key: &str) -> &'static str {
+    match key {
+        "ten" => lang.t("monitor.unit"),
+        "loai" => lang.t("monitor.kind"),
+        "hang" => lang.t("monitor.rank"),
+        _ => lang.t("monitor.total"),
+    }
+}
 
 fn sort_units(units: &mut [&UnitOut], by: &str, descending: bool) {
     units.sort_by(|a, b| {
@@ -223,15 +232,16 @@ pub async fn dashboard(
     if visible.is_empty() {
         return Err(ApiError::forbidden());
     }
+    let lang = user.lang();
     let today = today();
-    let (chosen, error) = period_of(&q.period, today);
+    let (chosen, error) = period_of(&q.period, today, lang);
     let out = live_output(&state, chosen.period, None)?;
     let of = kind_counts(&out);
     let kind = q.loai.as_deref().and_then(UnitKind::parse);
     let sort = q
         .sap_xep
         .as_deref()
-        .filter(|s| SORTS.iter().any(|(k, _)| k == s))
+        .filter(|s| SORTS.contains(s))
         .unwrap_or("diem")
         .to_owned();
     let descending = match q.chieu.as_deref() {
@@ -251,11 +261,11 @@ pub async fn dashboard(
     let base = format!("/giam-sat?{}&loai={}", chosen.query, encode(kind_q));
     let heads = SORTS
         .iter()
-        .map(|&(key, label)| {
+        .map(|&key| {
             let active = key == sort;
             let next_desc = if active { !descending } else { key == "diem" };
             SortHead {
-                label,
+                label: sort_label(lang, key),
                 href: format!(
                     "{base}&sap-xep={key}&chieu={}",
                     if next_desc { "giam" } else { "tang" }
@@ -275,7 +285,7 @@ pub async fn dashboard(
         .collect();
     let rows: Vec<UnitRow> = units
         .iter()
-        .map(|u| unit_row(u, of(u.kind), &chosen.query))
+        .map(|u| unit_row(lang, u, of(u.kind), &chosen.query))
         .collect();
     let province = out
         .units
@@ -284,22 +294,23 @@ pub async fn dashboard(
             u.kind == UnitKind::Province
                 && UnitCode::parse(&u.code).is_ok_and(|c| visible.contains(&c))
         })
-        .map(|u| unit_row(u, of(u.kind), &chosen.query));
+        .map(|u| unit_row(lang, u, of(u.kind), &chosen.query));
     let charted: Vec<&UnitOut> = units.iter().take(CHART_BARS).copied().collect();
     let fig = Figures {
+        lang,
         period_label: chosen.label.clone(),
-        as_of: shown_at(Utc::now()),
+        as_of: shown_at(lang, Utc::now()),
         here: format!("{base}&sap-xep={sort}&chieu={dir}"),
         province,
-        chart: totals_chart(&charted, &chosen.label),
+        chart: totals_chart(lang, &charted, &chosen.label),
         chart_rows: charted
             .iter()
-            .map(|u| (u.name.clone(), num2(u.total)))
+            .map(|u| (Label::data(lang, &u.name), num2(lang, u.total)))
             .collect(),
         chart_note: if units.len() > CHART_BARS {
-            format!("{CHART_BARS} đơn vị đầu tiên theo thứ tự đang sắp xếp; bảng đầy đủ ở dưới.")
+            lang.f("monitor.chart_note_first", CHART_BARS)
         } else {
-            "Tất cả đơn vị trong bảng dưới.".to_owned()
+            lang.t("monitor.chart_note_all").to_owned()
         },
         heads,
         rows,
@@ -310,12 +321,18 @@ pub async fn dashboard(
     let page = Dashboard {
         user: user.nav(),
         csrf: user.csrf(),
-        options: monitor_period::options(today, &chosen.value),
+        options: monitor_period::options(today, &chosen.value, lang),
         tu: chosen.period.from.to_string(),
         den: chosen.period.to.to_string(),
         kinds: UnitKind::ALL
             .iter()
-            .map(|k| (k.as_str(), k.label_vi(), Some(*k) == kind))
+            .map(|k| {
+                (
+                    k.as_str(),
+                    office_names::unit_kind(lang, *k),
+                    Some(*k) == kind,
+                )
+            })
             .collect(),
         sort,
         dir: dir.to_owned(),
@@ -325,32 +342,32 @@ pub async fn dashboard(
     Ok(respond(render(&page, StatusCode::OK)))
 }
 
-fn totals_chart(units: &[&UnitOut], period: &str) -> String {
+fn totals_chart(lang: Lang, units: &[&UnitOut], period: &str) -> String {
     let bars: Vec<Bar> = units
         .iter()
         .map(|u| Bar {
             label: u.name.clone(),
+            label_vi: lang.is_en(),
             value: u.total,
             max: 100.0,
-            text: num2(u.total),
+            text: num2(lang, u.total),
         })
         .collect();
     let best = units.iter().max_by(|a, b| a.total.total_cmp(&b.total));
     let worst = units.iter().min_by(|a, b| a.total.total_cmp(&b.total));
     let desc = match (best, worst) {
-        (Some(b), Some(w)) => format!(
-            "Biểu đồ thanh ngang, thang 100 điểm, {} đơn vị. Cao nhất: {} ({} điểm). Thấp nhất: {} ({} điểm). Số liệu trong bảng bên cạnh.",
-            units.len(),
-            b.name,
-            num2(b.total),
-            w.name,
-            num2(w.total)
-        ),
-        _ => "Không có đơn vị nào để vẽ.".to_owned(),
+        (Some(b), Some(w)) => {
+            let one = |u: &UnitOut| lang.f2("monitor.chart_unit", &u.name, num2(lang, u.total));
+            lang.t("monitor.chart_totals_desc")
+                .replacen("{}", &units.len().to_string(), 1)
+                .replacen("{}", &one(b), 1)
+                .replacen("{}", &one(w), 1)
+        }
+        _ => lang.t("monitor.chart_empty").to_owned(),
     };
     monitor_svg::bars(
         "bieu-do-tong",
-        &format!("Tổng điểm chỉ số 766 theo đơn vị, {period}"),
+        &lang.f("monitor.chart_totals_title", period),
         &desc,
         &bars,
     )

@@ -20,15 +20,12 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-/// A number with two decimals, written the Vietnamese way (`78,12`).
-pub fn num2(x: f64) -> String {
-    format!("{x:.2}").replace('.', ",")
-}
-
 /// One bar: its label, value, the most it could be, and the value as written after it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bar {
     pub label: String,
+    /// The label is Vietnamese text inside a page in another language.
+    pub label_vi: bool,
     pub value: f64,
     pub max: f64,
     pub text: String,
@@ -65,12 +62,13 @@ pub fn bars(id: &str, title: &str, desc: &str, bars: &[Bar]) -> String {
         let w = (share * track).max(if b.value > 0.0 { 1.0 } else { 0.0 });
         let _ = write!(
             s,
-            r#"<g aria-hidden="true"><text x="0" y="{ty}" font-size="12" fill="{INK}">{label}</text><rect x="0" y="{by}" width="{track}" height="{BAR}" fill="{TRACK}"/><rect x="0" y="{by}" width="{w:.1}" height="{BAR}" fill="{FILL}"/><text x="{vx}" y="{vy}" font-size="12" fill="{INK}">{text}</text></g>"#,
+            r#"<g aria-hidden="true"><text x="0" y="{ty}" font-size="12" fill="{INK}"{mark}>{label}</text><rect x="0" y="{by}" width="{track}" height="{BAR}" fill="{TRACK}"/><rect x="0" y="{by}" width="{w:.1}" height="{BAR}" fill="{FILL}"/><text x="{vx}" y="{vy}" font-size="12" fill="{INK}">{text}</text></g>"#,
             ty = y + 12.0,
             by = y + 16.0,
             vx = track + 6.0,
             vy = y + 26.0,
             label = esc(&b.label),
+            mark = if b.label_vi { r#" lang="vi""# } else { "" },
             text = esc(&b.text),
         );
     }
@@ -91,12 +89,14 @@ mod tests {
             &[
                 Bar {
                     label: "Sở <Tư pháp>".into(),
+                    label_vi: true,
                     value: 50.0,
                     max: 100.0,
                     text: "50,00 điểm".into(),
                 },
                 Bar {
                     label: "Phường".into(),
+                    label_vi: false,
                     value: 0.0,
                     max: 100.0,
                     text: "0,00".into(),
@@ -107,17 +107,12 @@ mod tests {
         assert!(svg.contains(r#"role="img""#));
         assert!(svg.contains(r#"<title id="c1-t">Tổng điểm</title>"#));
         assert!(svg.contains("Cao nhất A &amp; B"));
-        assert!(svg.contains("Sở &lt;Tư pháp&gt;"));
+        assert!(svg.contains(r#"lang="vi">Sở &lt;Tư pháp&gt;"#));
+        assert!(svg.contains(r##"fill="#1b1f24">Phường"##));
         // Half of the 230-unit track.
         assert!(svg.contains(r#"width="115.0""#));
         assert!(svg.contains("50,00 điểm"));
         assert!(svg.contains(r#"width="0.0""#));
         assert!(svg.ends_with("</svg>"));
-    }
-
-    #[test]
-    fn vietnamese_numbers() {
-        assert_eq!(num2(15.5), "15,50");
-        assert_eq!(num2(5.0), "5,00");
     }
 }

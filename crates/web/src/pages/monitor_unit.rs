@@ -8,10 +8,12 @@ use super::monitor::{
     UnitRow, kind_counts, live_output, period_of, respond, today, unit_row, wants_fragment,
 };
 use super::monitor_period::{self, PeriodOption, PeriodQuery};
-use super::monitor_svg::{self, Bar, num2};
+use super::monitor_svg::{self, Bar};
+use super::office_names::{self, Label, num2};
 use super::{encode, login_redirect, render};
 use crate::AppState;
 use crate::error::ApiError;
+use crate::i18n::{self, Lang};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -35,13 +37,13 @@ fn slug(b: Behind) -> &'static str {
     }
 }
 
-fn label(b: Behind) -> &'static str {
+fn label(lang: Lang, b: Behind) -> &'static str {
     match b {
-        Behind::Received => "Hồ sơ tiếp nhận trong kỳ",
-        Behind::Handled => "Hồ sơ giải quyết trong kỳ",
-        Behind::Late => "Hồ sơ trễ hạn",
-        Behind::Supplemented => "Hồ sơ có yêu cầu bổ sung",
-        Behind::NotSatisfied => "Hồ sơ trễ hạn hoặc người dân chưa hài lòng",
+        Behind::Received => lang.t("monitor.behind.received"),
+        Behind::Handled => lang.t("monitor.behind.handled"),
+        Behind::Late => lang.t("monitor.behind.late"),
+        Behind::Supplemented => lang.t("monitor.behind.supplemented"),
+        Behind::NotSatisfied => lang.t("monitor.behind.not_satisfied"),
     }
 }
 
@@ -86,7 +88,8 @@ pub struct Drill {
 
 pub struct MetricRow {
     pub code: String,
-    pub name: String,
+    /// The index definition's name: Vietnamese only.
+    pub name: Label,
     pub numerator: i64,
     pub denominator: i64,
     pub ratio: String,
@@ -97,7 +100,7 @@ pub struct MetricRow {
 
 pub struct GroupRow {
     pub key: String,
-    pub name: String,
+    pub name: Label,
     pub score: String,
     pub max: u32,
     pub share: String,
@@ -105,6 +108,7 @@ pub struct GroupRow {
 }
 
 pub struct UnitFigures {
+    pub lang: Lang,
     pub period_label: String,
     pub as_of: String,
     pub here: String,
@@ -122,7 +126,7 @@ struct UnitPage {
     options: Vec<PeriodOption>,
     tu: String,
     den: String,
-    error: Option<&'static str>,
+    error: Option<String>,
     fig: UnitFigures,
 }
 
@@ -153,8 +157,11 @@ async fn readable_unit(
     Ok((unit, tree))
 }
 
-fn percent(r: Option<f64>) -> String {
-    r.map_or_else(|| "–".to_owned(), |r| format!("{} %", num2(r * 100.0)))
+fn percent(lang: Lang, r: Option<f64>) -> String {
+    r.map_or_else(
+        || "–".to_owned(),
+        |r| format!("{} %", num2(lang, r * 100.0)),
+    )
 }
 
 pub async fn unit_page(
@@ -169,8 +176,9 @@ pub async fn unit_page(
         return Ok(login_redirect(&uri));
     }
     let (unit, tree) = readable_unit(&state, &user, &code).await?;
+    let lang = user.lang();
     let today = today();
-    let (chosen, error) = period_of(&q, today);
+    let (chosen, error) = period_of(&q, today, lang);
     let out = live_output(&state, chosen.period, None)?;
     let of = kind_counts(&out);
     let u = out
@@ -184,36 +192,39 @@ pub async fn unit_page(
         .map(|m| (m.code.as_str(), m.name.as_str()))
         .chain(def.groups.iter().map(|g| (g.key.as_str(), g.name.as_str())))
         .collect();
-    let name = |k: &str| {
+    let name_vi = |k: &str| {
         names
             .get(k)
             .map_or_else(|| k.to_owned(), |s| (*s).to_owned())
     };
+    // Groups have names in both languages; metrics keep the definition's Vietnamese.
+    let group_name = |k: &str| office_names::group(lang, k, &name_vi(k));
+    let metric_name = |k: &str| Label::data(lang, name_vi(k));
     let base = format!("/giam-sat/don-vi/{}", unit);
     let groups: Vec<GroupRow> = u
         .groups
         .iter()
         .map(|g| GroupRow {
             key: g.key.clone(),
-            name: name(&g.key),
-            score: num2(g.score),
+            name: group_name(&g.key),
+            score: num2(lang, g.score),
             max: g.max,
-            share: percent((g.max > 0).then(|| g.score / f64::from(g.max))),
+            share: percent(lang, (g.max > 0).then(|| g.score / f64::from(g.max))),
             metrics: g
                 .metrics
                 .iter()
                 .map(|m| MetricRow {
                     code: m.code.clone(),
-                    name: name(&m.code),
+                    name: metric_name(&m.code),
                     numerator: m.numerator,
                     denominator: m.denominator,
-                    ratio: percent(m.ratio),
-                    score: num2(m.score),
+                    ratio: percent(lang, m.ratio),
+                    score: num2(lang, m.score),
                     max: m.max,
                     drills: drills(&m.code)
                         .iter()
                         .map(|&b| Drill {
-                            label: label(b),
+                            label: label(lang, b),
                             href: format!("{base}/ho-so?hinh={}&{}", slug(b), chosen.query),
                             count: expected(b, u),
                         })
@@ -225,29 +236,31 @@ pub async fn unit_page(
     let bars: Vec<Bar> = u
         .groups
         .iter()
-        .map(|g| Bar {
-            label: name(&g.key),
-            value: g.score,
-            max: f64::from(g.max),
-            text: format!("{}/{}", num2(g.score), g.max),
+        .map(|g| {
+            let name = group_name(&g.key);
+            Bar {
+                label_vi: name.vi,
+                label: name.text,
+                value: g.score,
+                max: f64::from(g.max),
+                text: format!("{}/{}", num2(lang, g.score), g.max),
+            }
         })
         .collect();
     let weakest = u.groups.iter().min_by(|a, b| {
         (a.score / f64::from(a.max.max(1))).total_cmp(&(b.score / f64::from(b.max.max(1))))
     });
-    let desc = format!(
-        "Biểu đồ thanh ngang: điểm của sáu nhóm chỉ số so với điểm tối đa của từng nhóm; tổng {} trên 100.{} Số liệu trong bảng bên cạnh.",
-        num2(u.total),
-        weakest.map_or_else(String::new, |g| format!(
-            " Nhóm đạt tỷ lệ thấp nhất: {} ({}/{}).",
-            name(&g.key),
-            num2(g.score),
-            g.max
-        ))
+    let desc = lang.f2(
+        "monitor.chart_groups_desc",
+        num2(lang, u.total),
+        weakest.map_or_else(String::new, |g| {
+            let score = format!("{}/{}", num2(lang, g.score), g.max);
+            lang.f2("monitor.chart_weakest", group_name(&g.key), score)
+        }),
     );
     let chart = monitor_svg::bars(
         "bieu-do-nhom",
-        &format!("Điểm theo nhóm, {}, {}", u.name, chosen.label),
+        &lang.f2("monitor.chart_groups_title", &u.name, &chosen.label),
         &desc,
         &bars,
     );
@@ -260,13 +273,14 @@ pub async fn unit_page(
                 .and_then(|cc| tree.get(&cc))
                 .is_some_and(|t| t.parent.as_ref() == Some(&unit))
         })
-        .map(|c| unit_row(c, of(c.kind), &chosen.query))
+        .map(|c| unit_row(lang, c, of(c.kind), &chosen.query))
         .collect();
     let fig = UnitFigures {
+        lang,
         period_label: chosen.label.clone(),
-        as_of: super::monitor::shown_at(Utc::now()),
+        as_of: super::monitor::shown_at(lang, Utc::now()),
         here: format!("{base}?{}", chosen.query),
-        unit: unit_row(u, of(u.kind), &chosen.query),
+        unit: unit_row(lang, u, of(u.kind), &chosen.query),
         chart,
         groups,
         children,
@@ -277,7 +291,7 @@ pub async fn unit_page(
     let page = UnitPage {
         user: user.nav(),
         csrf: user.csrf(),
-        options: monitor_period::options(today, &chosen.value),
+        options: monitor_period::options(today, &chosen.value, lang),
         tu: chosen.period.from.to_string(),
         den: chosen.period.to.to_string(),
         error,
@@ -297,6 +311,7 @@ pub struct DrillQuery {
 pub struct DossierRow {
     pub id: String,
     pub code: String,
+    /// Data, in Vietnamese.
     pub procedure: String,
     pub unit: String,
     pub received: String,
@@ -310,6 +325,7 @@ pub struct DossierRow {
 struct DossiersPage {
     user: Option<Nav>,
     csrf: String,
+    lang: Lang,
     unit_name: String,
     unit_href: String,
     title: &'static str,
@@ -340,11 +356,12 @@ pub async fn dossiers(
         return Ok(login_redirect(&uri));
     }
     let (unit, tree) = readable_unit(&state, &user, &code).await?;
+    let lang = user.lang();
     let behind = Behind::ALL
         .into_iter()
         .find(|b| Some(slug(*b)) == q.hinh.as_deref())
         .unwrap_or(Behind::Late);
-    let (chosen, _) = period_of(&q.period, today());
+    let (chosen, _) = period_of(&q.period, today(), lang);
     let period = chosen.period;
     let scope = tree.scope(&unit);
     let mut after: Option<(i64, String)> = q
@@ -428,14 +445,14 @@ pub async fn dossiers(
                 .map_or_else(|| d.unit.to_string(), |u| u.name.clone()),
             received: d
                 .received_at
-                .map(super::dossier_view::when)
+                .map(|t| i18n::when(lang, t))
                 .unwrap_or_default(),
-            due: d.due_at.map(super::dossier_view::when).unwrap_or_default(),
+            due: d.due_at.map(|t| i18n::when(lang, t)).unwrap_or_default(),
             finished: d
                 .finished_at
-                .map(super::dossier_view::when)
+                .map(|t| i18n::when(lang, t))
                 .unwrap_or_default(),
-            status: d.status.label_vi(),
+            status: i18n::status(lang, d.status),
         });
     }
     let out = live_output(&state, period, Some(unit.as_str()))?;
@@ -444,16 +461,17 @@ pub async fn dossiers(
     let page = DossiersPage {
         user: user.nav(),
         csrf: user.csrf(),
+        lang,
         unit_name: u.map_or_else(|| unit.to_string(), |u| u.name.clone()),
         unit_href: format!("{base}?{}", chosen.query),
-        title: label(behind),
+        title: label(lang, behind),
         period_label: chosen.label.clone(),
         count: u.and_then(|u| expected(behind, u)),
         others: Behind::ALL
             .into_iter()
             .filter(|b| *b != behind)
             .map(|b| Drill {
-                label: label(b),
+                label: label(lang, b),
                 href: format!("{base}/ho-so?hinh={}&{}", slug(b), chosen.query),
                 count: u.and_then(|u| expected(b, u)),
             })

@@ -3,10 +3,12 @@
 
 use super::auth::{Nav, PageUser};
 use super::monitor::{respond, wants_fragment};
+use super::office_names;
 use super::{encode, login_redirect, render};
 use crate::AppState;
 use crate::api::warnings::filter_for;
 use crate::error::ApiError;
+use crate::i18n::Lang;
 use crate::warnings::{self, Visibility, WarningOut};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -33,11 +35,13 @@ pub struct Row {
     pub severity: &'static str,
     pub severity_class: &'static str,
     pub label: String,
+    /// Data, in Vietnamese: the unit's name and the index's message.
     pub unit: String,
     pub message: String,
     pub link: Option<String>,
     pub subject: String,
-    pub step: String,
+    /// The step's name (data, Vietnamese) and the role that works it.
+    pub step: Option<(String, &'static str)>,
 }
 
 pub struct Choice {
@@ -47,6 +51,7 @@ pub struct Choice {
 }
 
 pub struct WarningsFigures {
+    pub lang: Lang,
     pub here: String,
     pub as_of: String,
     pub total: usize,
@@ -71,30 +76,30 @@ struct WarningsList {
     fig: WarningsFigures,
 }
 
-fn role_label(role: &str) -> &'static str {
-    Role::parse(role).map_or("", Role::label_vi)
+fn role_label(lang: Lang, role: &str) -> &'static str {
+    Role::parse(role).map_or("", |r| office_names::role(lang, r))
 }
 
-fn row(w: WarningOut) -> Row {
+fn row(lang: Lang, w: WarningOut) -> Row {
     let (severity, severity_class) = match w.severity.as_str() {
-        "critical" => ("Nghiêm trọng", "sev-critical"),
-        _ => ("Cảnh báo", "sev-warning"),
+        "critical" => (lang.t("monitor.severity.critical"), "sev-critical"),
+        _ => (lang.t("monitor.severity.warning"), "sev-warning"),
     };
     let subject = match (&w.dossier, &w.petition) {
         (Some(d), _) => d.code.clone(),
-        (None, Some(p)) => format!("Phản ánh {p}"),
-        (None, None) => "Điểm chỉ số của đơn vị".to_owned(),
+        (None, Some(p)) => lang.f("monitor.petition", p),
+        (None, None) => lang.t("monitor.unit_score").to_owned(),
     };
     let step = w
         .dossier
         .as_ref()
         .and_then(|d| d.step.as_ref())
-        .map(|s| format!("{} ({})", s.name, role_label(&s.role)))
-        .unwrap_or_default();
+        .map(|s| (s.name.clone(), role_label(lang, &s.role)));
     Row {
         severity,
         severity_class,
-        label: w.label,
+        label: WarningKind::parse(&w.kind)
+            .map_or(w.label, |k| office_names::warning_kind(lang, k).to_owned()),
         unit: w.unit.name,
         message: w.message,
         link: w.link,
@@ -117,6 +122,7 @@ pub async fn page(
     let Some(account) = user.account() else {
         return Ok(login_redirect(&uri));
     };
+    let lang = user.lang();
     let mine = q.cua_toi.as_deref() == Some("1");
     let unit = non_empty(&q.don_vi);
     let kind = non_empty(&q.loai);
@@ -132,13 +138,14 @@ pub async fn page(
         if mine { "1" } else { "" }
     );
     let fig = WarningsFigures {
+        lang,
         here: format!(
             "/giam-sat/canh-bao?{query}&sau={}",
             encode(non_empty(&q.sau).unwrap_or_default())
         ),
-        as_of: super::monitor::shown_at(now),
+        as_of: super::monitor::shown_at(lang, now),
         total,
-        rows: items.into_iter().map(row).collect(),
+        rows: items.into_iter().map(|w| row(lang, w)).collect(),
         next: next.map(|c| format!("/giam-sat/canh-bao?{query}&sau={}", encode(&c))),
     };
     if wants_fragment(&headers) {
@@ -159,7 +166,7 @@ pub async fn page(
         .into_iter()
         .map(|k| Choice {
             value: k.as_str().to_owned(),
-            label: k.label_vi().to_owned(),
+            label: office_names::warning_kind(lang, k).to_owned(),
             selected: Some(k.as_str()) == kind,
         })
         .collect();
