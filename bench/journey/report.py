@@ -36,15 +36,17 @@ def main(path):
           "dossier state) with plain `INSERT`s, one transaction per transition, same concurrency, "
           "same database. Latencies are per request at the client. Medians over runs.\n")
     print(f"Machine: {machine()}\n")
-    print("| backend | dossiers in db | start-up | clients | transitions/s | p50 | p99 | p99.9 | "
+    print("| backend | dossiers in db | start-up without image | start-up from image | clients | transitions/s | p50 | p99 | p99.9 | "
           "errors | plain INSERT tx/s | p99 plain | motcua / plain | load avg |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for backend in sorted({r["backend"] for r in runs}):
         rs = [r for r in runs if r["backend"] == backend]
         med = lambda f: statistics.median(f(r) for r in rs)
         api = lambda k: med(lambda r: r["result"]["api"][k])
         peer = lambda k: med(lambda r: r["result"]["peer"][k])
-        print(f"| {backend} | {rs[0]['dossiers']:,} | {rs[0]['startup_s']:.1f} s | "
+        full = rs[0].get("startup_full_s")
+        full = f"{full:.1f} s" if full is not None else "not measured"
+        print(f"| {backend} | {rs[0]['dossiers']:,} | {full} | {rs[0]['startup_s']:.1f} s | "
               f"{rs[0]['result']['clients']} | {api('per_second'):,.0f} | {api('p50_ms'):.1f} ms | "
               f"{api('p99_ms'):.1f} ms | {api('p999_ms'):.1f} ms | {api('errors'):.0f} | "
               f"{peer('per_second'):,.0f} | {peer('p99_ms'):.1f} ms | "

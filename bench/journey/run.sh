@@ -48,6 +48,13 @@ start_server() { # $1 database url; sets server_pid and startup (seconds until r
     startup=$(python3 -c "print(round($t1 - $t0, 2))")
 }
 
+forget_image() { # $1 database url: drops the live index's saved image
+    case "$1" in
+        sqlite://*) python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("DELETE FROM snapshots"); c.commit()' "${1#sqlite://}" ;;
+        *) psql "$1" -qc 'DELETE FROM snapshots' ;;
+    esac
+}
+
 for backend in $BACKENDS; do
     case "$backend" in
         sqlite)
@@ -67,15 +74,22 @@ for backend in $BACKENDS; do
     start_server "$url"
     "$target/journey" seed --base "http://127.0.0.1:$PORT" --database "$url" --dossiers "$DOSSIERS"
     stop_server
-    # A restart rebuilds the live index from the event log: the start-up a province would see.
+    # Two restarts: without the live index's saved image (rebuilt from the event log: after
+    # a change to the catalogue, the calendar or the index definition), then with it (an
+    # ordinary restart).
+    forget_image "$url"
     start_server "$url"
-    echo "== $backend: start-up with $DOSSIERS dossiers took ${startup}s"
+    startup_full=$startup
+    echo "== $backend: start-up with $DOSSIERS dossiers and no image took ${startup_full}s"
+    stop_server
+    start_server "$url"
+    echo "== $backend: start-up from the image took ${startup}s"
     for run in $(seq 1 "$RUNS"); do
         echo "== $backend: run $run of $RUNS"
         line=$("$target/journey" run --base "http://127.0.0.1:$PORT" --database "$url" \
             --clients "$CLIENTS" --seconds "$SECONDS_PER_RUN" | tee /dev/stderr | tail -n 1)
         load=$(cut -d' ' -f1 /proc/loadavg)
-        echo "{\"backend\":\"$backend\",\"dossiers\":$DOSSIERS,\"startup_s\":$startup,\"load\":$load,\"result\":$line}" >> "$results"
+        echo "{\"backend\":\"$backend\",\"dossiers\":$DOSSIERS,\"startup_full_s\":$startup_full,\"startup_s\":$startup,\"load\":$load,\"result\":$line}" >> "$results"
     done
     stop_server
 done
