@@ -13,9 +13,25 @@ use serde::Serialize;
 pub struct FieldError {
     pub field: String,
     pub code: String,
-    /// For people, in Vietnamese, naming the field by its label.
+    /// For people, naming the field by its label: Vietnamese, or English when the
+    /// client asked for it and the message has an English form.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The English form of `message`; [`render`] and the pages choose between them.
+    #[serde(skip)]
+    pub message_en: Option<String>,
+}
+
+impl FieldError {
+    /// The message in `lang`: its English form if it has one, else the Vietnamese.
+    pub fn in_lang(mut self, lang: crate::i18n::Lang) -> Self {
+        if lang.is_en()
+            && let Some(en) = self.message_en.take()
+        {
+            self.message = Some(en);
+        }
+        self
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -87,6 +103,7 @@ impl ApiError {
             field: field.into(),
             code: code.into(),
             message: None,
+            message_en: None,
         });
         e
     }
@@ -175,7 +192,7 @@ pub fn render(e: &ApiError, request_id: &str, lang: crate::i18n::Lang) -> Respon
             code: e.code.into(),
             message: lang.pick(&e.vi, &e.en).to_owned(),
             request_id: request_id.into(),
-            fields: e.fields.clone(),
+            fields: e.fields.iter().map(|f| f.clone().in_lang(lang)).collect(),
         },
     };
     let mut r = (e.status, axum::Json(body)).into_response();

@@ -220,6 +220,23 @@ async fn dossiers_keep_the_e_form_version_they_were_created_with() {
     assert_eq!(fields[0]["field"], format!("form_data.{NEW_FIELD}"));
     assert_eq!(fields[0]["code"], "required");
     assert_eq!(fields[0]["message"], format!("Vui lòng nhập {NEW_LABEL}."));
+    // A client that asks for English gets the field's message in English, same code.
+    let r = citizen
+        .c
+        .post(app.url(&submit2))
+        .header("x-csrf-token", &citizen.csrf)
+        .header("accept-language", "en")
+        .json(&json!({"version": d2["version"], "form_data": birth_form()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let en: Value = r.json().await.unwrap();
+    assert_eq!(en["error"]["fields"][0]["code"], "required");
+    assert_eq!(
+        en["error"]["fields"][0]["message"],
+        format!("Please enter “{NEW_LABEL}”.")
+    );
     // The same through the page, with the message beside the field.
     let mut posted = birth_page_form();
     posted.push(("version".into(), d2["version"].to_string()));

@@ -120,8 +120,8 @@ async fn a_citizen_drafts_reviews_and_follows_a_dossier_in_english() {
         ],
     );
 
-    // A declaration that does not hold: the summary in English, the domain's messages
-    // about the Vietnamese fields marked Vietnamese.
+    // A declaration that does not hold: the summary and the messages about each field in
+    // English, naming the fields by the form's (Vietnamese) labels.
     let draft_v = hidden(&page, "version");
     let r = post(
         &c,
@@ -143,14 +143,15 @@ async fn a_citizen_drafts_reviews_and_follows_a_dossier_in_english() {
         &[
             "<h2 id=\"loi-tieu-de\">Items to correct: ",
             "The declaration is not valid; see the fields.",
-            "<a href=\"#f-requester_full_name\" lang=\"vi\">",
-            "<span class=\"sr-only\">Error: </span><span lang=\"vi\">",
+            "<a href=\"#f-requester_full_name\">Please enter “Họ, chữ đệm, tên người yêu cầu”.</a>",
+            "<span class=\"sr-only\">Error: </span>Please enter “Họ, chữ đệm, tên người yêu cầu”.</p>",
+            "is not a valid mobile number (10 digits, starting with 0 or +84).",
         ],
     );
     has_none(
         &page,
         "draft with errors",
-        &["mục cần sửa", "Tờ khai chưa hợp lệ"],
+        &["mục cần sửa", "Tờ khai chưa hợp lệ", "Vui lòng nhập"],
     );
 
     // The review step.

@@ -98,12 +98,14 @@ pub struct DefinitionError {
 }
 
 /// A problem in submitted data, at `field` (e.g. `children[1].birth_date`, or "" for the
-/// whole submission), with a Vietnamese message naming the field by its label.
+/// whole submission), with a message naming the field by its label: in Vietnamese, and in
+/// English for a reader who chose it (the label itself is the form's, in Vietnamese).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
     pub field: String,
     pub code: FieldErrorCode,
     pub message_vi: String,
+    pub message_en: String,
 }
 
 /// The verb a "please fill" message uses, after how the field is filled.
@@ -232,6 +234,64 @@ impl Problem {
     }
 }
 
+impl Problem {
+    /// The same sentence in English, the label quoted as the form writes it.
+    pub fn message_en(&self, label: &str) -> String {
+        match self {
+            Problem::NotAnObject => format!("The data of “{label}” is not valid."),
+            Problem::UnknownField(name) => {
+                let shown: String = name.chars().take(64).collect();
+                format!("The form has no field “{shown}”.")
+            }
+            Problem::Required(Ask::Enter) => format!("Please enter “{label}”."),
+            Problem::Required(Ask::Choose) => format!("Please choose “{label}”."),
+            Problem::Required(Ask::Tick) => format!("Please tick “{label}”."),
+            Problem::WrongType => format!("“{label}” is not valid."),
+            Problem::TooShort(n) => format!("“{label}” must have at least {n} characters."),
+            Problem::TooLong(n) => format!("“{label}” must not be longer than {n} characters."),
+            Problem::InvalidCharacters => format!("“{label}” has characters that are not allowed."),
+            Problem::PatternMismatch => format!("“{label}” is not in the expected format."),
+            Problem::NotAnInteger => format!("“{label}” must be a whole number."),
+            Problem::OutOfRange { min, max, money } => {
+                let show = |n: i64| {
+                    if *money {
+                        format!("{} đồng", group_thousands(n))
+                    } else {
+                        n.to_string()
+                    }
+                };
+                match (min, max) {
+                    (Some(a), Some(b)) => {
+                        format!("“{label}” must be from {} to {}.", show(*a), show(*b))
+                    }
+                    (Some(a), None) => format!("“{label}” must not be less than {}.", show(*a)),
+                    (None, Some(b)) => format!("“{label}” must not be more than {}.", show(*b)),
+                    (None, None) => format!("“{label}” is not valid."),
+                }
+            }
+            Problem::InvalidDate => format!("“{label}” is not a valid date."),
+            Problem::DateInFuture => format!("“{label}” must not be after today."),
+            Problem::DateTooEarly(d) => {
+                format!("“{label}” must not be before {}.", d.format("%d/%m/%Y"))
+            }
+            Problem::DateTooLate(d) => {
+                format!("“{label}” must not be after {}.", d.format("%d/%m/%Y"))
+            }
+            Problem::NotAChoice => format!("The value chosen for “{label}” is not in the list."),
+            Problem::TooFewItems(n) => format!("“{label}” must have at least {n} entries."),
+            Problem::TooManyItems(n) => format!("“{label}” may have at most {n} entries."),
+            Problem::InvalidCccd => format!("“{label}” must be exactly 12 digits."),
+            Problem::InvalidPhone => format!(
+                "“{label}” is not a valid mobile number (10 digits, starting with 0 or +84)."
+            ),
+            Problem::InvalidEmail => format!("“{label}” is not a valid e-mail address."),
+            Problem::InvalidUnitCode => {
+                format!("“{label}” is not a valid electronic identification code of an agency.")
+            }
+        }
+    }
+}
+
 /// Vietnamese grouping: 1.500.000.
 pub(crate) fn group_thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
@@ -340,7 +400,22 @@ mod tests {
         assert_eq!(codes, FieldErrorCode::ALL);
         for p in &all {
             assert!(p.message_vi("Trường").ends_with('.'), "{p:?}");
+            // The English sentence names the field and is a different sentence.
+            let en = p.message_en("Trường");
+            assert!(en.ends_with('.'), "{p:?}: {en}");
+            if !matches!(p, Problem::UnknownField(_)) {
+                assert!(en.contains("“Trường”"), "{p:?}: {en}");
+            }
+            assert_ne!(en, p.message_vi("Trường"), "{p:?}");
         }
+        assert_eq!(
+            Problem::Required(Ask::Enter).message_en("Họ và tên"),
+            "Please enter “Họ và tên”."
+        );
+        assert_eq!(
+            Problem::DateTooLate(d).message_en("Ngày sinh"),
+            "“Ngày sinh” must not be after 01/01/2000."
+        );
     }
 
     #[test]

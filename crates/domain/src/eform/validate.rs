@@ -97,6 +97,7 @@ impl CheckedForm {
                 field: String::new(),
                 code: Problem::NotAnObject.code(),
                 message_vi: Problem::NotAnObject.message_vi(&self.definition.title),
+                message_en: Problem::NotAnObject.message_en(&self.definition.title),
             }]);
         };
         let mut w = Walk {
@@ -140,6 +141,7 @@ impl Walk {
                 field,
                 code: p.code(),
                 message_vi: p.message_vi(label),
+                message_en: p.message_en(label),
             },
         });
     }

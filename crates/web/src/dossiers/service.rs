@@ -45,7 +45,7 @@ pub enum Request {
 }
 
 /// The dossier's e-form (the pinned one, see `crate::eforms`), if it has one, validated
-/// server-side with Vietnamese errors per field. Returns the normalised data to store.
+/// server-side with errors per field (Vietnamese and English). Returns the normalised data to store.
 pub fn validate_form(
     form: Option<&motcua_domain::eform::CheckedForm>,
     data: &serde_json::Value,
@@ -72,6 +72,7 @@ pub fn validate_form(
                         .and_then(|v| v.as_str().map(str::to_owned))
                         .unwrap_or_default(),
                     message: Some(f.message_vi),
+                    message_en: Some(f.message_en),
                 })
                 .collect();
             e

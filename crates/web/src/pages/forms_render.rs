@@ -349,6 +349,7 @@ mod tests {
             field: "form_data.witnesses[0].cccd".into(),
             code: "required".into(),
             message: Some("Hãy nhập số định danh".into()),
+            message_en: None,
         }];
         let (sections, links) = render_form(form.definition(), &serde_json::json!({}), &errors);
         let witnesses = sections

@@ -37,8 +37,8 @@ impl Feedback {
             ..Default::default()
         }
     }
-    /// The refusal in the reader's language. The messages per e-form field stay the
-    /// domain's Vietnamese ones: they name the form's fields by their Vietnamese labels.
+    /// The refusal in the reader's language, its messages per e-form field too (they
+    /// name the fields by the form's labels, which are Vietnamese).
     pub fn failed(e: ApiError, lang: Lang) -> (Self, StatusCode) {
         let message = match lang {
             Lang::Vi => e.vi,
@@ -48,7 +48,7 @@ impl Feedback {
             Feedback {
                 ok: None,
                 error: Some(message),
-                fields: e.fields,
+                fields: e.fields.into_iter().map(|f| f.in_lang(lang)).collect(),
             },
             e.status,
         )
@@ -125,9 +125,6 @@ struct DraftPage {
     form_title: Option<String>,
     sections: Vec<SectionView>,
     errors: Vec<ErrorLink>,
-    /// The errors are the domain's messages about the e-form's fields: Vietnamese, naming
-    /// the fields by their Vietnamese labels (not the refusal's own message).
-    errors_vi: bool,
     note: String,
     files: super::desk_files::FilesPanel,
 }
@@ -186,7 +183,6 @@ pub(super) async fn page(
             Some(f) => render_form(f.definition(), &data, &fb.fields),
             None => (Vec::new(), super::forms_render::summary(&fb.fields)),
         };
-        let errors_vi = !errors.is_empty();
         if errors.is_empty()
             && let Some(e) = &fb.error
         {
@@ -208,7 +204,6 @@ pub(super) async fn page(
             fb,
             sections,
             errors,
-            errors_vi,
             files,
         };
         return Ok(render(&page, status));
