@@ -2,9 +2,10 @@
 //! [--format json|table]`: the 766 index of a bundle, offline.
 //!
 //! Reading happens here; parsing and computing in `motcua-index`. `dossiers.jsonl` may hold
-//! tens of millions of lines, so it is read in large chunks cut at line ends and parsed on
-//! worker threads, each adding into its own accumulator; the accumulators merge by addition
-//! and union at the end. Memory stays bounded by the chunks in flight.
+//! tens of millions of lines, so worker threads each take the next large stretch of the file,
+//! read it themselves and parse the lines that start in it, each adding into its own
+//! accumulator; the accumulators merge by addition and union at the end. Memory stays
+//! bounded by one stretch per worker.
 
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
@@ -17,10 +18,10 @@ use motcua_index::output::{build_output, table};
 use motcua_index::records::{
     DOSSIERS_FILE, Deadlines, PETITIONS_FILE, parse_dossier_line, parse_petition_line,
 };
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::{Mutex, mpsc};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 #[derive(clap::Subcommand)]
 pub enum IndexCommand {
@@ -128,9 +129,7 @@ fn compute(args: &ComputeArgs) -> anyhow::Result<()> {
         if !path.exists() {
             continue;
         }
-        let file = std::fs::File::open(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let (a, mut e) = stream(file, name, workers, &cat, period, &dl, is_dossiers)
+        let (a, mut e) = stream(&path, name, workers, &cat, period, &dl, is_dossiers)
             .with_context(|| format!("cannot read {}", path.display()))?;
         acc.merge(&a);
         errors.append(&mut e);
@@ -147,15 +146,12 @@ fn compute(args: &ComputeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A chunk of whole lines and the number of its first line.
-struct Chunk {
-    first_line: usize,
-    bytes: Vec<u8>,
-}
-
-/// Reads `file` in chunks cut at line ends and parses them on `workers` threads.
+/// Reads `path` on `workers` threads, each taking the next `CHUNK`-sized stretch of the
+/// file with positional reads and parsing the lines that start in it. No thread only reads:
+/// on a machine with as many cores as workers, a reader thread handing chunks over took a
+/// core's share from the parsing and copied every byte once more.
 fn stream(
-    mut file: impl Read,
+    path: &Path,
     name: &str,
     workers: usize,
     cat: &Catalogue,
@@ -163,85 +159,114 @@ fn stream(
     dl: &Deadlines,
     is_dossiers: bool,
 ) -> std::io::Result<(Accumulator, Vec<LineError>)> {
-    let (tx, rx) = mpsc::sync_channel::<Chunk>(workers * 2);
-    let rx = Mutex::new(rx);
+    let len = std::fs::metadata(path)?.len();
+    let chunks = len.div_ceil(CHUNK as u64);
+    let next = AtomicU64::new(0);
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
-                s.spawn(|| {
+                s.spawn(|| -> std::io::Result<_> {
+                    let file = std::fs::File::open(path)?;
                     let mut acc = Accumulator::new(cat, period);
-                    let mut errors = Vec::new();
+                    // (chunk, its lines, its errors numbered from 1 within the chunk)
+                    let mut done: Vec<(u64, usize, Vec<LineError>)> = Vec::new();
+                    let mut buf = Vec::new();
                     loop {
-                        // A poisoned lock means another worker panicked; stop quietly and
-                        // let the join below surface the panic.
-                        let next = match rx.lock() {
-                            Ok(r) => r.recv(),
-                            Err(_) => break,
-                        };
-                        let Ok(chunk) = next else { break };
-                        parse_chunk(&chunk, name, cat, dl, is_dossiers, &mut acc, &mut errors);
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= chunks {
+                            break;
+                        }
+                        let own = owned_lines(&file, i, CHUNK as u64, len, &mut buf)?;
+                        let lines = line_count(own);
+                        let mut errors = Vec::new();
+                        parse_lines(own, name, cat, dl, is_dossiers, &mut acc, &mut errors);
+                        done.push((i, lines, errors));
                     }
-                    (acc, errors)
+                    Ok((acc, done))
                 })
             })
             .collect();
-
-        let read = read_chunks(&mut file, |c| tx.send(c).is_ok());
-        drop(tx);
         let mut acc = Accumulator::new(cat, period);
-        let mut errors = Vec::new();
+        let mut per_chunk = Vec::new();
         for h in handles {
             match h.join() {
-                Ok((a, mut e)) => {
+                Ok(result) => {
+                    let (a, mut done) = result?;
                     acc.merge(&a);
-                    errors.append(&mut e);
+                    per_chunk.append(&mut done);
                 }
                 Err(p) => std::panic::resume_unwind(p),
             }
         }
-        read.map(|()| (acc, errors))
+        // Line numbers: each chunk's errors move past the lines of the chunks before it.
+        per_chunk.sort_by_key(|(i, _, _)| *i);
+        let mut errors = Vec::new();
+        let mut before = 0;
+        for (_, lines, chunk_errors) in per_chunk {
+            errors.extend(chunk_errors.into_iter().map(|mut e| {
+                e.line += before;
+                e
+            }));
+            before += lines;
+        }
+        Ok((acc, errors))
     })
 }
 
-fn read_chunks(file: &mut impl Read, mut send: impl FnMut(Chunk) -> bool) -> std::io::Result<()> {
-    let mut line = 1usize;
-    let mut carry: Vec<u8> = Vec::new();
-    loop {
-        let mut buf = std::mem::take(&mut carry);
-        let start = buf.len();
-        buf.resize(start + CHUNK, 0);
-        let mut filled = start;
-        // Fill the buffer (a read may return less than asked).
-        while filled < buf.len() {
-            let n = file.read(&mut buf[filled..])?;
-            if n == 0 {
-                break;
-            }
-            filled += n;
-        }
-        let eof = filled < buf.len();
-        buf.truncate(filled);
-        if !eof && let Some(cut) = buf.iter().rposition(|&b| b == b'\n') {
-            carry = buf.split_off(cut + 1);
-        }
-        if buf.is_empty() {
-            return Ok(());
-        }
-        let lines = buf.iter().filter(|&&b| b == b'\n').count();
-        let first_line = line;
-        line += lines;
-        if !send(Chunk {
-            first_line,
-            bytes: buf,
-        }) || eof
-        {
-            return Ok(());
-        }
-    }
+/// Lines in whole-line bytes: a last line without its newline counts too.
+fn line_count(own: &[u8]) -> usize {
+    own.iter().filter(|&&b| b == b'\n').count()
+        + usize::from(own.last().is_some_and(|&b| b != b'\n'))
 }
 
-fn parse_chunk(
-    chunk: &Chunk,
+/// The bytes of the lines that start in chunk `i` (of `chunk` bytes) of the file, a line
+/// belonging to the chunk that holds its first byte; read into `buf`.
+fn owned_lines<'b>(
+    file: &std::fs::File,
+    i: u64,
+    chunk: u64,
+    len: u64,
+    buf: &'b mut Vec<u8>,
+) -> std::io::Result<&'b [u8]> {
+    use std::os::unix::fs::FileExt;
+    let start = i * chunk;
+    // One byte before the chunk tells whether a line starts at its first byte.
+    let from = start.saturating_sub(1);
+    let end = (start + chunk).min(len);
+    buf.clear();
+    buf.resize((end - from) as usize, 0);
+    file.read_exact_at(buf, from)?;
+    // The last line goes on past the chunk's end up to its newline (or the file's end).
+    let mut at = end;
+    while at < len && buf.last() != Some(&b'\n') {
+        let mut more = [0u8; 64 << 10];
+        let n = (len - at).min(more.len() as u64) as usize;
+        file.read_exact_at(&mut more[..n], at)?;
+        match more[..n].iter().position(|&b| b == b'\n') {
+            Some(p) => {
+                buf.extend_from_slice(&more[..=p]);
+                break;
+            }
+            None => buf.extend_from_slice(&more[..n]),
+        }
+        at += n as u64;
+    }
+    let first = if i == 0 {
+        0
+    } else {
+        // After the newline that ends the line begun in the chunk before (the byte read
+        // before the chunk is that newline when a line starts exactly at `start`).
+        match buf.iter().position(|&b| b == b'\n') {
+            Some(p) => p + 1,
+            None => buf.len(),
+        }
+    };
+    Ok(&buf[first..])
+}
+
+/// Parses `bytes` (whole lines), numbering bad lines from 1.
+fn parse_lines(
+    bytes: &[u8],
     name: &str,
     cat: &Catalogue,
     dl: &Deadlines,
@@ -249,12 +274,12 @@ fn parse_chunk(
     acc: &mut Accumulator,
     errors: &mut Vec<LineError>,
 ) {
-    for (i, raw) in chunk.bytes.split(|&b| b == b'\n').enumerate() {
+    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         if raw.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let line_no = chunk.first_line + i;
+        let line_no = i + 1;
         let result = match std::str::from_utf8(raw) {
             Err(_) => Err("not valid UTF-8".to_owned()),
             Ok(line) if is_dossiers => {
@@ -268,6 +293,42 @@ fn parse_chunk(
                 line: line_no,
                 reason,
             });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whatever the chunk size, the chunks' lines put together are the file, each line
+    /// once, and the line counts add up to the file's: so line numbers stay exact.
+    #[test]
+    fn chunks_own_every_line_exactly_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = "x".repeat(40);
+        for text in [
+            format!("a\nbb\n\nccc\n{long}\nd\n"),
+            format!("a\nbb\n\nccc\n{long}\nd"),
+            "\n\n\n".to_owned(),
+            "single".to_owned(),
+        ] {
+            let path = dir.path().join("f.jsonl");
+            std::fs::write(&path, &text).unwrap();
+            let file = std::fs::File::open(&path).unwrap();
+            let len = text.len() as u64;
+            for chunk in 1..=(len + 2) {
+                let mut joined = Vec::new();
+                let mut lines = 0;
+                let mut buf = Vec::new();
+                for i in 0..len.div_ceil(chunk) {
+                    let own = owned_lines(&file, i, chunk, len, &mut buf).unwrap();
+                    lines += line_count(own);
+                    joined.extend_from_slice(own);
+                }
+                assert_eq!(String::from_utf8(joined).unwrap(), text, "chunk {chunk}");
+                assert_eq!(lines, line_count(text.as_bytes()), "chunk {chunk}");
+            }
         }
     }
 }
