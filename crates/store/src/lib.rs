@@ -109,6 +109,11 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(max)
             .acquire_timeout(Duration::from_secs(10))
+            // No ping before each use: it is a round trip per statement outside a
+            // transaction (a dossier action makes several). A connection that broke while
+            // idle fails one statement and is then dropped; idle ones are closed after 10
+            // minutes and every one after 30 (sqlx's defaults) anyway.
+            .test_before_acquire(false)
             .after_connect(move |conn, _| {
                 let schema = pg_schema.clone();
                 Box::pin(async move {
