@@ -5,18 +5,8 @@
 
 mod common;
 
-use common::pages::{COMMUNE, act, birth_form, get, hidden, login, post, start};
+use common::pages::{COMMUNE, act, birth_form, choose, get, hidden, login, post, start};
 use reqwest::Client;
-
-/// Chooses `lang` with the header's switch, as a browser without JavaScript follows it.
-async fn choose(app: &common::App, c: &Client, lang: &str) {
-    let r = c
-        .get(app.url(&format!("/ngon-ngu?lang={lang}&next=%2F")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-}
 
 /// The page's text with askama's escapes of `'` and `&` read back.
 fn plain(page: String) -> String {

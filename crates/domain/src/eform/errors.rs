@@ -195,13 +195,7 @@ impl Problem {
             Problem::PatternMismatch => format!("{label} không đúng định dạng."),
             Problem::NotAnInteger => format!("{label} phải là một số nguyên."),
             Problem::OutOfRange { min, max, money } => {
-                let show = |n: i64| {
-                    if *money {
-                        format!("{} đồng", group_thousands(n))
-                    } else {
-                        n.to_string()
-                    }
-                };
+                let show = |n: i64| bound(n, *money);
                 match (min, max) {
                     (Some(a), Some(b)) => format!("{label} phải từ {} đến {}.", show(*a), show(*b)),
                     (Some(a), None) => format!("{label} không được nhỏ hơn {}.", show(*a)),
@@ -253,13 +247,7 @@ impl Problem {
             Problem::PatternMismatch => format!("“{label}” is not in the expected format."),
             Problem::NotAnInteger => format!("“{label}” must be a whole number."),
             Problem::OutOfRange { min, max, money } => {
-                let show = |n: i64| {
-                    if *money {
-                        format!("{} đồng", group_thousands(n))
-                    } else {
-                        n.to_string()
-                    }
-                };
+                let show = |n: i64| bound(n, *money);
                 match (min, max) {
                     (Some(a), Some(b)) => {
                         format!("“{label}” must be from {} to {}.", show(*a), show(*b))
@@ -289,6 +277,16 @@ impl Problem {
                 format!("“{label}” is not a valid electronic identification code of an agency.")
             }
         }
+    }
+}
+
+/// A range's bound as a message shows it: money in đồng with Vietnamese grouping (amounts
+/// are written so in both languages), other numbers plain.
+fn bound(n: i64, money: bool) -> String {
+    if money {
+        format!("{} đồng", group_thousands(n))
+    } else {
+        n.to_string()
     }
 }
 

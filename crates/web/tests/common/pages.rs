@@ -120,3 +120,13 @@ pub async fn start(app: &App, c: &Client) -> String {
     assert_eq!(ids[0], ids[1]);
     ids.remove(0)
 }
+
+/// Chooses `lang` with the header's switch, as a browser without JavaScript follows it.
+pub async fn choose(app: &App, c: &Client, lang: &str) {
+    let r = c
+        .get(app.url(&format!("/ngon-ngu?lang={lang}&next=%2F")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+}

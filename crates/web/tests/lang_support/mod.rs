@@ -28,15 +28,7 @@ pub async fn fragment(c: &Client, url: String) -> String {
     r.text().await.unwrap()
 }
 
-/// Chooses `lang` with the header's switch, as a browser follows the link.
-pub async fn choose(app: &common::App, c: &Client, lang: &str) {
-    let r = c
-        .get(app.url(&format!("/ngon-ngu?lang={lang}&next=%2F")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-}
+pub use common::pages::choose;
 
 /// Posts a page form with the session's token: the status and the page, or the redirect.
 pub async fn submit(
