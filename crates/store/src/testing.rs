@@ -76,6 +76,28 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// Loads the demo catalogue of Huế shipped under `demo/hue/` (units and procedures),
+    /// which most tests start from.
+    pub async fn import_demo_catalogue(&self) -> Result<()> {
+        use motcua_domain::bundle::{parse_procedures, parse_units};
+        let units = parse_units("units.jsonl", include_str!("../../../demo/hue/units.jsonl"));
+        let procedures = parse_procedures(
+            "procedures.jsonl",
+            include_str!("../../../demo/hue/procedures.jsonl"),
+        );
+        if let Some(e) = units.errors.first().or(procedures.errors.first()) {
+            return Err(crate::StoreError::Invalid(e.to_string()));
+        }
+        let units: Vec<_> = units.records.into_iter().map(|r| r.1).collect();
+        let procedures: Vec<_> = procedures.records.into_iter().map(|r| r.1).collect();
+        self.store
+            .import_catalogue(&units, &procedures, None)
+            .await?;
+        Ok(())
+    }
+}
+
 /// A temporary folder removed on drop, without pulling a test-only crate into the build.
 mod tempfile_dir {
     pub struct Dir(std::path::PathBuf);

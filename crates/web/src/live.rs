@@ -294,31 +294,13 @@ fn feed(engine: &mut Engine, dl: &Deadlines, text: &str) {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use motcua_domain::bundle::{parse_procedures, parse_units};
 
     const LINE: &str = r#"{"code":"000.01.99.H57-250303-0001","procedure":"1.001193","unit":"000.01.99.H57","parent":null,"channel":"online","applicant_kind":"citizen","submitted_at":"2025-03-03T07:30:00+07:00","received_at":"2025-03-03T08:00:00+07:00","due_at":"2025-03-05T17:00:00+07:00","events":[{"kind":"completed","at":"2025-03-04T10:00:00+07:00"}],"fee_due":0,"paid_online":false,"synced":true,"component_files":true,"reused_component":false,"from_data_store":false,"result_file":true,"result_to_data_store":false,"citizen_data":true,"rating":null,"complained":false}"#;
 
     #[tokio::test]
     async fn a_change_committed_while_a_rebuild_reads_reaches_the_new_engine() {
         let db = motcua_store::testing::TestDb::new().await.unwrap();
-        let units: Vec<_> =
-            parse_units("units.jsonl", include_str!("../../../demo/hue/units.jsonl"))
-                .records
-                .into_iter()
-                .map(|r| r.1)
-                .collect();
-        let procs: Vec<_> = parse_procedures(
-            "procedures.jsonl",
-            include_str!("../../../demo/hue/procedures.jsonl"),
-        )
-        .records
-        .into_iter()
-        .map(|r| r.1)
-        .collect();
-        db.store
-            .import_catalogue(&units, &procs, None)
-            .await
-            .unwrap();
+        db.import_demo_catalogue().await.unwrap();
         let live = LiveIndex::new(db.store.calendar().await.unwrap());
         live.rebuild(&db.store).await.unwrap();
         assert_eq!(live.built().unwrap().dossiers, 0);

@@ -7,7 +7,6 @@ pub mod samples;
 
 use motcua_domain::UnitCode;
 use motcua_domain::access::{Grant, Role};
-use motcua_domain::bundle::{parse_procedures, parse_units};
 use motcua_store::testing::TestDb;
 
 pub const PASSWORD: &str = "mat-khau-thu-nghiem";
@@ -52,26 +51,7 @@ fn code(s: &str) -> UnitCode {
 
 pub async fn spawn() -> App {
     let db = TestDb::new().await.expect("test database");
-    let units: Vec<_> = parse_units(
-        "units.jsonl",
-        include_str!("../../../../demo/hue/units.jsonl"),
-    )
-    .records
-    .into_iter()
-    .map(|r| r.1)
-    .collect();
-    let procs: Vec<_> = parse_procedures(
-        "procedures.jsonl",
-        include_str!("../../../../demo/hue/procedures.jsonl"),
-    )
-    .records
-    .into_iter()
-    .map(|r| r.1)
-    .collect();
-    db.store
-        .import_catalogue(&units, &procs, None)
-        .await
-        .unwrap();
+    db.import_demo_catalogue().await.unwrap();
     let accounts = [
         ("congdan", Role::Applicant, "000.01.99.H57", false),
         ("congdan2", Role::Applicant, "000.01.99.H57", false),
