@@ -112,3 +112,44 @@ async fn import_refuses_a_missing_folder() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("not a folder"));
 }
+
+/// What a newcomer gets wrong first: a broken line, a parent that is not there, the same
+/// procedure twice. Each is named with its file and line, and the database stays empty.
+#[tokio::test]
+async fn every_kind_of_bad_line_is_named_and_nothing_is_written() {
+    let db = TestDb::new().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("units.jsonl"),
+        format!(
+            "{UNITS}{}\n{}\n",
+            r#"{"code":"000.01.99.H57","name":"Phường An Cựu","kind":"commune","parent":"000.00.77.H57","e_certified_copy":false}"#,
+            r#"{"code":"000.02.99.H57","name":"Phường Thuận Hóa","kind":"commune","#,
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("procedures.jsonl"),
+        concat!(
+            r#"{"code":"1.001193","name":"Đăng ký khai sinh","units":["000.00.83.H57"]}"#,
+            "\n",
+            r#"{"code":"1.001193","name":"Đăng ký khai sinh (bản sao)","units":["000.00.83.H57"]}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let out = motcua(&["import", "--bundle", dir.path().to_str().unwrap()], &db);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    for expected in [
+        "units.jsonl:3: parent 000.00.77.H57 does not exist",
+        "units.jsonl:4:",
+        "procedures.jsonl:2: procedure 1.001193 appears twice",
+        "nothing was imported",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+    }
+    assert!(db.store.units().await.unwrap().is_empty());
+    let published = db.store.published_procedures().await.unwrap();
+    assert!(published.is_empty(), "no procedure written");
+}

@@ -459,3 +459,110 @@ async fn the_declaration_is_checked_on_submission_with_vietnamese_field_errors()
         .unwrap();
     assert!(form["fields"].as_array().unwrap().len() > 10);
 }
+
+async fn token_of(app: &common::App, user: &str) -> String {
+    let who = Who::as_(app, user).await;
+    let created = ok(who
+        .post(
+            app,
+            "/api/v1/tokens",
+            json!({"name": "Phần mềm một cửa xã"}),
+        )
+        .await)
+    .await;
+    created["token"].as_str().unwrap().to_owned()
+}
+
+/// Integration tokens carry their account's units and nothing more. (A desk may receive for
+/// any competent unit — the spec's reception anywhere — but only at a desk it holds.)
+#[tokio::test]
+async fn a_token_of_another_unit_changes_nothing() {
+    use motcua_domain::UnitCode;
+    use motcua_domain::access::{Grant, Role};
+    let app = common::spawn().await;
+    let citizen = Who::as_(&app, "congdan").await;
+    let (id, v) = submitted(&app, &citizen).await;
+    // A reception officer of the neighbouring commune, working through an integration token.
+    let grant = Grant {
+        role: Role::ReceptionOfficer,
+        unit: UnitCode::parse("000.02.99.H57").unwrap(),
+        with_sub_units: false,
+    };
+    app.db
+        .store
+        .create_account(
+            "tiepnhan.khac",
+            "tiepnhan.khac",
+            common::PASSWORD,
+            &[grant],
+            None,
+        )
+        .await
+        .unwrap();
+    let token = token_of(&app, "tiepnhan.khac").await;
+    let plain = reqwest::Client::new();
+
+    let r = plain
+        .get(app.url(&format!("/api/v1/dossiers/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        404,
+        "another commune's dossier is not even visible"
+    );
+    let r = plain
+        .post(app.url(&format!("/api/v1/dossiers/{id}/receive")))
+        .bearer_auth(&token)
+        .json(&json!({"version": v, "desk": COMMUNE}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        403,
+        "not at a desk the token's account does not hold"
+    );
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "forbidden", "{body}");
+    assert!(body["error"]["request_id"].is_string(), "{body}");
+    let inbox: Value = plain
+        .get(app.url("/api/v1/inbox"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(inbox["items"].as_array().unwrap().is_empty(), "{inbox}");
+
+    // A commune's administrator, by token, cannot draft a procedure only a department handles.
+    let token = token_of(&app, "quantri.phuong").await;
+    let url = app.url("/api/v1/procedures/2.001610");
+    let published: Value = reqwest::get(&url).await.unwrap().json().await.unwrap();
+    let r = plain
+        .post(format!("{url}/draft"))
+        .bearer_auth(&token)
+        .json(&published["procedure"])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let versions: Value = reqwest::get(format!("{url}/versions"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(versions.as_array().unwrap().len(), 1, "no draft written");
+
+    // The dossier did not move: same status, same version, nothing after the submission.
+    let d = ok(citizen.get(&app, &format!("/api/v1/dossiers/{id}")).await).await;
+    assert_eq!(d["dossier"]["status"], "submitted");
+    assert_eq!(d["dossier"]["version"], v);
+    let events = app.db.store.dossier_events(&id).await.unwrap();
+    assert_eq!(events.last().unwrap().change.kind(), "submitted");
+}
