@@ -1,6 +1,7 @@
 //! Warnings of the live system (spec "Warnings"), as pure functions of the engine's state
 //! and an instant `now` passed in. Each warning names its unit and the dossier, petition or
-//! metric that caused it, with a Vietnamese message for notifications.
+//! metric that caused it, with a message in Vietnamese (notifications, pages) and one in
+//! English (the pages' and the API's second language).
 //!
 //! Step-level warnings (a step due or overdue) need per-step deadlines, which the bundle and
 //! the engine do not carry; they belong with the dossier process model.
@@ -41,10 +42,15 @@ pub struct Warning {
     pub kind: WarningKind,
     pub severity: Severity,
     pub message: String,
+    pub message_en: String,
 }
 
 fn show(t: Instant) -> String {
     to_datetime(t).format("%H:%M ngày %d/%m/%Y").to_string()
+}
+
+fn show_en(t: Instant) -> String {
+    to_datetime(t).format("%H:%M on %d/%m/%Y").to_string()
 }
 
 /// `now` plus one working day of working time: "due within one working day".
@@ -73,7 +79,7 @@ pub fn dossier_warnings<'a>(
             continue;
         }
         let unit = cat.unit(d.unit).code.clone();
-        let mut push = |kind, severity, message: String| {
+        let mut push = |kind, severity, message: String, message_en: String| {
             out.push(Warning {
                 unit: unit.clone(),
                 dossier: Some(code.to_owned()),
@@ -81,6 +87,7 @@ pub fn dossier_warnings<'a>(
                 kind,
                 severity,
                 message,
+                message_en,
             })
         };
         let second = d.req2 < after;
@@ -89,6 +96,7 @@ pub fn dossier_warnings<'a>(
                 WarningKind::SecondSupplement,
                 Severity::Critical,
                 format!("Hồ sơ {code} bị yêu cầu bổ sung lần thứ hai: được tính là trễ hạn"),
+                format!("Dossier {code} was asked for a second supplement: it counts as late"),
             );
         }
         let finish = d.finish(after);
@@ -98,6 +106,7 @@ pub fn dossier_warnings<'a>(
                     WarningKind::LateWithoutApology,
                     Severity::Warning,
                     format!("Hồ sơ {code} giải quyết trễ hạn nhưng chưa có thư xin lỗi (mẫu 04)"),
+                    format!("Dossier {code} was settled late and has no apology letter (form 04)"),
                 );
             }
             continue;
@@ -120,12 +129,14 @@ pub fn dossier_warnings<'a>(
                 WarningKind::Overdue,
                 Severity::Critical,
                 format!("Hồ sơ {code} đã quá hạn trả kết quả ({})", show(due)),
+                format!("Dossier {code} is past its due date ({})", show_en(due)),
             );
         } else if due <= soon {
             push(
                 WarningKind::DueSoon,
                 Severity::Warning,
                 format!("Hồ sơ {code} sắp đến hạn trả kết quả ({})", show(due)),
+                format!("Dossier {code} is due soon ({})", show_en(due)),
             );
         }
     }
@@ -145,13 +156,17 @@ pub fn petition_warnings<'a>(
         if p.resolved <= now || p.received > now {
             continue;
         }
-        let (kind, severity, message) = if now > p.deadline {
+        let (kind, severity, message, message_en) = if now > p.deadline {
             (
                 WarningKind::PetitionOverdue,
                 Severity::Critical,
                 format!(
                     "Phản ánh, kiến nghị {id} đã quá hạn xử lý ({})",
                     show(p.deadline)
+                ),
+                format!(
+                    "Petition {id} is past its deadline ({})",
+                    show_en(p.deadline)
                 ),
             )
         } else if p.deadline <= soon {
@@ -162,6 +177,7 @@ pub fn petition_warnings<'a>(
                     "Phản ánh, kiến nghị {id} sắp đến hạn xử lý ({})",
                     show(p.deadline)
                 ),
+                format!("Petition {id} is due soon ({})", show_en(p.deadline)),
             )
         } else {
             continue;
@@ -173,6 +189,7 @@ pub fn petition_warnings<'a>(
             kind,
             severity,
             message,
+            message_en,
         });
     }
     out
@@ -204,6 +221,11 @@ pub fn rating_warnings(
                     u.rating,
                     num(before.total),
                     before.rating
+                ),
+                // The bands' names are the definition's (Vietnamese); the pages name them.
+                message_en: format!(
+                    "This period's score {:.2} is a rating band below the last period's {:.2}",
+                    u.total, before.total
                 ),
             })
         })
@@ -265,6 +287,10 @@ mod tests {
         assert_eq!(
             w[1].message,
             "Hồ sơ B đã quá hạn trả kết quả (11:00 ngày 04/03/2025)"
+        );
+        assert_eq!(
+            w[1].message_en,
+            "Dossier B is past its due date (11:00 on 04/03/2025)"
         );
         assert_eq!(w[1].unit, "000.00.31.H57");
         // With an apology on record, no warning for E.

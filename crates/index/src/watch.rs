@@ -204,6 +204,7 @@ mod tests {
             kind: WarningKind::Overdue,
             severity: Severity::Critical,
             message: String::new(),
+            message_en: String::new(),
         };
         assert_eq!(w.key(), "overdue:C-1");
         let r = Warning {

@@ -9,6 +9,7 @@
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::i18n::Lang;
 use crate::pages::monitor_period;
 use chrono::{DateTime, Utc};
 use motcua_domain::UnitCode;
@@ -62,7 +63,7 @@ pub struct WarningOut {
     pub kind: String,
     /// `critical` or `warning`.
     pub severity: String,
-    /// The kind, for people (Vietnamese).
+    /// The kind, for people, in the language of `message`.
     pub label: String,
     pub unit: UnitRef,
     /// The dossier it is about, for dossier warnings.
@@ -71,6 +72,7 @@ pub struct WarningOut {
     pub petition: Option<String>,
     /// The metric (or `rating`) it is about, for score warnings.
     pub metric: Option<String>,
+    /// Vietnamese, or English when the client asks with `Accept-Language: en`.
     pub message: String,
     /// The page of the dossier or unit that caused it.
     pub link: Option<String>,
@@ -79,7 +81,9 @@ pub struct WarningOut {
 /// A warning with what deciding who sees it needs.
 #[derive(Debug, Clone)]
 pub struct Item {
+    /// In Vietnamese, as notifications are sent; [`for_actor`] gives the reader's language.
     pub out: WarningOut,
+    message_en: String,
     kind: WarningKind,
     unit: Option<UnitCode>,
     step: Option<(Role, UnitCode)>,
@@ -138,6 +142,18 @@ impl Visibility {
 }
 
 impl Item {
+    /// What the reader sees: the kind's name and the message in their language.
+    fn speak(self, lang: Lang) -> WarningOut {
+        match lang {
+            Lang::Vi => self.out,
+            Lang::En => WarningOut {
+                label: crate::pages::office_names::warning_kind(lang, self.kind).to_owned(),
+                message: self.message_en,
+                ..self.out
+            },
+        }
+    }
+
     fn visible(&self, v: &Visibility, actor: &Actor, tree: &UnitTree) -> bool {
         let Some(unit) = &self.unit else { return false };
         if self.kind.about_dossier() {
@@ -300,18 +316,20 @@ fn item(
             message: w.message,
             link,
         },
+        message_en: w.message_en,
         kind: w.kind,
         unit,
         step: step.map(|(_, _, r, u)| (r, u)),
     }
 }
 
-/// The warnings `actor` may see that `filter` asks for, most urgent first.
+/// The warnings `actor` may see that `filter` asks for, most urgent first, in `lang`.
 pub async fn for_actor(
     state: &AppState,
     actor: &Actor,
     filter: &Filter,
     now: DateTime<Utc>,
+    lang: Lang,
 ) -> Result<Vec<WarningOut>, ApiError> {
     let tree = state.store.unit_tree().await?;
     let v = Visibility::of(actor, &tree);
@@ -328,7 +346,7 @@ pub async fn for_actor(
         .await?
         .into_iter()
         .filter(|i| i.visible(&v, actor, &tree) && i.wanted(filter, &tree))
-        .map(|i| i.out)
+        .map(|i| i.speak(lang))
         .collect())
 }
 

@@ -203,6 +203,36 @@ async fn a_late_dossier_moves_warnings_figures_and_drill_down() {
             .iter()
             .all(|i| i["kind"] == "overdue")
     );
+    // The same warning in each language: Vietnamese by default, English when asked.
+    let message = |w: &Value| {
+        let i = w["items"].as_array().unwrap().iter();
+        let item = i.clone().find(|i| i["dossier"]["code"] == code.as_str());
+        let item = item.unwrap();
+        (
+            item["label"].as_str().unwrap().to_owned(),
+            item["message"].as_str().unwrap().to_owned(),
+        )
+    };
+    let (label, vi) = message(&overdue);
+    assert_eq!(label, "Quá hạn");
+    assert!(
+        vi.starts_with(&format!("Hồ sơ {code} đã quá hạn trả kết quả (")),
+        "{vi}"
+    );
+    let r = monitor
+        .0
+        .get(app.url("/api/v1/warnings?kind=overdue"))
+        .header("accept-language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    let (label, en) = message(&r.json().await.unwrap());
+    assert_eq!(label, "Overdue");
+    assert!(
+        en.starts_with(&format!("Dossier {code} is past its due date (")),
+        "{en}"
+    );
+    assert!(en.contains(" on "), "{en}");
 
     // Finished late, without an apology letter: the figure and the warning follow.
     finish(&app, &id).await;

@@ -263,7 +263,7 @@ async fn the_warnings_page_reads_in_english() {
             "<th scope=\"col\" role=\"columnheader\">Severity</th>",
             &format!(">{code}</a>"),
             "data-label=\"Unit\" lang=\"vi\">Phường An Cựu</td>",
-            "data-label=\"Message\" lang=\"vi\">",
+            &format!("data-label=\"Message\">Dossier {code} is "),
         ],
     );
     // The warning's kind and severity, and the role at its step, are named in English.
@@ -280,6 +280,7 @@ async fn the_warnings_page_reads_in_english() {
         &p,
         &[
             "Sắp đến hạn</td>",
+            "đến hạn trả kết quả",
             "Chuyên viên xử lý",
             "Mức độ",
             "Lọc cảnh báo",
@@ -298,6 +299,7 @@ async fn the_warnings_page_reads_in_english() {
             "<h1>Cảnh báo</h1>",
             "<caption>Cảnh báo, nghiêm trọng trước</caption>",
             "(Chuyên viên xử lý)</td>",
+            &format!("data-label=\"Nội dung\">Hồ sơ {code} "),
         ],
     );
 }

@@ -122,6 +122,7 @@ pub async fn filter_for(
 pub async fn list(
     State(state): State<AppState>,
     auth: Authenticated,
+    headers: axum::http::HeaderMap,
     Query(q): Query<WarningsQuery>,
 ) -> Result<axum::Json<WarningsPage>, ApiError> {
     let filter = filter_for(
@@ -133,7 +134,14 @@ pub async fn list(
     )
     .await?;
     let now = Utc::now();
-    let all = warnings::for_actor(&state, &auth.account.actor(), &filter, now).await?;
+    let all = warnings::for_actor(
+        &state,
+        &auth.account.actor(),
+        &filter,
+        now,
+        crate::i18n::Lang::of_client(&headers),
+    )
+    .await?;
     let total = all.len();
     let (items, next_cursor) = warnings::page(all, non_empty(&q.cursor), super::limit(q.limit));
     Ok(axum::Json(WarningsPage {

@@ -24,7 +24,7 @@ pub(crate) mod monitor_period;
 mod monitor_svg;
 mod monitor_unit;
 mod monitor_warnings;
-mod office_names;
+pub(crate) mod office_names;
 mod portal_dossiers;
 mod portal_lists;
 mod portal_review;

@@ -35,8 +35,9 @@ pub struct Row {
     pub severity: &'static str,
     pub severity_class: &'static str,
     pub label: String,
-    /// Data, in Vietnamese: the unit's name and the index's message.
+    /// Data, in Vietnamese.
     pub unit: String,
+    /// In the reader's language.
     pub message: String,
     pub link: Option<String>,
     pub subject: String,
@@ -98,8 +99,7 @@ fn row(lang: Lang, w: WarningOut) -> Row {
     Row {
         severity,
         severity_class,
-        label: WarningKind::parse(&w.kind)
-            .map_or(w.label, |k| office_names::warning_kind(lang, k).to_owned()),
+        label: w.label,
         unit: w.unit.name,
         message: w.message,
         link: w.link,
@@ -128,7 +128,7 @@ pub async fn page(
     let kind = non_empty(&q.loai);
     let filter = filter_for(&state, account, unit, mine.then_some("me"), kind).await?;
     let now = Utc::now();
-    let all = warnings::for_actor(&state, &account.actor(), &filter, now).await?;
+    let all = warnings::for_actor(&state, &account.actor(), &filter, now, lang).await?;
     let total = all.len();
     let (items, next) = warnings::page(all, non_empty(&q.sau), PAGE);
     let query = format!(
