@@ -338,15 +338,16 @@ async fn a_form_naming_a_component_the_procedure_lacks_is_not_published() {
         .post(&app, &path, &[("action", "save"), ("definition", &text)])
         .await;
     assert_eq!(status, 303);
+    // The editor says so on the draft, before anyone presses "publish".
+    const UNKNOWN: &str = "Thành phần hồ sơ (component) không có trong thủ tục";
+    let (_, page) = city.get(&app, &path).await;
+    assert!(page.contains(UNKNOWN), "{page}");
     let code = ProcedureCode::parse(BIRTH).unwrap();
     let versions = app.db.store.eform_versions(&code).await.unwrap();
     let draft = versions.last().unwrap().version;
     let (status, page) = op.post(&app, &format!("{path}/{draft}/cong-bo"), &[]).await;
     assert_eq!(status, 422, "{page}");
-    assert!(
-        page.contains("Thành phần hồ sơ (component) không có trong thủ tục"),
-        "{page}"
-    );
+    assert!(page.contains(UNKNOWN), "{page}");
     let still = app.db.store.eform_versions(&code).await.unwrap();
     assert_eq!(
         still.last().unwrap().status,
@@ -358,6 +359,8 @@ async fn a_form_naming_a_component_the_procedure_lacks_is_not_published() {
     );
     let ok = publish(&app, &serde_json::to_string_pretty(&def).unwrap()).await;
     assert_eq!(ok, draft, "the corrected draft is the one published");
+    let (_, page) = city.get(&app, &path).await;
+    assert!(!page.contains(UNKNOWN), "{page}");
     let published = app.db.store.eform_versions(&code).await.unwrap();
     assert_eq!(
         published.last().unwrap().status,

@@ -105,12 +105,24 @@ fn problems(lang: Lang, errors: &[DefinitionError]) -> Vec<Problem> {
 }
 
 /// The check's verdict on `text`, and the form to preview when it can be read at all.
-fn examine(lang: Lang, text: &str) -> (Vec<Problem>, Option<FormDefinition>) {
+/// `components` are the published procedure's, which publication checks the form's
+/// `component` against; the page says so before anyone presses "publish".
+fn examine(
+    lang: Lang,
+    text: &str,
+    components: Option<&[String]>,
+) -> (Vec<Problem>, Option<FormDefinition>) {
     match FormDefinition::from_json(text) {
         Err(e) => (problems(lang, &[e]), None),
         Ok(def) => {
             let found = match def.check() {
-                Ok(_) => Vec::new(),
+                Ok(form) => match components {
+                    Some(names) => match form.check_component(names.iter().map(String::as_str)) {
+                        Ok(()) => Vec::new(),
+                        Err(e) => problems(lang, &[e]),
+                    },
+                    None => Vec::new(),
+                },
                 Err(errors) => problems(lang, &errors),
             };
             (found, Some(def))
@@ -164,7 +176,19 @@ async fn page(
             .map(|f| pretty(f.definition()))
             .unwrap_or_else(|| skeleton(&p)),
     });
-    let (found, def) = examine(lang, &text);
+    let components = match state.store.procedure(&p.code).await {
+        Ok(published) => Some(
+            published
+                .procedure
+                .components
+                .iter()
+                .map(|c| c.component().name)
+                .collect::<Vec<_>>(),
+        ),
+        Err(StoreError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let (found, def) = examine(lang, &text, components.as_deref());
     let (title, sections) = match &def {
         Some(d) => (
             d.title.clone(),
