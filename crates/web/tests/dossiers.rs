@@ -477,28 +477,18 @@ async fn token_of(app: &common::App, user: &str) -> String {
 /// any competent unit — the spec's reception anywhere — but only at a desk it holds.)
 #[tokio::test]
 async fn a_token_of_another_unit_changes_nothing() {
-    use motcua_domain::UnitCode;
-    use motcua_domain::access::{Grant, Role};
+    use motcua_domain::access::Role;
     let app = common::spawn().await;
     let citizen = Who::as_(&app, "congdan").await;
     let (id, v) = submitted(&app, &citizen).await;
     // A reception officer of the neighbouring commune, working through an integration token.
-    let grant = Grant {
-        role: Role::ReceptionOfficer,
-        unit: UnitCode::parse("000.02.99.H57").unwrap(),
-        with_sub_units: false,
-    };
-    app.db
-        .store
-        .create_account(
-            "tiepnhan.khac",
-            "tiepnhan.khac",
-            common::PASSWORD,
-            &[grant],
-            None,
-        )
-        .await
-        .unwrap();
+    app.add_account(
+        "tiepnhan.khac",
+        Role::ReceptionOfficer,
+        "000.02.99.H57",
+        false,
+    )
+    .await;
     let token = token_of(&app, "tiepnhan.khac").await;
     let plain = reqwest::Client::new();
 

@@ -6,8 +6,7 @@
 mod common;
 
 use chrono::{Duration, Utc};
-use motcua_domain::UnitCode;
-use motcua_domain::access::{Grant, Role};
+use motcua_domain::access::Role;
 use serde_json::{Value, json};
 use std::collections::HashSet;
 
@@ -17,31 +16,13 @@ const PROCEDURE: &str = "1.004194";
 
 type Who = (reqwest::Client, String);
 
-async fn account(app: &common::App, name: &str, role: Role, unit: &str, sub: bool) {
-    let g = Grant {
-        role,
-        unit: UnitCode::parse(unit).unwrap(),
-        with_sub_units: sub,
-    };
-    app.db
-        .store
-        .create_account(name, name, common::PASSWORD, &[g], None)
-        .await
-        .unwrap();
-}
-
 /// The app with a province monitor and a desk in a second commune.
 async fn app() -> common::App {
     let app = common::spawn().await;
-    account(
-        &app,
-        "giamsat",
-        Role::ProvinceMonitor,
-        "000.00.00.H57",
-        true,
-    )
-    .await;
-    account(&app, "tiepnhan.khac", Role::ReceptionOfficer, OTHER, false).await;
+    app.add_account("giamsat", Role::ProvinceMonitor, "000.00.00.H57", true)
+        .await;
+    app.add_account("tiepnhan.khac", Role::ReceptionOfficer, OTHER, false)
+        .await;
     app
 }
 

@@ -10,8 +10,7 @@ mod lang_support;
 
 use chrono::{Duration, Utc};
 use lang_support::{Who, choose, english, fragment, has_all, has_none, page, vietnamese};
-use motcua_domain::UnitCode;
-use motcua_domain::access::{Grant, Role};
+use motcua_domain::access::Role;
 use serde_json::{Value, json};
 
 const COMMUNE: &str = "000.01.99.H57";
@@ -63,16 +62,8 @@ async fn received_due_soon(app: &common::App) -> String {
 }
 
 async fn monitor(app: &common::App) -> Who {
-    let g = Grant {
-        role: Role::ProvinceMonitor,
-        unit: UnitCode::parse("000.00.00.H57").unwrap(),
-        with_sub_units: true,
-    };
-    app.db
-        .store
-        .create_account("giamsat", "giamsat", common::PASSWORD, &[g], None)
-        .await
-        .unwrap();
+    app.add_account("giamsat", Role::ProvinceMonitor, "000.00.00.H57", true)
+        .await;
     app.login("giamsat").await
 }
 

@@ -43,6 +43,23 @@ impl App {
         let body: serde_json::Value = r.json().await.unwrap();
         (c, body["csrf_token"].as_str().unwrap().to_owned())
     }
+    /// An account holding `role` in `unit` (and its sub-units with `sub`), password
+    /// [`PASSWORD`].
+    pub async fn add_account(&self, name: &str, role: Role, unit: &str, sub: bool) {
+        add_account(&self.db, name, role, unit, sub).await;
+    }
+}
+
+async fn add_account(db: &TestDb, name: &str, role: Role, unit: &str, sub: bool) {
+    let g = Grant {
+        role,
+        unit: code(unit),
+        with_sub_units: sub,
+    };
+    db.store
+        .create_account(name, name, PASSWORD, &[g], None)
+        .await
+        .unwrap();
 }
 
 fn code(s: &str) -> UnitCode {
@@ -71,15 +88,7 @@ pub async fn spawn() -> App {
         ("vanhanh", Role::Operator, "000.00.00.H57", true),
     ];
     for (u, role, unit, sub) in accounts {
-        let g = Grant {
-            role,
-            unit: code(unit),
-            with_sub_units: sub,
-        };
-        db.store
-            .create_account(u, u, PASSWORD, &[g], None)
-            .await
-            .unwrap();
+        add_account(&db, u, role, unit, sub).await;
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
