@@ -1,7 +1,7 @@
 // The monitoring dashboard and the administration pages in English and in Vietnamese, as
 // the province monitor and the system operator read them: the content itself is in the
 // chosen language (not a Vietnamese page inside an English frame), axe-core finds no
-// serious or critical violations (its valid-lang rule checks the `lang="vi"` marks on
+// moderate, serious or critical violations (its valid-lang rule checks the `lang="vi"` marks on
 // data), and nothing scrolls sideways at 375 px, where English labels run longer.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Every main page, as the person who sees it: axe-core finds no serious or critical
+// Every main page, as the person who sees it: axe-core finds no moderate, serious or critical
 // accessibility violation, the page fits a 375 px wide phone without sideways scrolling,
 // and a few of them are photographed (desktop and phone) into docs/screenshots/.
 
@@ -196,7 +196,7 @@ after(async () => {
 
 for (const pg of PAGES) {
   describe(pg.name, () => {
-    test('axe-core: no serious or critical violations (desktop)', async () => {
+    test('axe-core: no moderate, serious or critical violations (desktop)', async () => {
       const page = await pageAs(pg.who, DESKTOP);
       try {
         await step(page, `open ${pg.name}`, () => pg.visit(page));
