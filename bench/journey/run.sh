@@ -23,8 +23,9 @@ PORT="${PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0
 target="${CARGO_TARGET_DIR:-$root/target}/release"
 data="$here/data"
 mkdir -p "$data"
-results="$data/results.jsonl"
-# Earlier lines of the backends not run this time stay, so the report covers both.
+# Kept in git beside RESULTS.md (the data folder is not): a later run of one backend keeps
+# the other's lines, so the report covers both.
+results="$here/results.jsonl"
 touch "$results"
 keep=$(python3 -c 'import json, sys; skip = set(sys.argv[2].split()); print("".join(l for l in open(sys.argv[1]) if l.strip() and json.loads(l)["backend"] not in skip), end="")' "$results" "$BACKENDS")
 printf '%s' "$keep" > "$results"
