@@ -47,6 +47,24 @@ pub struct Proc {
 }
 
 /// Loads a procedure and answers 403 unless one of its units is the administrator's.
+/// A form posted to one of a procedure's administration pages: the administrator (form
+/// token checked), the procedure, and the posted fields — refused unless `may` allows it.
+pub async fn posted_for(
+    state: &AppState,
+    user: &PageUser,
+    code: &str,
+    fields: Vec<(String, String)>,
+    may: fn(&Proc) -> bool,
+) -> Result<(Admin, Proc, Posted), ApiError> {
+    let posted = Posted(fields);
+    let a = post_admin(state, user, &posted).await?;
+    let p = procedure_for(state, &a, code).await?;
+    if !may(&p) {
+        return Err(ApiError::forbidden());
+    }
+    Ok((a, p, posted))
+}
+
 pub async fn procedure_for(state: &AppState, a: &Admin, code: &str) -> Result<Proc, ApiError> {
     let code = parse_code(code).map_err(|_| ApiError::not_found("thủ tục", "Procedure"))?;
     let versions = state.store.procedure_versions(&code).await?;
@@ -328,12 +346,7 @@ pub async fn save(
     Path(code): Path<String>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    let posted = Posted(f);
-    let a = post_admin(&state, &user, &posted).await?;
-    let p = procedure_for(&state, &a, &code).await?;
-    if !p.can_edit {
-        return Err(ApiError::forbidden());
-    }
+    let (a, p, posted) = posted_for(&state, &user, &code, f, |p| p.can_edit).await?;
     // The form was filled against one version; saving over a newer one would lose work.
     if posted.get("base_version").and_then(|v| v.parse().ok()) != Some(p.latest_version) {
         let f = DraftFields::posted(a.lang, &posted);

@@ -3,10 +3,10 @@
 //! citizen will see it (`forms_render`), and publication, which the domain's
 //! `FormDefinition::check` refuses with every problem listed.
 
-use super::admin::{Admin, Feedback, OkQuery, post_admin, when};
-use super::admin_catalogue::{Proc, procedure_for};
+use super::admin::{Admin, Feedback, OkQuery, when};
+use super::admin_catalogue::{Proc, posted_for, procedure_for};
 use super::auth::{Nav, PageUser};
-use super::forms_render::{Posted, SectionView, render_form};
+use super::forms_render::{SectionView, render_form};
 use super::render;
 use crate::AppState;
 use crate::error::ApiError;
@@ -247,12 +247,7 @@ pub async fn save(
     Path(code): Path<String>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    let posted = Posted(f);
-    let a = post_admin(&state, &user, &posted).await?;
-    let p = procedure_for(&state, &a, &code).await?;
-    if !p.can_edit {
-        return Err(ApiError::forbidden());
-    }
+    let (a, p, posted) = posted_for(&state, &user, &code, f, |p| p.can_edit).await?;
     let text = posted.get("definition").unwrap_or_default().to_owned();
     if posted.get("action") == Some("preview") {
         return page(
@@ -292,12 +287,7 @@ pub async fn publish(
     Path((code, version)): Path<(String, i64)>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    let posted = Posted(f);
-    let a = post_admin(&state, &user, &posted).await?;
-    let p = procedure_for(&state, &a, &code).await?;
-    if !p.can_publish {
-        return Err(ApiError::forbidden());
-    }
+    let (a, p, _) = posted_for(&state, &user, &code, f, |p| p.can_publish).await?;
     let result = state
         .store
         .publish_eform_draft(&p.code, version, Some(&a.account.id))

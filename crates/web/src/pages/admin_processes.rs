@@ -3,10 +3,9 @@
 //! inter-agency hand-over), the draft edited as JSON, and publication after the domain's
 //! `Process::check`.
 
-use super::admin::{Admin, Feedback, OkQuery, post_admin, unit_name, when};
-use super::admin_catalogue::{Proc, procedure_for};
+use super::admin::{Admin, Feedback, OkQuery, unit_name, when};
+use super::admin_catalogue::{Proc, posted_for, procedure_for};
 use super::auth::{Nav, PageUser};
-use super::forms_render::Posted;
 use super::office_names;
 use super::render;
 use crate::AppState;
@@ -291,12 +290,7 @@ pub async fn save(
     Path(code): Path<String>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    let posted = Posted(f);
-    let a = post_admin(&state, &user, &posted).await?;
-    let p = procedure_for(&state, &a, &code).await?;
-    if !p.can_edit {
-        return Err(ApiError::forbidden());
-    }
+    let (a, p, posted) = posted_for(&state, &user, &code, f, |p| p.can_edit).await?;
     let text = posted.get("definition").unwrap_or_default().to_owned();
     match parse_process(a.lang, &text, &p) {
         Ok(process) => {
@@ -324,12 +318,7 @@ pub async fn publish(
     Path((code, version)): Path<(String, i64)>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    let posted = Posted(f);
-    let a = post_admin(&state, &user, &posted).await?;
-    let p = procedure_for(&state, &a, &code).await?;
-    if !p.can_publish_process {
-        return Err(ApiError::forbidden());
-    }
+    let (a, p, _) = posted_for(&state, &user, &code, f, |p| p.can_publish_process).await?;
     let result = state
         .store
         .publish_process_draft(&p.code, version, &a.tree, Some(&a.account.id))
