@@ -204,6 +204,14 @@ pub enum ComponentEntry {
 }
 
 impl ComponentEntry {
+    /// The component's name, without building the whole entry.
+    pub fn name(&self) -> &str {
+        match self {
+            ComponentEntry::Full(c) => &c.name,
+            ComponentEntry::Name(n) => n,
+        }
+    }
+
     pub fn component(&self) -> Component {
         match self {
             ComponentEntry::Full(c) => c.clone(),
@@ -368,6 +376,19 @@ mod tests {
             assert_eq!(serde_json::to_string(&t).unwrap(), s);
         }
         assert!(serde_json::from_str::<TimeLimit>(r#"{"value":2.5,"unit":"months"}"#).is_err());
+    }
+
+    #[test]
+    fn a_component_is_named_alike_in_both_forms() {
+        let both: Vec<ComponentEntry> = serde_json::from_str(
+            r#"["Giấy chứng sinh", {"name": "Tờ khai", "required": false, "originals": 1, "copies": 0}]"#,
+        )
+        .unwrap();
+        let names: Vec<&str> = both.iter().map(ComponentEntry::name).collect();
+        assert_eq!(names, ["Giấy chứng sinh", "Tờ khai"]);
+        for c in &both {
+            assert_eq!(c.name(), c.component().name);
+        }
     }
 
     #[test]

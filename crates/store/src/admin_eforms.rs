@@ -220,8 +220,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             let p = crate::procedures::parse_record(code, &record)?;
-            let names: Vec<String> = p.components.iter().map(|c| c.component().name).collect();
-            if let Err(e) = form.check_component(names.iter().map(String::as_str)) {
+            if let Err(e) = form.check_component(p.components.iter().map(|c| c.name())) {
                 return Ok(Err(vec![e]));
             }
         }

@@ -182,7 +182,7 @@ async fn page(
                 .procedure
                 .components
                 .iter()
-                .map(|c| c.component().name)
+                .map(|c| c.name().to_owned())
                 .collect::<Vec<_>>(),
         ),
         Err(StoreError::NotFound) => None,

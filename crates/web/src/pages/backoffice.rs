@@ -457,7 +457,7 @@ pub async fn receipt(
             p.procedure
                 .components
                 .iter()
-                .map(|c| c.component().name)
+                .map(|c| c.name().to_owned())
                 .collect()
         })
         .unwrap_or_default();

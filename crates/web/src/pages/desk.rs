@@ -356,7 +356,7 @@ fn refused_problem(p: &Procedure, r: &df::Refused, lang: Lang) -> String {
         Some(0) => lang.t("dossier.file.other_component").to_owned(),
         Some(n) => p.components.get(n - 1).map_or_else(
             || lang.f("desk.component_no", n),
-            |c| lang.f2("desk.component_named", n, c.component().name),
+            |c| lang.f2("desk.component_named", n, c.name()),
         ),
         None => lang.t("desk.attachment").to_owned(),
     };

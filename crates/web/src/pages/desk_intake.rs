@@ -84,7 +84,7 @@ fn read_components(
         .components
         .iter()
         .enumerate()
-        .map(|(i, c)| (i + 1, c.component().name))
+        .map(|(i, c)| (i + 1, c.name().to_owned()))
         .chain([(0, OTHER_COMPONENT.to_owned())])
         .collect();
     for (no, name) in names {
