@@ -9,26 +9,6 @@ use motcua_index::definition::Definition;
 use motcua_index::{BundleText, compute_bundle};
 use serde_json::{Value, json};
 
-async fn post(
-    app: &common::App,
-    who: &(reqwest::Client, String),
-    path: &str,
-    body: Value,
-) -> Value {
-    let r = who
-        .0
-        .post(app.url(path))
-        .header("x-csrf-token", &who.1)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let s = r.status();
-    let v: Value = r.json().await.unwrap();
-    assert!(s.is_success(), "{path}: {s} {v}");
-    v
-}
-
 fn metric<'a>(out: &'a Value, unit: &str, code: &str) -> &'a Value {
     let u = out["units"]
         .as_array()
@@ -79,16 +59,15 @@ async fn live_equals_offline_and_follows_the_dossier() {
     // A dossier is submitted online and received at the commune's desk.
     let citizen = app.login("congdan").await;
     let desk = app.login("tiepnhan").await;
-    let d = post(
-        &app,
-        &citizen,
-        "/api/v1/dossiers",
-        json!({"procedure": "1.004194", "unit": "000.01.99.H57"}),
-    )
-    .await;
+    let d = app
+        .post_ok(
+            &citizen,
+            "/api/v1/dossiers",
+            json!({"procedure": "1.004194", "unit": "000.01.99.H57"}),
+        )
+        .await;
     let id = d["dossier"]["id"].as_str().unwrap().to_owned();
-    post(
-        &app,
+    app.post_ok(
         &citizen,
         &format!("/api/v1/dossiers/{id}/submit"),
         json!({"channel": "online", "form_data": {}}),
@@ -97,8 +76,7 @@ async fn live_equals_offline_and_follows_the_dossier() {
     .get("dossier")
     .cloned()
     .unwrap_or_default();
-    post(
-        &app,
+    app.post_ok(
         &desk,
         &format!("/api/v1/dossiers/{id}/receive"),
         json!({"desk": "000.01.99.H57"}),

@@ -126,18 +126,6 @@ async fn offline(store: &Store, period: Period) -> Value {
     .unwrap()
 }
 
-async fn post(app: &common::App, who: &(reqwest::Client, String), path: &str, body: Value) {
-    let r = who
-        .0
-        .post(app.url(path))
-        .header("x-csrf-token", &who.1)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success(), "{path}: {}", r.status());
-}
-
 #[tokio::test]
 async fn image_plus_changes_equals_a_rebuild_from_every_dossier() {
     let app = common::spawn().await;
@@ -169,15 +157,13 @@ async fn image_plus_changes_equals_a_rebuild_from_every_dossier() {
         .unwrap();
     let d: Value = r.json().await.unwrap();
     let id = d["dossier"]["id"].as_str().unwrap().to_owned();
-    post(
-        &app,
+    app.post_ok(
         &citizen,
         &format!("/api/v1/dossiers/{id}/submit"),
         json!({"channel": "online", "form_data": {}}),
     )
     .await;
-    post(
-        &app,
+    app.post_ok(
         &desk,
         &format!("/api/v1/dossiers/{id}/receive"),
         json!({"desk": UNIT}),

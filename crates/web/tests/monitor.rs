@@ -26,21 +26,6 @@ async fn app() -> common::App {
     app
 }
 
-async fn post(app: &common::App, who: &Who, path: &str, body: Value) -> Value {
-    let r = who
-        .0
-        .post(app.url(path))
-        .header("x-csrf-token", &who.1)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let s = r.status();
-    let v: Value = r.json().await.unwrap();
-    assert!(s.is_success(), "{path}: {s} {v}");
-    v
-}
-
 async fn get(who: &Who, url: String) -> (u16, String) {
     let r = who.0.get(url).send().await.unwrap();
     (r.status().as_u16(), r.text().await.unwrap())
@@ -52,50 +37,16 @@ async fn warnings(app: &common::App, who: &Who, query: &str) -> Value {
     serde_json::from_str(&body).unwrap()
 }
 
-/// Submitted by the citizen and received at `desk`'s commune with the appointment `due`
-/// (the procedure's own time limit when `None`). Returns (id, code).
-async fn received(
-    app: &common::App,
-    desk: &Who,
-    unit: &str,
-    due: Option<chrono::DateTime<Utc>>,
-) -> (String, String) {
-    let citizen = app.login("congdan").await;
-    let d = post(
-        app,
-        &citizen,
-        "/api/v1/dossiers",
-        json!({"procedure": PROCEDURE, "unit": unit}),
-    )
-    .await;
-    let id = d["dossier"]["id"].as_str().unwrap().to_owned();
-    post(
-        app,
-        &citizen,
-        &format!("/api/v1/dossiers/{id}/submit"),
-        json!({"channel": "online", "form_data": {}}),
-    )
-    .await;
-    let mut body = json!({ "desk": unit });
-    if let Some(due) = due {
-        body["due_at"] = json!(due.to_rfc3339());
-    }
-    let r = post(app, desk, &format!("/api/v1/dossiers/{id}/receive"), body).await;
-    (id, r["dossier"]["code"].as_str().unwrap().to_owned())
-}
-
 async fn finish(app: &common::App, id: &str) {
     let specialist = app.login("chuyenvien").await;
     let leader = app.login("lanhdao").await;
-    post(
-        app,
+    app.post_ok(
         &specialist,
         &format!("/api/v1/dossiers/{id}/forward"),
         json!({"note": "Đủ điều kiện"}),
     )
     .await;
-    post(
-        app,
+    app.post_ok(
         &leader,
         &format!("/api/v1/dossiers/{id}/complete"),
         json!({"results": ["Xác nhận đăng ký tạm trú"]}),
@@ -156,7 +107,7 @@ async fn a_late_dossier_moves_warnings_figures_and_drill_down() {
 
     // Due in three seconds: within one working day, so "due soon" at once.
     let due = Utc::now() + Duration::seconds(3);
-    let (id, code) = received(&app, &desk, COMMUNE, Some(due)).await;
+    let (id, code) = app.received(&desk, PROCEDURE, COMMUNE, Some(due)).await;
     let w = warnings(&app, &monitor, "").await;
     assert_eq!(keys_for(&w, &code), ["due_soon"]);
     let item = w["items"]
@@ -248,7 +199,7 @@ async fn a_late_dossier_moves_warnings_figures_and_drill_down() {
     let row = format!("<tr data-unit=\"{COMMUNE}\">");
     let (_, dash) = get(&monitor, app.url("/giam-sat")).await;
     let total_before: f64 = row_cells(&dash, &row)[0].replace(',', ".").parse().unwrap();
-    let (id2, _) = received(&app, &desk, COMMUNE, None).await;
+    let (id2, _) = app.received(&desk, PROCEDURE, COMMUNE, None).await;
     finish(&app, &id2).await;
     let (_, dash) = get(&monitor, app.url("/giam-sat")).await;
     let total_after: f64 = row_cells(&dash, &row)[0].replace(',', ".").parse().unwrap();
@@ -348,8 +299,10 @@ async fn each_sees_only_their_units() {
     let desk = app.login("tiepnhan").await;
     let other_desk = app.login("tiepnhan.khac").await;
     let soon = Utc::now() + Duration::hours(1);
-    let (_, mine) = received(&app, &desk, COMMUNE, Some(soon)).await;
-    let (_, theirs) = received(&app, &other_desk, OTHER, Some(soon)).await;
+    let (_, mine) = app.received(&desk, PROCEDURE, COMMUNE, Some(soon)).await;
+    let (_, theirs) = app
+        .received(&other_desk, PROCEDURE, OTHER, Some(soon))
+        .await;
 
     // Nobody logged in: the API says 401, the page sends to the login.
     let anon = reqwest::Client::builder()
@@ -457,7 +410,14 @@ async fn warnings_json_shape() {
     let app = app().await;
     let desk = app.login("tiepnhan").await;
     let monitor = app.login("giamsat").await;
-    let (id, code) = received(&app, &desk, COMMUNE, Some(Utc::now() + Duration::hours(1))).await;
+    let (id, code) = app
+        .received(
+            &desk,
+            PROCEDURE,
+            COMMUNE,
+            Some(Utc::now() + Duration::hours(1)),
+        )
+        .await;
     let w = warnings(&app, &monitor, "?limit=1").await;
     assert!(w["as_of"].as_str().unwrap().ends_with("+07:00"));
     assert_eq!(w["items"].as_array().unwrap().len(), 1);
@@ -474,7 +434,7 @@ async fn pages_of_warnings_follow_the_cursor() {
     let soon = Some(Utc::now() + Duration::hours(1));
     let mut made = HashSet::new();
     for _ in 0..3 {
-        made.insert(received(&app, &desk, COMMUNE, soon).await.1);
+        made.insert(app.received(&desk, PROCEDURE, COMMUNE, soon).await.1);
     }
     let mut seen = Vec::new();
     let mut cursor = String::new();
@@ -504,7 +464,7 @@ async fn pages_of_warnings_follow_the_cursor() {
 async fn the_sweep_sends_each_warning_once() {
     let app = app().await;
     let desk = app.login("tiepnhan").await;
-    let (id, code) = received(&app, &desk, COMMUNE, None).await;
+    let (id, code) = app.received(&desk, PROCEDURE, COMMUNE, None).await;
     let due = app
         .db
         .store

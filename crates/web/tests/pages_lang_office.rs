@@ -11,54 +11,15 @@ mod lang_support;
 use chrono::{Duration, Utc};
 use lang_support::{Who, choose, english, fragment, has_all, has_none, page, vietnamese};
 use motcua_domain::access::Role;
-use serde_json::{Value, json};
 
 const COMMUNE: &str = "000.01.99.H57";
 const PROCEDURE: &str = "1.004194";
 
-async fn api(app: &common::App, who: &Who, path: &str, body: Value) -> Value {
-    let r = who
-        .0
-        .post(app.url(path))
-        .header("x-csrf-token", &who.1)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let s = r.status();
-    let v: Value = r.json().await.unwrap();
-    assert!(s.is_success(), "{path}: {s} {v}");
-    v
-}
-
 /// A dossier received at the commune, due in a few seconds: a warning at once.
 async fn received_due_soon(app: &common::App) -> String {
-    let citizen = app.login("congdan").await;
     let desk = app.login("tiepnhan").await;
-    let d = api(
-        app,
-        &citizen,
-        "/api/v1/dossiers",
-        json!({"procedure": PROCEDURE, "unit": COMMUNE}),
-    )
-    .await;
-    let id = d["dossier"]["id"].as_str().unwrap().to_owned();
-    api(
-        app,
-        &citizen,
-        &format!("/api/v1/dossiers/{id}/submit"),
-        json!({"channel": "online", "form_data": {}}),
-    )
-    .await;
     let due = Utc::now() + Duration::seconds(3);
-    let r = api(
-        app,
-        &desk,
-        &format!("/api/v1/dossiers/{id}/receive"),
-        json!({"desk": COMMUNE, "due_at": due.to_rfc3339()}),
-    )
-    .await;
-    r["dossier"]["code"].as_str().unwrap().to_owned()
+    app.received(&desk, PROCEDURE, COMMUNE, Some(due)).await.1
 }
 
 async fn monitor(app: &common::App) -> Who {

@@ -43,6 +43,54 @@ impl App {
         let body: serde_json::Value = r.json().await.unwrap();
         (c, body["csrf_token"].as_str().unwrap().to_owned())
     }
+    /// A JSON POST with the caller's form token, which must succeed; the answer's body.
+    pub async fn post_ok(
+        &self,
+        who: &(reqwest::Client, String),
+        path: &str,
+        body: serde_json::Value,
+    ) -> serde_json::Value {
+        let r = who
+            .0
+            .post(self.url(path))
+            .header("x-csrf-token", &who.1)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let s = r.status();
+        let v: serde_json::Value = r.json().await.unwrap();
+        assert!(s.is_success(), "{path}: {s} {v}");
+        v
+    }
+
+    /// A dossier of `procedure` submitted online by the citizen `congdan` and received by
+    /// `desk` at `unit`, with the appointment `due` (the procedure's own time limit when
+    /// `None`). Returns (id, code).
+    pub async fn received(
+        &self,
+        desk: &(reqwest::Client, String),
+        procedure: &str,
+        unit: &str,
+        due: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> (String, String) {
+        use serde_json::json;
+        let citizen = self.login("congdan").await;
+        let body = json!({"procedure": procedure, "unit": unit});
+        let d = self.post_ok(&citizen, "/api/v1/dossiers", body).await;
+        let id = d["dossier"]["id"].as_str().unwrap().to_owned();
+        let body = json!({"channel": "online", "form_data": {}});
+        let submit = format!("/api/v1/dossiers/{id}/submit");
+        self.post_ok(&citizen, &submit, body).await;
+        let mut body = json!({ "desk": unit });
+        if let Some(due) = due {
+            body["due_at"] = json!(due.to_rfc3339());
+        }
+        let receive = format!("/api/v1/dossiers/{id}/receive");
+        let r = self.post_ok(desk, &receive, body).await;
+        (id, r["dossier"]["code"].as_str().unwrap().to_owned())
+    }
+
     /// An account holding `role` in `unit` (and its sub-units with `sub`), password
     /// [`PASSWORD`].
     pub async fn add_account(&self, name: &str, role: Role, unit: &str, sub: bool) {
