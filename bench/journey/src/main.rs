@@ -101,7 +101,12 @@ async fn token(base: &str, user: &str, password: &str) -> Result<String> {
     let r = c
         .post(format!("{base}/api/v1/tokens"))
         .header("x-csrf-token", csrf)
-        .json(&json!({"name": "journey benchmark"}))
+        .json(&json!({
+            "name": "journey benchmark",
+            "expires_at": (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339(),
+            "password": password,
+            "grants": body["account"]["grants"],
+        }))
         .send()
         .await?;
     if !r.status().is_success() {

@@ -208,6 +208,60 @@ pub fn authorize(
     if allowed { Ok(()) } else { Err(Denied) }
 }
 
+/// Whether the actor may read a dossier — and so act on it at all: what one may not read,
+/// one may not change either. Its applicant; while it is a draft, the helper who started
+/// it for the applicant; once submitted, an officer whose grants reach its competent unit
+/// or the desk that received it. Officers never see drafts: nothing is filed yet.
+pub fn may_read_dossier(actor: &Actor, d: &crate::dossier::Dossier, tree: &UnitTree) -> bool {
+    if d.applicant == actor.account_id {
+        return true;
+    }
+    if d.status == crate::dossier::Status::Draft {
+        return d.helper.as_deref() == Some(actor.account_id.as_str())
+            && authorize(
+                actor,
+                Action::SubmitOnBehalf,
+                &Resource::Unit(d.unit.clone()),
+                tree,
+            )
+            .is_ok();
+    }
+    let on = |unit: &UnitCode| {
+        authorize(
+            actor,
+            Action::ReadDossier,
+            &Resource::Dossier {
+                unit: unit.clone(),
+                applicant: d.applicant.clone(),
+            },
+            tree,
+        )
+        .is_ok()
+    };
+    on(&d.unit) || d.desk.as_ref().is_some_and(on)
+}
+
+/// Whether `narrow` gives nothing that `wide` does not: the same role, in the same unit or
+/// (where `wide` reaches sub-units) below it, reaching sub-units only where `wide` does.
+pub fn grant_within(narrow: &Grant, wide: &Grant, tree: &UnitTree) -> bool {
+    narrow.role == wide.role
+        && if wide.with_sub_units {
+            tree.is_within(&narrow.unit, &wide.unit)
+        } else {
+            narrow.unit == wide.unit && !narrow.with_sub_units
+        }
+}
+
+/// What a scoped credential (an API token) may do: the grants of its scope that the
+/// account still holds. Taking a role away from the account takes it from its tokens too.
+pub fn scoped(held: &[Grant], scope: &[Grant], tree: &UnitTree) -> Vec<Grant> {
+    scope
+        .iter()
+        .filter(|s| held.iter().any(|h| grant_within(s, h, tree)))
+        .cloned()
+        .collect()
+}
+
 /// Units in which the actor may do `action`, for filtering lists in the query itself.
 pub fn units_for(actor: &Actor, action: Action, tree: &UnitTree) -> Vec<UnitCode> {
     let mut out: Vec<UnitCode> = actor
@@ -320,6 +374,31 @@ mod tests {
                 authorize(&actor, action, &mine, &t).is_ok(),
                 matches!(action, Action::ReadDossier | Action::SubmitOwnDossier)
             );
+        }
+
+        /// A scoped credential never allows more than the account that holds it, on any
+        /// unit or dossier, whatever scope was asked for.
+        #[test]
+        fn a_scope_never_widens(
+            held in proptest::collection::vec(any_grant(), 0..4),
+            scope in proptest::collection::vec(any_grant(), 0..4),
+            action in any_action(),
+            target in any_unit(),
+        ) {
+            let t = tree();
+            let full = Actor { account_id: "a".into(), grants: held.clone() };
+            let narrow = Actor { account_id: "a".into(), grants: scoped(&held, &scope, &t) };
+            for r in [
+                Resource::Unit(target.clone()),
+                Resource::Dossier { unit: target.clone(), applicant: "b".into() },
+                Resource::Dossier { unit: target.clone(), applicant: "a".into() },
+            ] {
+                if authorize(&narrow, action, &r, &t).is_ok() {
+                    prop_assert!(authorize(&full, action, &r, &t).is_ok());
+                }
+            }
+            // Asking for exactly what one holds keeps all of it.
+            prop_assert_eq!(scoped(&held, &held, &t), held);
         }
 
         /// The list filter and the single check agree.

@@ -213,6 +213,12 @@ pub(crate) fn event_from_row(row: EventRow) -> Result<Event> {
     })
 }
 
+/// A reception number taken in an open transaction; see [`Store::number_reception`].
+pub struct Numbered {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    pub seq: u32,
+}
+
 impl Store {
     /// Commits the changes of one or more dossiers (a parent and the child it creates) in
     /// one transaction. A stale version is a `Conflict` and nothing is written.
@@ -323,6 +329,39 @@ impl Store {
         .fetch_one(self.pool())
         .await?;
         u32::try_from(n).map_err(|_| StoreError::Corrupt("code sequence".into()))
+    }
+
+    /// Takes the next number of the day's sequence for a receiving unit inside a
+    /// transaction that the reception's commit then completes ([`Store::commit_numbered`]):
+    /// a reception the domain refused never asks, and a commit that fails gives its number
+    /// back, so the day's numbers are used only by receptions that happened. Receptions at
+    /// one desk wait for each other's commit, a few milliseconds.
+    pub async fn number_reception(
+        &self,
+        unit: &UnitCode,
+        day: chrono::NaiveDate,
+    ) -> Result<Numbered> {
+        let mut tx = self.pool().begin().await?;
+        let (n,): (i64,) = sqlx::query_as(
+            "INSERT INTO code_sequences (unit, day, last) VALUES ($1, $2, 1) \
+             ON CONFLICT (unit, day) DO UPDATE SET last = code_sequences.last + 1 RETURNING last",
+        )
+        .bind(unit.as_str())
+        .bind(day.to_string())
+        .fetch_one(&mut *tx)
+        .await?;
+        let seq = u32::try_from(n).map_err(|_| StoreError::Corrupt("code sequence".into()))?;
+        Ok(Numbered { tx, seq })
+    }
+
+    /// Commits the dossiers (and files) in the transaction that took their number.
+    pub async fn commit_numbered(
+        &self,
+        numbered: Numbered,
+        commits: &[Commit<'_>],
+        files: &[crate::files::NewFile],
+    ) -> Result<()> {
+        self.commit_in(numbered.tx, commits, files).await
     }
 
     /// An applicant's own dossiers, newest first.

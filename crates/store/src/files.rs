@@ -338,7 +338,17 @@ impl Store {
         commits: &[Commit<'_>],
         files: &[NewFile],
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let tx = self.pool().begin().await?;
+        self.commit_in(tx, commits, files).await
+    }
+
+    /// Writes the commits and their files in `tx` and commits it.
+    pub(crate) async fn commit_in(
+        &self,
+        mut tx: sqlx::Transaction<'static, sqlx::Any>,
+        commits: &[Commit<'_>],
+        files: &[NewFile],
+    ) -> Result<()> {
         for c in commits {
             write_one(&mut tx, c).await?;
         }

@@ -24,6 +24,7 @@ pub mod outbox;
 pub mod procedures;
 pub mod snapshots;
 pub mod testing;
+pub mod throttle;
 pub mod units;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

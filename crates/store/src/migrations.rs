@@ -295,6 +295,24 @@ CREATE SEQUENCE change_seq;
 SELECT setval('change_seq', GREATEST(last, 1), last > 0) FROM change_counter WHERE id = 1
 "#,
     },
+    Migration {
+        version: 7,
+        name: "login attempts counted in the database, API token scopes",
+        // One row per throttled key ("address|user name", "address"): a fixed window and
+        // the attempts in it, bumped by one atomic upsert before a password is checked, so
+        // parallel guesses and several server processes share one count.
+        portable: r#"
+CREATE TABLE login_attempts (
+    key TEXT PRIMARY KEY,
+    window_start_us BIGINT NOT NULL,
+    attempts BIGINT NOT NULL
+);
+CREATE INDEX login_attempts_window ON login_attempts (window_start_us);
+ALTER TABLE api_tokens ADD COLUMN scope TEXT
+"#,
+        sqlite_only: "",
+        postgres_only: "",
+    },
 ];
 
 fn statements(sql: &str) -> impl Iterator<Item = &str> {

@@ -362,7 +362,16 @@ async fn accounts_sessions_and_tokens() {
         (bare.id.as_str(), 0)
     );
     // A locked account's session and token open nothing.
-    let (_, bare_token) = db.store.create_token(&bare.id, "thử", None).await.unwrap();
+    let later = chrono::Utc::now() + chrono::Duration::days(30);
+    let no_scope = motcua_store::accounts::TokenScope {
+        grants: Vec::new(),
+        read_only: true,
+    };
+    let (_, bare_token) = db
+        .store
+        .create_token(&bare.id, "thử", later, &no_scope)
+        .await
+        .unwrap();
     assert!(db.store.token_account(&bare_token).await.unwrap().is_some());
     db.store
         .set_account_locked(&bare.id, true, None)
@@ -381,13 +390,22 @@ async fn accounts_sessions_and_tokens() {
 
     let (info, token) = db
         .store
-        .create_token(&a.id, "Cổng DVCQG", None)
+        .create_token(
+            &a.id,
+            "Cổng DVCQG",
+            later,
+            &motcua_store::accounts::TokenScope {
+                grants: a.grants.clone(),
+                read_only: false,
+            },
+        )
         .await
         .unwrap();
     assert!(token.starts_with("mc_"));
+    let t = db.store.token_account(&token).await.unwrap().unwrap();
     assert_eq!(
-        db.store.token_account(&token).await.unwrap().unwrap().id,
-        a.id
+        (t.account.id.as_str(), &t.account.grants),
+        (a.id.as_str(), &a.grants)
     );
     db.store.revoke_token(&a.id, &info.id).await.unwrap();
     assert!(db.store.token_account(&token).await.unwrap().is_none());

@@ -18,8 +18,14 @@ pub const SESSION_COOKIE: &str = "motcua_session";
 /// How the caller proved who they are.
 #[derive(Debug, Clone)]
 pub enum Via {
-    Session { secret: String, csrf_token: String },
-    Token,
+    Session {
+        secret: String,
+        csrf_token: String,
+    },
+    /// An API token; a read-only one may not change anything.
+    Token {
+        read_only: bool,
+    },
 }
 
 /// The caller, if any. Handlers that need one use [`Authenticated`].
@@ -56,10 +62,17 @@ fn is_write(m: &Method) -> bool {
     !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
+/// Where a session is opened: another site must not log a browser in to an account of the
+/// attacker's choosing (login CSRF), so these are checked even when no cookie is sent.
+const LOGIN_PATHS: [&str; 2] = ["/dang-nhap", "/api/v1/login"];
+
 /// A write that a browser sent from another site. Requests without cookies (integrations
-/// with tokens) are not at risk and pass.
+/// with tokens) are not at risk and pass, except logins.
 pub fn cross_site_write(req: &Request) -> bool {
-    if !is_write(req.method()) || req.headers().get(header::COOKIE).is_none() {
+    if !is_write(req.method()) {
+        return false;
+    }
+    if req.headers().get(header::COOKIE).is_none() && !LOGIN_PATHS.contains(&req.uri().path()) {
         return false;
     }
     let h = req.headers();
@@ -85,7 +98,12 @@ impl FromRequestParts<AppState> for MaybeAuth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         if let Some(token) = bearer(&parts.headers) {
             return match state.store.token_account(&token).await? {
-                Some(a) => Ok(MaybeAuth(Some((a, Via::Token)))),
+                Some(t) => Ok(MaybeAuth(Some((
+                    t.account,
+                    Via::Token {
+                        read_only: t.read_only,
+                    },
+                )))),
                 None => Err(ApiError::unauthenticated()),
             };
         }
@@ -110,6 +128,14 @@ impl FromRequestParts<AppState> for Authenticated {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let MaybeAuth(found) = MaybeAuth::from_request_parts(parts, state).await?;
         let (account, via) = found.ok_or_else(ApiError::unauthenticated)?;
+        if is_write(&parts.method) && matches!(via, Via::Token { read_only: true }) {
+            return Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "token_read_only",
+                "Mã truy cập này chỉ được đọc dữ liệu.",
+                "This token may only read.",
+            ));
+        }
         // JSON writes made with a session cookie must echo the session's CSRF token. Page
         // forms check their hidden field themselves.
         if is_write(&parts.method)

@@ -13,7 +13,7 @@ pub mod openapi;
 mod ops;
 pub mod outbox_worker;
 mod pages;
-mod ratelimit;
+pub mod ratelimit;
 pub mod warnings;
 
 use axum::Router;
@@ -37,6 +37,8 @@ pub struct Config {
     pub files_dir: std::path::PathBuf,
     /// The largest file accepted, in bytes.
     pub max_file_bytes: u64,
+    /// Login attempts per window and password checks at once.
+    pub login: ratelimit::LoginLimits,
 }
 
 impl Default for Config {
@@ -46,6 +48,7 @@ impl Default for Config {
             session_hours: 8,
             files_dir: std::path::PathBuf::from("data/files"),
             max_file_bytes: motcua_store::files::DEFAULT_MAX_FILE_BYTES,
+            login: ratelimit::LoginLimits::default(),
         }
     }
 }
@@ -60,7 +63,7 @@ pub struct AppState {
     pub live: Arc<live::LiveIndex>,
     pub eforms: Arc<eforms::Forms>,
     metrics: Arc<metrics::Metrics>,
-    limiter: Arc<ratelimit::LoginLimiter>,
+    limiter: Arc<ratelimit::LoginGuard>,
 }
 
 impl AppState {
@@ -73,12 +76,12 @@ impl AppState {
         Self {
             store,
             files,
+            limiter: Arc::new(ratelimit::LoginGuard::new(config.login.clone())),
             config: Arc::new(config),
             live: Arc::new(live::LiveIndex::new(calendar.clone())),
             calendar: Arc::new(Deadlines::new(calendar)),
             eforms: Arc::default(),
             metrics: Arc::default(),
-            limiter: Arc::default(),
         }
     }
 

@@ -149,7 +149,12 @@ async fn sessions_csrf_and_tokens() {
     let r = c
         .post(app.url("/api/v1/tokens"))
         .header("x-csrf-token", &csrf)
-        .json(&json!({"name": "Trục LGSP"}))
+        .json(&json!({
+            "name": "Trục LGSP",
+            "expires_at": (chrono::Utc::now() + chrono::Duration::days(7)).to_rfc3339(),
+            "password": common::PASSWORD,
+            "grants": [{"role": "operator", "unit": "000.00.00.H57", "with_sub_units": true}],
+        }))
         .send()
         .await
         .unwrap();
@@ -173,7 +178,12 @@ async fn sessions_csrf_and_tokens() {
     let r = plain
         .post(app.url("/api/v1/tokens"))
         .bearer_auth(&token)
-        .json(&json!({"name": "x"}))
+        .json(&json!({
+            "name": "x",
+            "expires_at": (chrono::Utc::now() + chrono::Duration::days(7)).to_rfc3339(),
+            "password": common::PASSWORD,
+            "grants": [{"role": "operator", "unit": "000.00.00.H57", "with_sub_units": true}],
+        }))
         .send()
         .await
         .unwrap();

@@ -244,12 +244,19 @@ async fn two_officers_at_once_exactly_one_wins() {
     let app = common::spawn().await;
     let citizen = Who::as_(&app, "congdan").await;
     let desk = Who::as_(&app, "tiepnhan").await;
-    let centre = Who::as_(&app, "tiepnhan.tt").await;
+    app.add_account(
+        "tiepnhan.2",
+        motcua_domain::access::Role::ReceptionOfficer,
+        COMMUNE,
+        false,
+    )
+    .await;
+    let colleague = Who::as_(&app, "tiepnhan.2").await;
     let (id, v) = submitted(&app, &citizen).await;
     let path = format!("/api/v1/dossiers/{id}/receive");
     let (a, b) = tokio::join!(
         desk.post(&app, &path, json!({"version": v, "desk": COMMUNE})),
-        centre.post(&app, &path, json!({"version": v, "desk": "000.00.94.H57"}))
+        colleague.post(&app, &path, json!({"version": v, "desk": COMMUNE}))
     );
     let mut statuses = [a.status().as_u16(), b.status().as_u16()];
     statuses.sort();
@@ -296,7 +303,8 @@ async fn people_see_only_what_is_theirs() {
             json!({"version": v}),
         )
         .await;
-    assert_eq!(r.status(), 403);
+    // Acting on it answers as reading it does: it is not there for them.
+    assert_eq!(r.status(), 404);
     // A stale version is a conflict, not a second change.
     let r = citizen
         .post(
@@ -461,16 +469,7 @@ async fn the_declaration_is_checked_on_submission_with_vietnamese_field_errors()
 }
 
 async fn token_of(app: &common::App, user: &str) -> String {
-    let who = Who::as_(app, user).await;
-    let created = ok(who
-        .post(
-            app,
-            "/api/v1/tokens",
-            json!({"name": "Phần mềm một cửa xã"}),
-        )
-        .await)
-    .await;
-    created["token"].as_str().unwrap().to_owned()
+    app.token(user).await
 }
 
 /// Integration tokens carry their account's units and nothing more. (A desk may receive for
@@ -510,13 +509,9 @@ async fn a_token_of_another_unit_changes_nothing() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        r.status(),
-        403,
-        "not at a desk the token's account does not hold"
-    );
+    assert_eq!(r.status(), 404, "what one may not read, one may not act on");
     let body: Value = r.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "forbidden", "{body}");
+    assert_eq!(body["error"]["code"], "not_found", "{body}");
     assert!(body["error"]["request_id"].is_string(), "{body}");
     let inbox: Value = plain
         .get(app.url("/api/v1/inbox"))

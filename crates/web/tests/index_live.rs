@@ -50,7 +50,29 @@ async fn live_equals_offline_and_follows_the_dossier() {
     let from = today - chrono::Duration::days(30);
     let period = Period::new(from, today).unwrap();
     let url = app.url(&format!("/api/v1/index?from={from}&to={today}"));
-    let before: Value = reqwest::get(&url).await.unwrap().json().await.unwrap();
+    // A province monitor reads every figure, exactly the CLI's.
+    app.add_account(
+        "giamsat",
+        motcua_domain::access::Role::ProvinceMonitor,
+        "000.00.00.H57",
+        true,
+    )
+    .await;
+    let (monitor, _) = app.login("giamsat").await;
+    let read = |url: String| {
+        let monitor = monitor.clone();
+        async move {
+            monitor
+                .get(url)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let before: Value = read(url.clone()).await;
     assert_eq!(before, offline(&app, period).await);
     let received_before = metric(&before, "000.01.99.H57", "DOSSIER_SYNC")["denominator"]
         .as_i64()
@@ -83,7 +105,7 @@ async fn live_equals_offline_and_follows_the_dossier() {
     )
     .await;
 
-    let after: Value = reqwest::get(&url).await.unwrap().json().await.unwrap();
+    let after: Value = read(url.clone()).await;
     assert_eq!(
         after,
         offline(&app, period).await,

@@ -339,7 +339,17 @@ async fn a_transferred_dossier_moves_to_the_other_units_inbox_and_keeps_its_code
     let today = chrono::Utc::now()
         .with_timezone(&motcua_calendar::VIETNAM_OFFSET)
         .date_naive();
-    let index: Value = reqwest::get(app.url(&format!("/api/v1/index?from={today}&to={today}")))
+    app.add_account(
+        "giamsat",
+        motcua_domain::access::Role::ProvinceMonitor,
+        "000.00.00.H57",
+        true,
+    )
+    .await;
+    let (monitor, _) = app.login("giamsat").await;
+    let index: Value = monitor
+        .get(app.url(&format!("/api/v1/index?from={today}&to={today}")))
+        .send()
         .await
         .unwrap()
         .json()

@@ -236,6 +236,15 @@ fn as_applicant(ctx: &Context<'_>, d: &Dossier) -> Result<By, DossierError> {
     })
 }
 
+/// The helper who created this draft for its applicant, still allowed to file on their
+/// behalf: nobody fills in or submits a draft someone else started for themselves.
+fn as_helper(ctx: &Context<'_>, d: &Dossier) -> Result<By, DossierError> {
+    if d.helper.as_deref() != Some(ctx.actor.account_id.as_str()) {
+        return Err(DossierError::Forbidden);
+    }
+    acting(ctx, Action::SubmitOnBehalf, &d.unit, None)
+}
+
 /// The step worker: holds the step's role in the step's unit, and the step allows `a`.
 pub(super) fn step_worker(
     ctx: &Context<'_>,
@@ -283,8 +292,7 @@ pub fn decide(
             if d.status != Draft {
                 return Err(status_err(&cmd, d));
             }
-            let by = as_applicant(ctx, d)
-                .or_else(|_| acting(ctx, Action::SubmitOnBehalf, &d.unit, None))?;
+            let by = as_applicant(ctx, d).or_else(|_| as_helper(ctx, d))?;
             Ok((by, vec![Change::FormSaved]))
         }
         Command::Submit { channel, on_behalf } => {
@@ -292,7 +300,7 @@ pub fn decide(
                 return Err(status_err(&cmd, d));
             }
             if *on_behalf {
-                let by = acting(ctx, Action::SubmitOnBehalf, &d.unit, None)?;
+                let by = as_helper(ctx, d)?;
                 // A helper-assisted submission counts as online, whatever the helper says.
                 let channel = if by.role == Role::DigitalHelper {
                     Channel::Online

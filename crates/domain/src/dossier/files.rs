@@ -201,7 +201,7 @@ fn at_desk(ctx: &Context<'_>, d: &Dossier, desk: &UnitCode) -> Result<By, Dossie
     })
 }
 
-/// The applicant, or a helper submitting on their behalf while it is a draft.
+/// The applicant, or the helper who started the draft on their behalf while it is one.
 fn applicant_side(ctx: &Context<'_>, d: &Dossier) -> Result<By, DossierError> {
     if ctx.actor.account_id == d.applicant {
         return Ok(By {
@@ -210,7 +210,7 @@ fn applicant_side(ctx: &Context<'_>, d: &Dossier) -> Result<By, DossierError> {
             unit: None,
         });
     }
-    if d.status != Status::Draft {
+    if d.status != Status::Draft || d.helper.as_deref() != Some(ctx.actor.account_id.as_str()) {
         return Err(DossierError::Forbidden);
     }
     authorize(

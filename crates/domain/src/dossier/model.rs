@@ -262,7 +262,10 @@ impl Dossier {
                 desk: None,
                 applicant: applicant.clone(),
                 applicant_kind: *applicant_kind,
-                helper: None,
+                // Someone who creates a draft for another person (a community digital
+                // helper) is its helper until it is submitted; only they and the applicant
+                // may read and fill it in meanwhile.
+                helper: (e.by.account != *applicant).then(|| e.by.account.clone()),
                 channel: None,
                 parent: parent.clone(),
                 code: None,

@@ -7,8 +7,9 @@ use crate::error::{ApiError, ErrorBody};
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use motcua_domain::access::Grant;
-use motcua_store::accounts::{Account, TokenInfo};
+use motcua_domain::UnitCode;
+use motcua_domain::access::{Grant, Role};
+use motcua_store::accounts::{Account, TokenInfo, TokenScope};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use utoipa::ToSchema;
@@ -121,8 +122,13 @@ pub struct TokenView {
     pub id: String,
     pub name: String,
     pub created_at: String,
+    /// Null only for tokens issued before expiry became required.
     pub expires_at: Option<String>,
     pub revoked: bool,
+    /// The roles and units the token acts with (null: every role of the account, for
+    /// tokens issued before scopes existed).
+    pub grants: Option<Vec<GrantView>>,
+    pub read_only: bool,
 }
 
 fn token_view(t: &TokenInfo) -> TokenView {
@@ -132,6 +138,11 @@ fn token_view(t: &TokenInfo) -> TokenView {
         created_at: crate::pages::vn_time(t.created_at),
         expires_at: t.expires_at.map(crate::pages::vn_time),
         revoked: t.revoked,
+        grants: t
+            .scope
+            .as_ref()
+            .map(|s| s.grants.iter().map(grant_view).collect()),
+        read_only: t.scope.as_ref().is_some_and(|s| s.read_only),
     }
 }
 
@@ -147,10 +158,27 @@ pub async fn list_tokens(
 }
 
 #[derive(Deserialize, ToSchema)]
+pub struct ScopeGrant {
+    /// One of the caller's roles.
+    pub role: String,
+    /// A unit where the caller holds that role (or below it, where held with sub-units).
+    pub unit: String,
+    #[serde(default)]
+    pub with_sub_units: bool,
+}
+
+#[derive(Deserialize, ToSchema)]
 pub struct CreateToken {
     pub name: String,
-    /// RFC 3339; none = until revoked.
-    pub expires_at: Option<String>,
+    /// RFC 3339, in the future and at most 366 days ahead: every token expires.
+    pub expires_at: String,
+    /// The caller's password again: a stolen session alone cannot mint a lasting token.
+    pub password: String,
+    /// The roles and units the token acts with: each one the caller holds. At least one.
+    pub grants: Vec<ScopeGrant>,
+    /// A token that may only read (monitoring, reporting).
+    #[serde(default)]
+    pub read_only: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -160,44 +188,70 @@ pub struct CreatedToken {
     pub info: TokenView,
 }
 
-/// Issues a token that acts with the caller's roles, for an integration. Only a browser
-/// session may issue one: a token cannot mint more tokens.
+/// The longest a token may live.
+const MAX_TOKEN_DAYS: i64 = 366;
+
+/// Issues a token for an integration, scoped to some of the caller's roles and units and
+/// expiring. Only a browser session may issue one (a token cannot mint more tokens), and
+/// only with the caller's password entered again; the password check counts against the
+/// same limits as a login.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "auth", request_body = CreateToken,
-    responses((status = 201, body = CreatedToken), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = CreatedToken), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn create_token(
     State(state): State<AppState>,
     auth: Authenticated,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Json(req): Json<CreateToken>,
 ) -> Result<Response, ApiError> {
-    if matches!(auth.via, Via::Token) {
+    if matches!(auth.via, Via::Token { .. }) {
         return Err(ApiError::forbidden());
     }
-    let expires_at = match req.expires_at.as_deref() {
-        None => None,
-        Some(s) => Some(
-            chrono::DateTime::parse_from_rfc3339(s)
-                .map_err(|_| {
-                    ApiError::invalid(
-                        "expires_at",
-                        "invalid_datetime",
-                        "Thời hạn không đúng định dạng RFC 3339.",
-                        "expires_at must be RFC 3339.",
-                    )
-                })?
-                .with_timezone(&chrono::Utc),
-        ),
-    };
-    if req.name.trim().is_empty() {
+    if req.name.trim().is_empty() || req.name.chars().count() > 200 {
         return Err(ApiError::invalid(
             "name",
             "required",
-            "Cần đặt tên cho mã truy cập.",
-            "name is required.",
+            "Cần đặt tên cho mã truy cập (tối đa 200 ký tự).",
+            "name is required (at most 200 characters).",
         ));
     }
+    let now = chrono::Utc::now();
+    let expires_at = chrono::DateTime::parse_from_rfc3339(&req.expires_at)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .ok()
+        .filter(|t| *t > now && *t <= now + chrono::Duration::days(MAX_TOKEN_DAYS))
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "expires_at",
+                "invalid_expiry",
+                "Thời hạn phải theo RFC 3339, sau thời điểm hiện tại và không quá 366 ngày.",
+                "expires_at must be RFC 3339, in the future and at most 366 days ahead.",
+            )
+        })?;
+    let grants = scope_grants(&state, &auth.account, &req.grants).await?;
+    // Entering the password again goes through the login's limits and checks.
+    crate::pages::auth::check_password(&state, addr.ip(), &auth.account.username, &req.password)
+        .await
+        .map_err(|e| {
+            // The caller is logged in: a wrong password here is a wrong field, not a
+            // reason to log in again.
+            if e.status == StatusCode::UNAUTHORIZED {
+                ApiError::invalid(
+                    "password",
+                    "invalid_password",
+                    "Mật khẩu không đúng.",
+                    "Wrong password.",
+                )
+            } else {
+                e
+            }
+        })?;
+    let scope = TokenScope {
+        grants,
+        read_only: req.read_only,
+    };
     let (info, token) = state
         .store
-        .create_token(&auth.account.id, &req.name, expires_at)
+        .create_token(&auth.account.id, &req.name, expires_at, &scope)
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -207,6 +261,70 @@ pub async fn create_token(
         }),
     )
         .into_response())
+}
+
+/// The asked-for grants, each one within a grant the caller holds.
+async fn scope_grants(
+    state: &AppState,
+    account: &Account,
+    asked: &[ScopeGrant],
+) -> Result<Vec<Grant>, ApiError> {
+    let bad = |i: usize, code: &'static str, vi: &str, en: &str| {
+        let mut e = ApiError::invalid(
+            "grants",
+            code,
+            "Phạm vi của mã truy cập không hợp lệ.",
+            "The token's scope is not valid.",
+        );
+        e.fields = vec![crate::error::FieldError {
+            field: format!("grants[{i}]"),
+            code: code.into(),
+            message: Some(vi.into()),
+            message_en: Some(en.into()),
+        }];
+        e
+    };
+    if asked.is_empty() || asked.len() > 50 {
+        return Err(ApiError::invalid(
+            "grants",
+            "required",
+            "Cần chọn từ 1 đến 50 vai trò cho mã truy cập.",
+            "grants must list 1 to 50 of your roles.",
+        ));
+    }
+    let tree = state.store.unit_tree().await?;
+    let mut out = Vec::with_capacity(asked.len());
+    for (i, g) in asked.iter().enumerate() {
+        let role = Role::parse(&g.role)
+            .ok_or_else(|| bad(i, "unknown_role", "Vai trò không tồn tại.", "Unknown role."))?;
+        let unit = UnitCode::parse(&g.unit).map_err(|_| {
+            bad(
+                i,
+                "invalid_unit_code",
+                "Mã đơn vị không đúng dạng.",
+                "Malformed unit code.",
+            )
+        })?;
+        let grant = Grant {
+            role,
+            unit,
+            with_sub_units: g.with_sub_units,
+        };
+        if !account
+            .grants
+            .iter()
+            .any(|h| motcua_domain::access::grant_within(&grant, h, &tree))
+        {
+            return Err(bad(
+                i,
+                "not_held",
+                "Bạn không giữ vai trò này tại đơn vị này.",
+                "You do not hold this role in this unit.",
+            ));
+        }
+        out.push(grant);
+    }
+    Ok(out)
 }
 
 /// Revokes one of the caller's tokens.

@@ -102,14 +102,7 @@ pub async fn create(
     }
     let applicant = match &b.on_behalf_of {
         None => auth.account.id.clone(),
-        Some(u) => state.store.account_by_username(u).await?.ok_or_else(|| {
-            ApiError::invalid(
-                "on_behalf_of",
-                "unknown_account",
-                "Không tìm thấy tài khoản người nộp.",
-                "No such applicant account.",
-            )
-        })?,
+        Some(u) => on_behalf_applicant(&state, &auth, u).await?,
     };
     let form_data = b.form_data.unwrap_or(serde_json::json!({}));
     let new = service::NewDraft {
@@ -134,6 +127,47 @@ pub async fn create(
         }),
     )
         .into_response())
+}
+
+/// The applicant a helper files for: an account that is a citizen's or a business's and
+/// nothing else — never an official's. Unknown and ineligible names get the same answer,
+/// and only callers who may file on somebody's behalf get any answer, so that the field
+/// cannot be used to find out which accounts exist.
+async fn on_behalf_applicant(
+    state: &AppState,
+    auth: &Authenticated,
+    username: &str,
+) -> Result<String, ApiError> {
+    use motcua_domain::access::{Action, Role, role_allows};
+    if !auth
+        .account
+        .grants
+        .iter()
+        .any(|g| g.role != Role::Applicant && role_allows(g.role, Action::SubmitOnBehalf))
+    {
+        return Err(ApiError::forbidden());
+    }
+    let not_eligible = || {
+        ApiError::invalid(
+            "on_behalf_of",
+            "applicant_not_eligible",
+            "Không thể nộp hộ cho tài khoản này.",
+            "This account cannot be filed for.",
+        )
+    };
+    let id = state
+        .store
+        .account_by_username(username)
+        .await?
+        .ok_or_else(not_eligible)?;
+    let account = state.store.account(&id).await?;
+    let applicant_only = !account.locked
+        && !account.grants.is_empty()
+        && account.grants.iter().all(|g| g.role == Role::Applicant);
+    if !applicant_only || account.id == auth.account.id {
+        return Err(not_eligible());
+    }
+    Ok(id)
 }
 
 /// The caller's own dossiers, newest first.

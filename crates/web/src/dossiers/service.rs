@@ -190,6 +190,41 @@ pub enum Target<'a> {
 struct Filled {
     lookup_secret: Option<String>,
     form: Option<serde_json::Value>,
+    /// A reception's desk and day, whose next number the commit takes.
+    numbering: Option<(motcua_domain::UnitCode, chrono::NaiveDate)>,
+}
+
+fn reception_code(
+    desk: &motcua_domain::UnitCode,
+    day: chrono::NaiveDate,
+    seq: u32,
+) -> Result<motcua_domain::dossier::DossierCode, ApiError> {
+    Tt01Codes.code(desk, day, seq).map_err(|e| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "code_sequence_full",
+            "Đã hết số hồ sơ trong ngày.",
+            e.to_string(),
+        )
+    })
+}
+
+/// Decides the commands one after the other, each against the state the previous one left.
+fn decide_all(
+    d: Dossier,
+    cmds: &[Command],
+    ctx: &Context<'_>,
+    now: DateTime<Utc>,
+) -> Result<(Dossier, Vec<Event>), ApiError> {
+    let mut next = d;
+    let mut events = Vec::new();
+    for cmd in cmds {
+        let (by, changes) = decide(&next, cmd.clone(), ctx).map_err(domain_error)?;
+        let (after, evs) = record(&next, &by, changes, now);
+        next = after;
+        events.extend(evs);
+    }
+    Ok((next, events))
 }
 
 /// What only the service can fill in before the domain decides (the code, the appointment,
@@ -246,15 +281,10 @@ async fn prepare(
                     ));
                 }
             };
-            let seq = state.store.next_dossier_seq(&desk, today).await?;
-            let code = Tt01Codes.code(&desk, today, seq).map_err(|e| {
-                ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "code_sequence_full",
-                    "Đã hết số hồ sơ trong ngày.",
-                    e.to_string(),
-                )
-            })?;
+            // A provisional number: the domain decides on it first, and only a reception
+            // it accepts takes the day's next number (see `execute_all`).
+            let code = reception_code(&desk, today, 1)?;
+            filled.numbering = Some((desk.clone(), today));
             filled.lookup_secret = Some(new_secret());
             Command::Receive {
                 desk,
@@ -287,6 +317,12 @@ pub async fn execute_all(
                 .dossier(id)
                 .await
                 .map_err(|_| ApiError::not_found("hồ sơ", "Dossier"))?;
+            // What one may not read, one may not change: the same answer as a read, so
+            // nobody learns that a dossier they cannot see exists.
+            let tree = state.store.unit_tree().await?;
+            if !super::views::readable(actor, &stored.state, &tree) {
+                return Err(ApiError::not_found("hồ sơ", "Dossier"));
+            }
             if expected_version.is_some_and(|v| v != stored.state.version) {
                 return Err(conflict());
             }
@@ -307,8 +343,8 @@ pub async fn execute_all(
     let tree = state.store.unit_tree().await?;
     let (pv, process) = process_for(state, &d).await?;
     let mut filled = Filled {
-        lookup_secret: None,
         form: (expected == 0).then(|| stored_form.clone()),
+        ..Filled::default()
     };
     // Only a transfer needs the procedure's competent units: the others skip the lookup.
     let competent_units = if reqs
@@ -327,18 +363,41 @@ pub async fn execute_all(
         competent_units: &competent_units,
         max_extensions: 1,
     };
-    let mut next = d;
+    let created_events = events.len();
+    let mut next = d.clone();
+    let mut cmds = Vec::with_capacity(reqs.len());
     for req in reqs {
         let cmd = prepare(state, &next, &stored_form, req, pv, now, &mut filled).await?;
-        let (by, changes) = decide(&next, cmd, &ctx).map_err(domain_error)?;
+        let (by, changes) = decide(&next, cmd.clone(), &ctx).map_err(domain_error)?;
         let (after, evs) = record(&next, &by, changes, now);
         next = after;
         events.extend(evs);
+        cmds.push(cmd);
     }
+    // The domain accepted every command; only now does a reception take its number, in
+    // the transaction that commits it, and the same commands are decided again with it.
+    let numbered = match &filled.numbering {
+        Some((desk, day)) => {
+            let numbered = state.store.number_reception(desk, *day).await?;
+            let code = reception_code(desk, *day, numbered.seq)?;
+            for cmd in &mut cmds {
+                if let Command::Receive { code: c, .. } = cmd {
+                    *c = code.clone();
+                }
+            }
+            let (after, evs) = decide_all(d, &cmds, &ctx, now)?;
+            next = after;
+            events.truncate(created_events);
+            events.extend(evs);
+            Some(numbered)
+        }
+        None => None,
+    };
 
     let Filled {
         lookup_secret,
         form: new_form,
+        ..
     } = filled;
     let documents: Vec<Document> = events
         .iter()
@@ -395,14 +454,19 @@ pub async fn execute_all(
             idempotency_key: None,
         });
     }
-    state
-        .store
-        .commit_dossiers_with_files(&commits, &files)
-        .await
-        .map_err(|e| match e {
-            motcua_store::StoreError::Conflict(_) => conflict(),
-            other => other.into(),
-        })?;
+    let committed = match numbered {
+        Some(n) => state.store.commit_numbered(n, &commits, &files).await,
+        None => {
+            state
+                .store
+                .commit_dossiers_with_files(&commits, &files)
+                .await
+        }
+    };
+    committed.map_err(|e| match e {
+        motcua_store::StoreError::Conflict(_) => conflict(),
+        other => other.into(),
+    })?;
     let mut changed = vec![&next];
     changed.extend(commits_owned.iter().map(|(d, _, _)| d));
     feed_live(state, &changed).await;
@@ -462,16 +526,32 @@ pub async fn create(
             "The unit is not competent for this procedure.",
         ));
     }
-    if applicant != actor.account_id {
+    // Who starts the draft: the applicant, or someone filing on their behalf in the role
+    // that lets them (recorded as the draft's helper until it is submitted).
+    let role = if applicant == actor.account_id {
+        motcua_domain::access::Role::Applicant
+    } else {
         let tree = state.store.unit_tree().await?;
-        motcua_domain::access::authorize(
-            actor,
-            motcua_domain::access::Action::SubmitOnBehalf,
-            &motcua_domain::access::Resource::Unit(unit.clone()),
-            &tree,
-        )
-        .map_err(|_| ApiError::forbidden())?;
-    }
+        actor
+            .grants
+            .iter()
+            .filter(|g| g.role != motcua_domain::access::Role::Applicant)
+            .find(|g| {
+                let only = Actor {
+                    account_id: actor.account_id.clone(),
+                    grants: vec![(*g).clone()],
+                };
+                motcua_domain::access::authorize(
+                    &only,
+                    motcua_domain::access::Action::SubmitOnBehalf,
+                    &motcua_domain::access::Resource::Unit(unit.clone()),
+                    &tree,
+                )
+                .is_ok()
+            })
+            .map(|g| g.role)
+            .ok_or_else(ApiError::forbidden)?
+    };
     let eform = state.eforms.in_force(&state.store, procedure).await?;
     let form_data =
         &crate::eforms::prefilled(&state.store, applicant, eform.form.as_deref(), form_data).await;
@@ -479,8 +559,8 @@ pub async fn create(
     let id = uuid::Uuid::now_v7().to_string();
     let by = By {
         account: actor.account_id.clone(),
-        role: motcua_domain::access::Role::Applicant,
-        unit: None,
+        role,
+        unit: (role != motcua_domain::access::Role::Applicant).then(|| unit.clone()),
     };
     let e = Event {
         dossier: id,

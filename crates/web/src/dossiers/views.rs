@@ -166,25 +166,11 @@ impl From<&Document> for DocumentView {
     }
 }
 
-/// Whether the actor may read the dossier: its applicant, or an officer of its competent
-/// unit or of the desk that received it.
+/// Whether the actor may read the dossier (and so act on it): `domain::access` decides.
 pub fn readable(
     actor: &motcua_domain::access::Actor,
     d: &Dossier,
     tree: &motcua_domain::unit::UnitTree,
 ) -> bool {
-    use motcua_domain::access::{Action, Resource, authorize};
-    let on = |unit: &motcua_domain::UnitCode| {
-        authorize(
-            actor,
-            Action::ReadDossier,
-            &Resource::Dossier {
-                unit: unit.clone(),
-                applicant: d.applicant.clone(),
-            },
-            tree,
-        )
-        .is_ok()
-    };
-    on(&d.unit) || d.desk.as_ref().is_some_and(on)
+    motcua_domain::access::may_read_dossier(actor, d, tree)
 }

@@ -105,7 +105,7 @@ impl FromRequestParts<AppState> for PageUser {
             a.map(|(account, via)| {
                 let csrf = match via {
                     Via::Session { csrf_token, .. } => Some(csrf_token),
-                    Via::Token => None,
+                    Via::Token { .. } => None,
                 };
                 (account, csrf)
             }),
@@ -114,40 +114,45 @@ impl FromRequestParts<AppState> for PageUser {
     }
 }
 
-/// Checks the rate limit and the password; opens a session. Used by the page and the API.
+/// Counts the attempt, checks the password when the limits allow, opens a session. Used by
+/// the page and the API.
 pub async fn log_in(
     state: &AppState,
     ip: IpAddr,
     username: &str,
     password: &str,
 ) -> Result<(Account, String), ApiError> {
-    let now = std::time::Instant::now();
-    state
-        .limiter
-        .check(ip, username, now)
-        .map_err(ApiError::rate_limited)?;
-    match state.store.check_login(username, password).await? {
-        Some(account) => {
-            state.limiter.succeed(ip, username);
-            let secret = state
-                .store
-                .create_session(
-                    &account.id,
-                    chrono::Duration::hours(state.config.session_hours),
-                )
-                .await?;
-            Ok((account, secret))
-        }
-        None => {
-            state.limiter.fail(ip, username, now);
-            Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
-                "Tên đăng nhập hoặc mật khẩu không đúng.",
-                "Wrong user name or password.",
-            ))
-        }
-    }
+    let account = check_password(state, ip, username, password).await?;
+    let secret = state
+        .store
+        .create_session(
+            &account.id,
+            chrono::Duration::hours(state.config.session_hours),
+        )
+        .await?;
+    Ok((account, secret))
+}
+
+/// The limits, then the password: the account, or `invalid_credentials` without saying
+/// which part was wrong.
+pub async fn check_password(
+    state: &AppState,
+    ip: IpAddr,
+    username: &str,
+    password: &str,
+) -> Result<Account, ApiError> {
+    let admitted = state.limiter.admit(&state.store, ip, username).await?;
+    let checked = state.store.check_login(username, password).await;
+    let found = matches!(checked, Ok(Some(_)));
+    state.limiter.settle(&state.store, admitted, found).await?;
+    checked?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            "Tên đăng nhập hoặc mật khẩu không đúng.",
+            "Wrong user name or password.",
+        )
+    })
 }
 
 #[derive(Template)]

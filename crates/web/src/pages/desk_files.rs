@@ -107,7 +107,10 @@ fn row(f: &StoredFile, lang: Lang) -> FileRow {
 fn may_upload(actor: &Actor, d: &Dossier, tree: &motcua_domain::unit::UnitTree) -> bool {
     let own = actor.account_id == d.applicant;
     match d.status {
-        Status::Draft => own || units_for(actor, Action::SubmitOnBehalf, tree).contains(&d.unit),
+        Status::Draft => {
+            own || (d.helper.as_deref() == Some(actor.account_id.as_str())
+                && units_for(actor, Action::SubmitOnBehalf, tree).contains(&d.unit))
+        }
         Status::SupplementRequested => {
             own || units_for(actor, Action::ReceiveDossier, tree)
                 .iter()

@@ -91,6 +91,28 @@ impl App {
         (id, r["dossier"]["code"].as_str().unwrap().to_owned())
     }
 
+    /// An API token of `username` acting with all of that account's grants, for 30 days.
+    pub async fn token(&self, username: &str) -> String {
+        let who = self.login(username).await;
+        let me: serde_json::Value = who
+            .0
+            .get(self.url("/api/v1/whoami"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let body = serde_json::json!({
+            "name": "Phần mềm một cửa xã",
+            "expires_at": (chrono::Utc::now() + chrono::Duration::days(30)).to_rfc3339(),
+            "password": PASSWORD,
+            "grants": me["grants"],
+        });
+        let created = self.post_ok(&who, "/api/v1/tokens", body).await;
+        created["token"].as_str().unwrap().to_owned()
+    }
+
     /// An account holding `role` in `unit` (and its sub-units with `sub`), password
     /// [`PASSWORD`].
     pub async fn add_account(&self, name: &str, role: Role, unit: &str, sub: bool) {

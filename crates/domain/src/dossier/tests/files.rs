@@ -39,7 +39,13 @@ fn receive(r: &mut Run, who: &Actor) {
 #[test]
 fn the_applicant_attaches_to_a_draft_and_to_a_supplement_only() {
     let a = actors();
-    let mut r = Run::new();
+    // Nobody attaches to a draft its applicant started for themselves.
+    let mut own = Run::new();
+    assert_eq!(
+        own.run(&a[1], attach("Tờ khai", "f0")),
+        Err(DossierError::Forbidden)
+    );
+    let mut r = Run::drafted_by_helper();
     r.run(&a[0], attach("Tờ khai", "f1")).unwrap();
     assert_eq!(r.d.component_files, 1);
     let Change::ComponentFile { component, file } = &r.events.last().unwrap().change else {

@@ -109,7 +109,7 @@ fn whole_journey_with_one_supplement() {
 #[test]
 fn desk_anywhere_in_the_province_receives_and_helpers_count_as_online() {
     let a = actors();
-    let mut r = Run::new();
+    let mut r = Run::drafted_by_helper();
     r.run(
         &a[1],
         Command::Submit {

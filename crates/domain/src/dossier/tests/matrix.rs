@@ -103,7 +103,14 @@ fn authorization_matrix() {
             "save_form",
             Box::new(|| at(0)),
             Command::SaveForm,
-            &["owner", "helper", "desk"],
+            // Nobody else fills in a draft its applicant started.
+            &["owner"],
+        ),
+        (
+            "save_form_of_a_helper_draft",
+            Box::new(Run::drafted_by_helper),
+            Command::SaveForm,
+            &["owner", "helper"],
         ),
         (
             "submit",
@@ -121,7 +128,17 @@ fn authorization_matrix() {
                 channel: Channel::Direct,
                 on_behalf: true,
             },
-            &["helper", "desk"],
+            // The review's finding: a helper submitted a citizen's own draft.
+            &[],
+        ),
+        (
+            "submit_on_behalf_of_a_helper_draft",
+            Box::new(Run::drafted_by_helper),
+            Command::Submit {
+                channel: Channel::Direct,
+                on_behalf: true,
+            },
+            &["helper"],
         ),
         (
             "receive_here",

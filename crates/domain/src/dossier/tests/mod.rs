@@ -68,14 +68,20 @@ pub(super) fn t0() -> DateTime<Utc> {
 }
 
 pub(super) fn created() -> (Dossier, Vec<Event>) {
+    created_by("a", Role::Applicant)
+}
+
+/// The applicant `a`'s draft, started by `account` acting as `role` (a helper filing for
+/// them, or `a` themselves).
+pub(super) fn created_by(account: &str, role: Role) -> (Dossier, Vec<Event>) {
     let e = Event {
         dossier: "d1".into(),
         version: 1,
         at: t0(),
         by: By {
-            account: "a".into(),
-            role: Role::Applicant,
-            unit: None,
+            account: account.into(),
+            role,
+            unit: (role != Role::Applicant).then(|| uc(COMMUNE)),
         },
         change: Change::Created {
             procedure: ProcedureCode::parse("1.001193").unwrap(),
@@ -116,7 +122,13 @@ impl Run {
     }
 
     pub(super) fn new() -> Self {
-        let (d, events) = created();
+        Self::from_created(created())
+    }
+    /// A draft the digital helper `helper` started for the applicant `a`.
+    pub(super) fn drafted_by_helper() -> Self {
+        Self::from_created(created_by("helper", Role::DigitalHelper))
+    }
+    fn from_created((d, events): (Dossier, Vec<Event>)) -> Self {
         Run {
             d,
             events,
