@@ -295,6 +295,15 @@ CREATE SEQUENCE change_seq;
 SELECT setval('change_seq', GREATEST(last, 1), last > 0) FROM change_counter WHERE id = 1
 "#,
     },
+    // Versions need not be consecutive: the runner applies every one not yet recorded, in
+    // the order of this list.
+    Migration {
+        version: 8,
+        name: "the fingerprint of the request an idempotency key was first used with",
+        portable: "ALTER TABLE dossiers ADD COLUMN idempotency_fingerprint TEXT",
+        sqlite_only: "",
+        postgres_only: "",
+    },
 ];
 
 fn statements(sql: &str) -> impl Iterator<Item = &str> {

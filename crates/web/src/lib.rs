@@ -37,6 +37,9 @@ pub struct Config {
     pub files_dir: std::path::PathBuf,
     /// The largest file accepted, in bytes.
     pub max_file_bytes: u64,
+    /// What one dossier and one applicant may hold (declaration size, open drafts, files,
+    /// officers' text).
+    pub limits: motcua_domain::dossier::Limits,
 }
 
 impl Default for Config {
@@ -46,6 +49,7 @@ impl Default for Config {
             session_hours: 8,
             files_dir: std::path::PathBuf::from("data/files"),
             max_file_bytes: motcua_store::files::DEFAULT_MAX_FILE_BYTES,
+            limits: motcua_domain::dossier::Limits::default(),
         }
     }
 }
