@@ -367,11 +367,9 @@ async fn an_upload_cut_off_midway_leaves_nothing_behind() {
         .as_str()
         .unwrap()
         .to_owned();
-    let head = format!(
-        "--XB\r\nContent-Disposition: form-data; name=\"component\"\r\n\r\n1\r\n\
+    let head = "--XB\r\nContent-Disposition: form-data; name=\"component\"\r\n\r\n1\r\n\
          --XB\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\
-         Content-Type: application/pdf\r\n\r\n"
-    );
+         Content-Type: application/pdf\r\n\r\n";
     let request = format!(
         "POST /api/v1/dossiers/{id}/files HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {}\r\n\
          x-csrf-token: {csrf}\r\nContent-Type: multipart/form-data; boundary=XB\r\n\
