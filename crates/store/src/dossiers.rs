@@ -44,7 +44,23 @@ pub struct Commit<'a> {
     pub documents: &'a [Document],
     pub form_data: Option<&'a serde_json::Value>,
     pub lookup_secret_hash: Option<&'a str>,
-    pub idempotency_key: Option<&'a str>,
+    pub idempotency_key: Option<Idempotency<'a>>,
+}
+
+/// The key a client sent to make a create safe to retry, with the fingerprint of the
+/// request it came with (so the same key with another request can be told apart).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Idempotency<'a> {
+    pub key: &'a str,
+    pub fingerprint: &'a str,
+}
+
+/// The dossier a key was first used for, with that request's fingerprint (`None` for
+/// dossiers created before fingerprints were kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyedDossier {
+    pub id: String,
+    pub fingerprint: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -90,8 +106,8 @@ pub(crate) async fn write_one(conn: &mut AnyConnection, c: &Commit<'_>) -> Resul
     if c.expected_version == 0 {
         let form = c.form_data.cloned().unwrap_or(serde_json::json!({}));
         sqlx::query(
-            "INSERT INTO dossiers (id, code, procedure, unit, desk, applicant, parent, status, version, channel, created_at_us, received_at_us, due_at_us, current_due_at_us, finished_at_us, sort_at_us, state, form_data, lookup_secret_hash, idempotency_key) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+            "INSERT INTO dossiers (id, code, procedure, unit, desk, applicant, parent, status, version, channel, created_at_us, received_at_us, due_at_us, current_due_at_us, finished_at_us, sort_at_us, state, form_data, lookup_secret_hash, idempotency_key, idempotency_fingerprint) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
         )
         .bind(&d.id)
         .bind(d.code.as_ref().map(|x| x.as_str().to_owned()))
@@ -112,7 +128,8 @@ pub(crate) async fn write_one(conn: &mut AnyConnection, c: &Commit<'_>) -> Resul
         .bind(state)
         .bind(json(&form)?)
         .bind(c.lookup_secret_hash)
-        .bind(c.idempotency_key)
+        .bind(c.idempotency_key.map(|k| k.key))
+        .bind(c.idempotency_key.map(|k| k.fingerprint))
         .execute(&mut *conn)
         .await?;
     } else {
@@ -241,14 +258,26 @@ impl Store {
         &self,
         applicant: &str,
         key: &str,
-    ) -> Result<Option<String>> {
-        let row: Option<(String,)> =
-            sqlx::query_as("SELECT id FROM dossiers WHERE applicant = $1 AND idempotency_key = $2")
+    ) -> Result<Option<KeyedDossier>> {
+        let row: Option<(String, Option<String>)> = sqlx::query_as(
+            "SELECT id, idempotency_fingerprint FROM dossiers WHERE applicant = $1 AND idempotency_key = $2",
+        )
+        .bind(applicant)
+        .bind(key)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|(id, fingerprint)| KeyedDossier { id, fingerprint }))
+    }
+
+    /// How many drafts an applicant holds open.
+    pub async fn open_drafts(&self, applicant: &str) -> Result<usize> {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM dossiers WHERE applicant = $1 AND status = $2")
                 .bind(applicant)
-                .bind(key)
-                .fetch_optional(self.pool())
+                .bind(Status::Draft.as_str())
+                .fetch_one(self.pool())
                 .await?;
-        Ok(row.map(|r| r.0))
+        Ok(usize::try_from(n).unwrap_or(0))
     }
 
     pub async fn dossier(&self, id: &str) -> Result<Stored> {

@@ -10,8 +10,10 @@
 //! (magic numbers, never the name), nothing is written unless the type is allowed, and the
 //! size limit stops the stream as soon as it is passed. The bytes go to a staging key and
 //! are renamed to their digest only when complete; the row (with the dossier's event) is
-//! committed after that. So a blob may exist without a row (harmless: nothing points to
-//! it, and the next identical upload reuses it) but never a row without its blob.
+//! committed after that. So a blob may exist without a row but never a row without its
+//! blob. A blob this upload created whose row was never committed (the upload was
+//! refused after it was stored: not allowed, wrong state, over a limit, a failed commit) is
+//! removed again by [`FileStore::discard_unused`], so refused uploads leave nothing behind.
 
 use crate::dossiers::{Commit, write_one};
 use crate::{Result, Store, StoreError, from_micros, to_micros};
@@ -48,6 +50,9 @@ pub struct Blob {
     pub sha256: String,
     pub size: u64,
     pub media_type: String,
+    /// Whether this upload put it there (no identical blob was stored before): only such
+    /// a blob is this upload's to remove when its row is not committed.
+    pub created: bool,
 }
 
 /// The object store for files. Cheap to clone.
@@ -134,6 +139,20 @@ impl FileStore {
     pub async fn has(&self, sha256: &str) -> bool {
         self.objects.head(&blob_key(sha256)).await.is_ok()
     }
+
+    /// Removes a blob that no file row names: one an upload created and then did not
+    /// keep. Returns whether it was removed. A blob some row names is left alone, so this
+    /// is safe to call for any blob; it is meant for those with [`Blob::created`] set, as
+    /// an identical upload in flight elsewhere reuses a blob it found without a row yet.
+    pub async fn discard_unused(&self, store: &Store, sha256: &str) -> Result<bool> {
+        if store.blob_in_use(sha256).await? {
+            return Ok(false);
+        }
+        match self.objects.delete(&blob_key(sha256)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(true),
+            Err(e) => Err(StoreError::Invalid(format!("removing blob {sha256}: {e}"))),
+        }
+    }
 }
 
 /// An upload in progress.
@@ -207,14 +226,16 @@ impl Upload {
         let Some(w) = self.writer.take() else {
             return Err(UploadError::Empty);
         };
+        // A failed completion removes its own parts (`WriteMultipart::finish` aborts).
         w.finish().await?;
         let sha256 = hex::encode(std::mem::take(&mut self.hasher).finalize());
         let key = blob_key(&sha256);
         let objects = &self.store.objects;
-        match objects.rename_if_not_exists(&self.staging, &key).await {
-            Ok(()) => {}
+        let created = match objects.rename_if_not_exists(&self.staging, &key).await {
+            Ok(()) => true,
             Err(object_store::Error::AlreadyExists { .. }) => {
                 let _ = objects.delete(&self.staging).await;
+                false
             }
             // Stores without an atomic "create" (plain S3): the same digest is the same
             // bytes, so overwriting is harmless.
@@ -222,15 +243,21 @@ impl Upload {
                 object_store::Error::NotSupported { .. }
                 | object_store::Error::NotImplemented { .. },
             ) => {
-                objects.rename(&self.staging, &key).await?;
+                let existed = objects.head(&key).await.is_ok();
+                if let Err(e) = objects.rename(&self.staging, &key).await {
+                    let _ = objects.delete(&self.staging).await;
+                    return Err(e.into());
+                }
+                !existed
             }
             Err(e) => {
                 let _ = objects.delete(&self.staging).await;
                 return Err(e.into());
             }
-        }
+        };
         Ok(Blob {
             sha256,
+            created,
             size: self.size,
             media_type: self
                 .media_type
@@ -380,6 +407,30 @@ impl Store {
         Ok(())
     }
 
+    /// Whether some file row names this blob.
+    pub async fn blob_in_use(&self, sha256: &str) -> Result<bool> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM files WHERE sha256 = $1")
+            .bind(sha256)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(n > 0)
+    }
+
+    /// How many files a dossier holds and their bytes together (for its limits).
+    pub async fn dossier_file_totals(&self, dossier: &str) -> Result<(usize, u64)> {
+        // PostgreSQL sums BIGINT as NUMERIC, which the Any driver does not read.
+        let (n, bytes): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM files WHERE dossier = $1",
+        )
+        .bind(dossier)
+        .fetch_one(self.pool())
+        .await?;
+        Ok((
+            usize::try_from(n).unwrap_or(0),
+            u64::try_from(bytes).unwrap_or(0),
+        ))
+    }
+
     pub async fn file(&self, id: &str) -> Result<StoredFile> {
         let row: Option<FileRow> =
             sqlx::query_as(&format!("SELECT {FILE_COLUMNS} FROM files WHERE id = $1"))
@@ -423,8 +474,10 @@ mod tests {
             .join(&blob.sha256[2..4])
             .join(&blob.sha256);
         assert_eq!(std::fs::read(&on_disk).unwrap(), PNG);
+        assert!(blob.created);
         // The same bytes again: the same blob, no error, no staging left behind.
-        assert_eq!(fs.put_bytes(PNG).await.unwrap(), blob);
+        let again = fs.put_bytes(PNG).await.unwrap();
+        assert_eq!((&again.sha256, again.created), (&blob.sha256, false));
         let staging = dir.path().join("staging");
         assert!(
             !staging.exists() || std::fs::read_dir(&staging).unwrap().next().is_none(),

@@ -313,6 +313,13 @@ ALTER TABLE api_tokens ADD COLUMN scope TEXT
         sqlite_only: "",
         postgres_only: "",
     },
+    Migration {
+        version: 8,
+        name: "the fingerprint of the request an idempotency key was first used with",
+        portable: "ALTER TABLE dossiers ADD COLUMN idempotency_fingerprint TEXT",
+        sqlite_only: "",
+        postgres_only: "",
+    },
 ];
 
 fn statements(sql: &str) -> impl Iterator<Item = &str> {

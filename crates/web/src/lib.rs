@@ -39,6 +39,9 @@ pub struct Config {
     pub max_file_bytes: u64,
     /// Login attempts per window and password checks at once.
     pub login: ratelimit::LoginLimits,
+    /// What one dossier and one applicant may hold (declaration size, open drafts, files,
+    /// officers' text).
+    pub limits: motcua_domain::dossier::Limits,
 }
 
 impl Default for Config {
@@ -49,6 +52,7 @@ impl Default for Config {
             files_dir: std::path::PathBuf::from("data/files"),
             max_file_bytes: motcua_store::files::DEFAULT_MAX_FILE_BYTES,
             login: ratelimit::LoginLimits::default(),
+            limits: motcua_domain::dossier::Limits::default(),
         }
     }
 }

@@ -231,6 +231,25 @@ async fn a_paper_dossier_is_taken_in_digitised_and_received_with_a_receipt() {
         .await
         .unwrap();
     assert_eq!(r.headers()["location"].to_str().unwrap(), receipt_at);
+    // The same key with another name for the applicant: refused, not answered with the
+    // first receipt.
+    let mut renamed = applicant();
+    renamed[3] = ("applicant_name", "Trần Thị Hoa");
+    let r = c
+        .post(app.url("/can-bo/tiep-nhan"))
+        .multipart(reception(&page, &renamed, scans()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.headers().get("location").is_none());
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("đã được dùng cho một yêu cầu khác"),
+        "the officer is told why"
+    );
 
     // The log: taken in at the desk, one event per component, then received.
     let events = app.db.store.dossier_events(&id).await.unwrap();

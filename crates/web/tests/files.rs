@@ -104,6 +104,34 @@ fn stored_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
+/// What is left under the store's folder once finished requests have removed the blobs
+/// they created and did not keep (that happens just after the answer): waits up to 5 s for
+/// at most `keep` files to remain.
+async fn left_after_sweep(dir: &std::path::Path, keep: usize) -> Vec<std::path::PathBuf> {
+    for _ in 0..50 {
+        let now = stored_files(dir);
+        if now.len() <= keep {
+            return now;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    stored_files(dir)
+}
+
+fn bytes_under(dir: &std::path::Path) -> u64 {
+    stored_files(dir)
+        .iter()
+        .map(|p| std::fs::metadata(p).unwrap().len())
+        .sum()
+}
+
+/// A valid PDF padded to `size` bytes, different for each `text`.
+fn pdf_of(text: &str, size: usize) -> Vec<u8> {
+    let mut b = samples::pdf(text);
+    b.resize(size, b' ');
+    b
+}
+
 async fn files_rows(app: &common::App, dossier: &str) -> usize {
     app.db.store.dossier_files(dossier).await.unwrap().len()
 }
@@ -258,13 +286,190 @@ async fn content_not_name_decides_and_size_is_capped_and_nothing_half_written() 
     assert_eq!(files_rows(&app, &id).await, 0);
     let d = app.db.store.dossier(&id).await.unwrap().state;
     assert_eq!(d.version, 1);
-    let kept = stored_files(app.files.path());
+    // The PDF sent for an unknown component was stored before the refusal: it goes too.
+    let kept = left_after_sweep(app.files.path(), 0).await;
+    assert!(kept.is_empty(), "refused uploads leave nothing: {kept:?}");
+}
+
+#[tokio::test]
+async fn uploads_refused_after_they_were_stored_leave_no_bytes_behind() {
+    let app = common::spawn().await;
+    let citizen = Who::as_(&app, "congdan").await;
+    let id = draft(&app, &citizen).await;
+    let five_mib = 5 * 1024 * 1024;
+    // Each is a valid PDF well under the size limit, refused only once it is stored: a
+    // stale version (the commit is refused), a result the applicant may not attach, a
+    // component the procedure does not have, a purpose that does not exist.
+    let refusals: [&[(&str, &str)]; 4] = [
+        &[("component", "1"), ("version", "7")],
+        &[("purpose", "result")],
+        &[("component", "9")],
+        &[("component", "1"), ("purpose", "ban-sao")],
+    ];
+    for (i, fields) in refusals.iter().enumerate() {
+        let bytes = pdf_of(&format!("tu choi {i}"), five_mib);
+        let r = citizen.upload(&app, &id, fields, "a.pdf", bytes).await;
+        let s = r.status();
+        assert!(s.is_client_error(), "{fields:?}: {s}");
+    }
+    let left = left_after_sweep(app.files.path(), 0).await;
     assert!(
-        kept.iter().all(|p| p
-            .to_string_lossy()
-            .contains(&samples::sha256(&samples::pdf("x")))),
-        "only the accepted (then unattached) blob may be there: {kept:?}"
+        left.is_empty(),
+        "{} bytes left by refused uploads: {left:?}",
+        bytes_under(app.files.path())
     );
+    assert_eq!(files_rows(&app, &id).await, 0);
+    assert_eq!(app.db.store.dossier(&id).await.unwrap().state.version, 1);
+
+    // A kept file stays; the same bytes sent again and refused do not take it away, as
+    // that upload did not create the blob.
+    let kept = pdf_of("giu lai", 100_000);
+    let r = citizen
+        .upload(&app, &id, &[("component", "1")], "a.pdf", kept.clone())
+        .await;
+    assert_eq!(r.status(), 201);
+    let up: Value = r.json().await.unwrap();
+    let r = citizen
+        .upload(&app, &id, &[("component", "9")], "a.pdf", kept.clone())
+        .await;
+    assert_eq!(r.status(), 422);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(stored_files(app.files.path()).len(), 1);
+    let r = citizen
+        .c
+        .get(app.url(up["file"]["download"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.bytes().await.unwrap().as_ref(), kept.as_slice());
+}
+
+#[tokio::test]
+async fn an_upload_cut_off_midway_leaves_nothing_behind() {
+    use tokio::io::AsyncWriteExt;
+    let app = common::spawn().await;
+    let citizen = Who::as_(&app, "congdan").await;
+    let id = draft(&app, &citizen).await;
+    // A raw client, to stop sending in the middle of the file.
+    let r = reqwest::Client::new()
+        .post(app.url("/api/v1/login"))
+        .json(&json!({"username": "congdan", "password": common::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let cookie: Vec<String> = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .collect();
+    let csrf = r.json::<Value>().await.unwrap()["csrf_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let head = "--XB\r\nContent-Disposition: form-data; name=\"component\"\r\n\r\n1\r\n\
+         --XB\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\
+         Content-Type: application/pdf\r\n\r\n";
+    let request = format!(
+        "POST /api/v1/dossiers/{id}/files HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {}\r\n\
+         x-csrf-token: {csrf}\r\nContent-Type: multipart/form-data; boundary=XB\r\n\
+         Content-Length: 8000000\r\n\r\n{head}",
+        cookie.join("; ")
+    );
+    let addr = app.base.trim_start_matches("http://");
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    tcp.write_all(&pdf_of("cat ngang", 3 * 1024 * 1024))
+        .await
+        .unwrap();
+    tcp.flush().await.unwrap();
+    // Long enough for the server to have started writing past the sniffing head.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    drop(tcp);
+    let left = left_after_sweep(app.files.path(), 0).await;
+    assert!(left.is_empty(), "{left:?}");
+    assert_eq!(files_rows(&app, &id).await, 0);
+}
+
+#[tokio::test]
+async fn a_dossier_holds_a_bounded_number_of_files_and_bytes() {
+    let app = common::spawn_with(|c| {
+        c.limits.files = 2;
+        c.limits.file_bytes = 1024 * 1024;
+    })
+    .await;
+    let citizen = Who::as_(&app, "congdan").await;
+    let id = draft(&app, &citizen).await;
+    let up = |name: &'static str, size: usize| {
+        let citizen = &citizen;
+        let app = &app;
+        let id = id.clone();
+        async move {
+            citizen
+                .upload(app, &id, &[("component", "1")], "a.pdf", pdf_of(name, size))
+                .await
+        }
+    };
+    assert_eq!(up("mot", 600_000).await.status(), 201);
+    // 600 kB + 600 kB passes 1 MiB together.
+    let r = up("hai", 600_000).await;
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "dossier_files_too_large", "{body}");
+    assert_eq!(body["error"]["fields"][0]["field"], "file");
+    assert_eq!(up("ba", 10_000).await.status(), 201);
+    // Two files already: refused before anything is read or stored.
+    let r = up("bon", 10_000).await;
+    assert_eq!(error_code(r).await, (413, "too_many_files".to_owned()));
+    assert_eq!(files_rows(&app, &id).await, 2);
+    let left = left_after_sweep(app.files.path(), 2).await;
+    assert_eq!(left.len(), 2, "{left:?}");
+}
+
+#[tokio::test]
+async fn downloads_are_named_and_typed_by_content_not_by_the_uploader() {
+    let app = common::spawn().await;
+    let citizen = Who::as_(&app, "congdan").await;
+    let id = draft(&app, &citizen).await;
+    // A PDF (that could also be read as HTML) named to be opened as a page, with a
+    // right-to-left override hiding its real end.
+    let name = "po\u{202e}ly\u{2066}.html";
+    let r = citizen
+        .upload(
+            &app,
+            &id,
+            &[("component", "1")],
+            name,
+            samples::pdf("<html>"),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let up: Value = r.json().await.unwrap();
+    assert_eq!(up["file"]["name"], "poly.pdf");
+    let r = citizen
+        .c
+        .get(app.url(up["file"]["download"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let cd = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        cd,
+        "attachment; filename=\"poly.pdf\"; filename*=UTF-8''poly.pdf"
+    );
+    let list: Value = citizen
+        .c
+        .get(app.url(&format!("/api/v1/dossiers/{id}/files")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list[0]["name"], "poly.pdf");
 }
 
 #[tokio::test]

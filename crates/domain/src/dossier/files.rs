@@ -45,16 +45,50 @@ pub struct FileRef {
     pub name: String,
 }
 
+/// Characters that change how text around them is shown without being seen: bidirectional
+/// embeddings, overrides and isolates (a name `cod\u{202e}fdp.exe` shows as `codexe.pdf`),
+/// the directional marks, and the zero-width ones.
+fn invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}' | '\u{feff}'
+    )
+}
+
 /// A file name as people gave it, safe to show and to put in a header: the last path
-/// segment, NFC, without control characters or quotes, at most 200 characters.
+/// segment, NFC, without control characters, invisible formatting or quotes, at most 200
+/// characters.
 pub fn clean_file_name(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
     let cleaned: String = crate::text::nfc(last)
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | '\u{200b}'..='\u{200f}'))
+        .filter(|c| !c.is_control() && *c != '"' && !invisible_format(*c))
         .take(200)
         .collect();
     cleaned.trim().to_owned()
+}
+
+/// The name a file is kept and downloaded under: the cleaned name's stem with the
+/// extension of the type sniffed from its content, so a PDF uploaded as `poly.html` is
+/// `poly.pdf` and no program opens it as a page. A short trailing `.xyz` is taken for the
+/// uploader's extension and replaced; an empty stem falls back to one made of the digest.
+pub fn file_name_for(raw: &str, media_type: &str, sha256: &str) -> String {
+    let ext = extension_of(media_type).unwrap_or("bin");
+    let cleaned = clean_file_name(raw);
+    let stem = match cleaned.rsplit_once('.') {
+        Some((stem, old))
+            if (1..=5).contains(&old.len()) && old.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+        {
+            stem.trim_end()
+        }
+        _ => cleaned.as_str(),
+    };
+    if stem.trim_matches('.').is_empty() {
+        return format!("tep-{}.{ext}", sha256.get(..8).unwrap_or_default());
+    }
+    // The extension is at most 3 bytes: the stem keeps the whole within 200 characters.
+    let stem: String = stem.chars().take(195).collect();
+    format!("{stem}.{ext}")
 }
 
 impl FileRef {
@@ -71,14 +105,7 @@ impl FileRef {
         if !media_type_allowed(&self.media_type) {
             return Err(DossierError::FileTypeNotAllowed);
         }
-        self.name = clean_file_name(&self.name);
-        if self.name.is_empty() {
-            self.name = format!(
-                "tep-{}.{}",
-                &self.sha256[..8],
-                extension_of(&self.media_type).unwrap_or("bin")
-            );
-        }
+        self.name = file_name_for(&self.name, &self.media_type, &self.sha256);
         Ok(self)
     }
 }
@@ -332,6 +359,39 @@ mod tests {
         assert_eq!(clean_file_name("a\"b\r\nc.png"), "abc.png");
         // NFD in, NFC out.
         assert_eq!(clean_file_name("Hue\u{0302}\u{0301}.pdf"), "Huế.pdf");
+    }
+
+    #[test]
+    fn file_names_lose_bidirectional_controls() {
+        // "invoice" RLO "fdp.exe" shows as "invoiceexe.pdf" where the override is honoured.
+        assert_eq!(clean_file_name("invoice\u{202e}fdp.exe"), "invoicefdp.exe");
+        for c in [
+            '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}',
+            '\u{2068}', '\u{2069}', '\u{200e}', '\u{200f}', '\u{061c}', '\u{0085}', '\u{007f}',
+        ] {
+            assert_eq!(clean_file_name(&format!("a{c}b.pdf")), "ab.pdf", "{:?}", c);
+        }
+    }
+
+    #[test]
+    fn kept_names_take_the_sniffed_types_extension() {
+        let sha = "b".repeat(64);
+        let pdf = "application/pdf";
+        assert_eq!(file_name_for("poly.html", pdf, &sha), "poly.pdf");
+        assert_eq!(
+            file_name_for("Giấy khai sinh.PDF", pdf, &sha),
+            "Giấy khai sinh.pdf"
+        );
+        assert_eq!(
+            file_name_for("ảnh chụp.png", "image/jpeg", &sha),
+            "ảnh chụp.jpg"
+        );
+        assert_eq!(file_name_for("scan", "image/png", &sha), "scan.png");
+        assert_eq!(file_name_for("v1.2 tờ khai", pdf, &sha), "v1.2 tờ khai.pdf");
+        assert_eq!(file_name_for("x\u{202e}lmth.pdf", pdf, &sha), "xlmth.pdf");
+        assert_eq!(file_name_for(".html", pdf, &sha), "tep-bbbbbbbb.pdf");
+        assert_eq!(file_name_for("", pdf, &sha), "tep-bbbbbbbb.pdf");
+        assert!(file_name_for(&"ầ".repeat(300), pdf, &sha).chars().count() <= 200);
     }
 
     #[test]

@@ -254,9 +254,13 @@ impl Walk {
             Kind::Number { min, max, money } => values::integer(raw, *min, *max, *money)?.into(),
             Kind::Date { min, max } => {
                 let d = values::date(raw)?;
-                if let Some(lo) = min.and_then(|b| b.resolve(self.today))
-                    && d < lo
-                {
+                // Every date on a declaration is in living memory: a year 0 or 1066 is a
+                // typing mistake or a probe, whatever bounds the form itself sets.
+                let floor = values::EARLIEST_DATE;
+                let lo = min
+                    .and_then(|b| b.resolve(self.today))
+                    .map_or(floor, |lo| lo.max(floor));
+                if d < lo {
                     return Err(Problem::DateTooEarly(lo));
                 }
                 if let Some(b) = max

@@ -118,6 +118,12 @@ fn parse_integer_text(s: &str, grouped_ok: bool) -> Option<Result<i64, ()>> {
     Some(signed.parse::<i64>().map_err(|_| ()))
 }
 
+/// The earliest date any date field takes (1900-01-01).
+pub(crate) const EARLIEST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+
 pub(crate) fn date(v: &Value) -> Result<NaiveDate, Problem> {
     parse_iso_date(as_str(v)?.trim()).ok_or(Problem::InvalidDate)
 }

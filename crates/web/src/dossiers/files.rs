@@ -18,6 +18,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use motcua_domain::access::{Action, Actor, units_for};
+use motcua_domain::dossier::files::file_name_for;
 use motcua_domain::dossier::{Command, Digitisation, Dossier, FileRef, Status};
 use motcua_store::files::{Blob, NewFile, Purpose, StoredFile, UploadError};
 use serde::Serialize;
@@ -100,6 +101,40 @@ pub struct Uploaded {
     pub field: String,
     pub name: String,
     pub blob: Blob,
+    /// Shared by the files of one request: when the last is dropped, the request is over.
+    _sweep: std::sync::Arc<Sweep>,
+}
+
+/// The blobs one request's uploads created. When the request is over (its handler
+/// returned, whatever the outcome, or its client went away), those that no committed row
+/// names are removed: an upload refused after it was stored (not allowed, wrong state,
+/// over a limit, a lost race, a failed commit) leaves nothing on disk.
+struct Sweep {
+    state: AppState,
+    created: std::sync::Mutex<Vec<String>>,
+}
+
+impl Drop for Sweep {
+    fn drop(&mut self) {
+        let created = match self.created.get_mut() {
+            Ok(v) => std::mem::take(v),
+            Err(poisoned) => std::mem::take(poisoned.into_inner()),
+        };
+        if created.is_empty() {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let state = self.state.clone();
+        runtime.spawn(async move {
+            for sha in created {
+                if let Err(e) = state.files.discard_unused(&state.store, &sha).await {
+                    tracing::warn!(blob = %sha, error = %e, "could not remove an unused upload");
+                }
+            }
+        });
+    }
 }
 
 impl Uploaded {
@@ -145,6 +180,10 @@ pub async fn read_multipart_all(
         files: Vec::new(),
         refused: Vec::new(),
     };
+    let sweep = std::sync::Arc::new(Sweep {
+        state: state.clone(),
+        created: std::sync::Mutex::new(Vec::new()),
+    });
     let mut gated = false;
     while let Some(mut field) = mp.next_field().await.map_err(|e| multipart_error(e, max))? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -189,11 +228,19 @@ pub async fn read_multipart_all(
             None => up.finish().await,
         };
         match result {
-            Ok(blob) => out.files.push(Uploaded {
-                field: name,
-                name: file_name,
-                blob,
-            }),
+            Ok(blob) => {
+                if blob.created
+                    && let Ok(mut created) = sweep.created.lock()
+                {
+                    created.push(blob.sha256.clone());
+                }
+                out.files.push(Uploaded {
+                    field: name,
+                    name: file_name,
+                    blob,
+                    _sweep: sweep.clone(),
+                });
+            }
             Err(e @ UploadError::Store(_)) => return Err(upload_error(e)),
             Err(e) => out.refused.push(Refused {
                 field: name,
@@ -328,7 +375,8 @@ impl From<&StoredFile> for FileView {
     fn from(f: &StoredFile) -> Self {
         Self {
             id: f.id.clone(),
-            name: f.name.clone(),
+            // Rows from before names were fixed at upload are shown as they are served.
+            name: file_name_for(&f.name, &f.media_type, &f.sha256),
             size: f.size,
             media_type: f.media_type.clone(),
             sha256: f.sha256.clone(),
@@ -392,6 +440,7 @@ pub async fn upload(
     let actor = auth.account.actor();
     // Refuse before storing anything when the caller may not even read the dossier.
     let d = readable_dossier(&state, &actor, &id).await?;
+    super::limits::check_room_for_files(&state, &d.id).await?;
     let (fields, mut files) = read_multipart(&state, mp, |_| Ok(())).await?;
     let purpose = match fields.get("purpose").map(str::trim) {
         None | Some("" | "component") => Purpose::Component,
@@ -485,14 +534,7 @@ pub fn new_file(
     uploaded_by: &str,
 ) -> NewFile {
     let mut file = file.clone();
-    file.name = motcua_domain::dossier::files::clean_file_name(&file.name);
-    if file.name.is_empty() {
-        file.name = format!(
-            "tep-{}.{}",
-            file.sha256.get(..8).unwrap_or_default(),
-            motcua_domain::dossier::files::extension_of(&file.media_type).unwrap_or("bin")
-        );
-    }
+    file.name = file_name_for(&file.name, &file.media_type, &file.sha256);
     NewFile {
         file,
         dossier: dossier.to_owned(),
@@ -559,9 +601,18 @@ async fn serve_file(state: &AppState, actor: &Actor, id: &str) -> Result<Respons
             h.insert(k, v);
         }
     };
-    set(h, header::CONTENT_TYPE, &f.media_type);
+    // The type and the name's extension both come from the sniffed content, never from
+    // what the uploader called it: a PDF/HTML polyglot named `poly.html` leaves as
+    // `poly.pdf`, `application/pdf`.
+    let media_type = if motcua_domain::dossier::files::media_type_allowed(&f.media_type) {
+        f.media_type.as_str()
+    } else {
+        "application/octet-stream"
+    };
+    let name = file_name_for(&f.name, media_type, &f.sha256);
+    set(h, header::CONTENT_TYPE, media_type);
     set(h, header::CONTENT_LENGTH, &f.size.to_string());
-    set(h, header::CONTENT_DISPOSITION, &disposition(&f.name));
+    set(h, header::CONTENT_DISPOSITION, &disposition(&name));
     set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(h, header::CACHE_CONTROL, "private, no-store");
     set(h, header::ETAG, &format!("\"{}\"", f.sha256));

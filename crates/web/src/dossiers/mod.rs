@@ -5,5 +5,6 @@ pub mod api;
 mod effects;
 mod errors;
 pub mod files;
+pub mod limits;
 pub mod service;
 pub mod views;

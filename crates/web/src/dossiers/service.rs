@@ -181,7 +181,7 @@ pub enum Target<'a> {
     New {
         created: Box<Event>,
         form_data: serde_json::Value,
-        idempotency_key: Option<&'a str>,
+        idempotency_key: Option<motcua_store::dossiers::Idempotency<'a>>,
     },
 }
 
@@ -306,6 +306,7 @@ pub async fn execute_all(
     reqs: Vec<Request>,
     files: Vec<NewFile>,
 ) -> Result<Outcome, ApiError> {
+    super::limits::check_requests(state, &target, &reqs, &files).await?;
     let mut idempotency_key = None;
     let (d, stored_form, mut events, expected) = match target {
         Target::Stored {
@@ -502,13 +503,21 @@ pub async fn create(
         form_data,
         idempotency_key,
     } = new;
-    if let Some(key) = idempotency_key
+    super::limits::check_form_data(state, form_data)?;
+    let fingerprint =
+        super::limits::request_fingerprint(procedure.as_str(), unit.as_str(), applicant, form_data);
+    let idempotency_key = idempotency_key.map(|key| motcua_store::dossiers::Idempotency {
+        key,
+        fingerprint: &fingerprint,
+    });
+    if let Some(k) = idempotency_key
         && let Some(existing) = state
             .store
-            .dossier_by_idempotency_key(applicant, key)
+            .dossier_by_idempotency_key(applicant, k.key)
             .await?
     {
-        return Ok((state.store.dossier(&existing).await?.state, true));
+        super::limits::same_request(&existing, k.fingerprint)?;
+        return Ok((state.store.dossier(&existing.id).await?.state, true));
     }
     let published = state.store.procedure(procedure).await.map_err(|_| {
         ApiError::invalid(
@@ -552,6 +561,12 @@ pub async fn create(
             .map(|g| g.role)
             .ok_or_else(ApiError::forbidden)?
     };
+    let open = state.store.open_drafts(applicant).await?;
+    state
+        .config
+        .limits
+        .new_draft(open)
+        .map_err(super::limits::limit_error)?;
     let eform = state.eforms.in_force(&state.store, procedure).await?;
     let form_data =
         &crate::eforms::prefilled(&state.store, applicant, eform.form.as_deref(), form_data).await;
@@ -593,13 +608,14 @@ pub async fn create(
         Ok(()) => Ok((d, false)),
         // Two retries raced: the other one created it.
         Err(motcua_store::StoreError::Conflict(_)) if idempotency_key.is_some() => {
-            let key = idempotency_key.unwrap_or_default();
+            let key = idempotency_key.map(|k| k.key).unwrap_or_default();
             let existing = state
                 .store
                 .dossier_by_idempotency_key(applicant, key)
                 .await?
                 .ok_or_else(conflict)?;
-            Ok((state.store.dossier(&existing).await?.state, true))
+            super::limits::same_request(&existing, &fingerprint)?;
+            Ok((state.store.dossier(&existing.id).await?.state, true))
         }
         Err(e) => Err(e.into()),
     }

@@ -241,6 +241,7 @@ pub async fn upload(
     let actor = account.actor();
     let d = readable(&state, &actor, &id).await?;
     let result = async {
+        crate::dossiers::limits::check_room_for_files(&state, &d.id).await?;
         let (p, mut files) = read_form(&state, &user, mp).await?;
         if files.is_empty() {
             return Err(ApiError::invalid(

@@ -191,15 +191,27 @@ pub(super) async fn take_in(
         posted.get("applicant_phone").unwrap_or_default(),
     )
     .map_err(|e| plain(applicant_problem(e)))?;
+    let form_data = serde_json::json!({
+        "applicant": applicant,
+        "note": format!("Hồ sơ giấy tiếp nhận tại Bộ phận Một cửa. Người nộp: {}.", applicant.name),
+    });
+    let fingerprint = crate::dossiers::limits::request_fingerprint(
+        procedure.code.as_str(),
+        unit.as_str(),
+        &applicant.key(),
+        &form_data,
+    );
     let key = posted.text("idempotency_key").filter(|k| k.len() <= 200);
-    // The same form posted twice (a double click, a resend): the first dossier's receipt.
+    // The same form posted twice (a double click, a resend): the first dossier's receipt;
+    // the same key with another applicant or unit is refused rather than answered with it.
     if let Some(k) = &key
         && let Ok(Some(existing)) = state
             .store
             .dossier_by_idempotency_key(&applicant.key(), k)
             .await
     {
-        return Ok(existing);
+        crate::dossiers::limits::same_request(&existing, &fingerprint).map_err(plain)?;
+        return Ok(existing.id);
     }
     let due_at = due_date(posted).map_err(plain)?;
     let id = uuid::Uuid::now_v7().to_string();
@@ -260,10 +272,6 @@ pub(super) async fn take_in(
             eform_version: eform.version,
         },
     };
-    let form_data = serde_json::json!({
-        "applicant": applicant,
-        "note": format!("Hồ sơ giấy tiếp nhận tại Bộ phận Một cửa. Người nộp: {}.", applicant.name),
-    });
     let mut reqs = vec![Request::Other(Command::Intake {
         desk: desk.clone(),
         channel,
@@ -273,7 +281,12 @@ pub(super) async fn take_in(
     let target = Target::New {
         created: Box::new(created),
         form_data,
-        idempotency_key: key.as_deref(),
+        idempotency_key: key
+            .as_deref()
+            .map(|key| motcua_store::dossiers::Idempotency {
+                key,
+                fingerprint: &fingerprint,
+            }),
     };
     let out = service::execute_all(state, actor, target, reqs, parts.rows)
         .await

@@ -137,6 +137,11 @@ fn code(s: &str) -> UnitCode {
 }
 
 pub async fn spawn() -> App {
+    spawn_with(|_| {}).await
+}
+
+/// [`spawn`] with settings changed (smaller limits, say).
+pub async fn spawn_with(configure: impl FnOnce(&mut motcua_web::Config)) -> App {
     let db = TestDb::new().await.expect("test database");
     db.import_demo_catalogue().await.unwrap();
     let accounts = [
@@ -164,10 +169,11 @@ pub async fn spawn() -> App {
     let addr = listener.local_addr().unwrap();
     db.store.seed_calendar().await.unwrap();
     let files = tempfile::tempdir().unwrap();
-    let config = motcua_web::Config {
+    let mut config = motcua_web::Config {
         files_dir: files.path().to_owned(),
         ..Default::default()
     };
+    configure(&mut config);
     let state = motcua_web::AppState::load(db.store.clone(), config)
         .await
         .unwrap();

@@ -113,6 +113,28 @@ fn a_complete_birth_declaration_passes_and_is_normalised() {
 }
 
 #[test]
+fn a_birth_date_in_year_0_or_tomorrow_is_refused_with_a_message_in_both_languages() {
+    let form = builtin("1.001193").unwrap();
+    let mut data = birth_submission();
+    data["child_birth_date"] = json!("0000-01-01");
+    let errors = form.validate(&data, today()).unwrap_err();
+    let e = errors
+        .iter()
+        .find(|e| e.field == "child_birth_date")
+        .unwrap();
+    assert_eq!(e.code, C::DateTooEarly);
+    assert!(e.message_vi.contains("01/01/1900"), "{}", e.message_vi);
+    assert!(e.message_en.contains("01/01/1900"), "{}", e.message_en);
+    data["child_birth_date"] = json!((today() + chrono::Days::new(1)).to_string());
+    let errors = form.validate(&data, today()).unwrap_err();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.field == "child_birth_date" && e.code == C::DateInFuture)
+    );
+}
+
+#[test]
 fn undetermined_father_hides_the_father_section() {
     let form = builtin("1.001193").unwrap();
     let mut data = birth_submission();

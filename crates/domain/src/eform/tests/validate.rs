@@ -165,6 +165,18 @@ fn cases() -> Vec<Case> {
             vec![("ngay", C::DateTooEarly)],
         ),
         (
+            "year 0 on a date without a lower bound",
+            one(json!({"name": "ngay", "label": "Ngày sinh", "kind": "date", "max": "today"})),
+            json!({"ngay": "0000-01-01"}),
+            vec![("ngay", C::DateTooEarly)],
+        ),
+        (
+            "before 1900 where the form allows earlier",
+            date("1000-01-01", "today"),
+            json!({"ngay": "1899-12-31"}),
+            vec![("ngay", C::DateTooEarly)],
+        ),
+        (
             "too late for an age rule",
             date("1900-01-01", "today-18y"),
             json!({"ngay": "2007-07-02"}),
