@@ -129,6 +129,16 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         args.insecure_http,
         args.secure_cookies,
     )?;
+    // Says which rule applied, so a login that fails over plain HTTP is easy to explain.
+    tracing::info!(
+        https,
+        "{}",
+        if https {
+            "served as over HTTPS: Secure cookies, Strict-Transport-Security"
+        } else {
+            "served over plain HTTP: cookies without Secure, no Strict-Transport-Security"
+        }
+    );
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
