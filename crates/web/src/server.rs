@@ -6,7 +6,9 @@ use axum::Router;
 use axum::extract::ConnectInfo;
 use hyper::body::{Bytes, Frame, Incoming, SizeHint};
 use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::Watcher;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,11 +16,12 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::{Instant, Sleep};
 use tower::ServiceExt;
 
 /// How long a connection arriving at a full server waits for a place before it is turned
-/// away: long enough to ride out a burst, short enough not to stall the accept loop.
+/// away: long enough to ride out a burst, short enough to hold few sockets meanwhile.
 const FULL_WAIT: Duration = Duration::from_millis(500);
 
 /// The slowest body accepted: each 16 KiB received earns one more second (about 128 kbit/s,
@@ -55,12 +58,16 @@ pub(crate) async fn run(
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let places = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    let places = Arc::new(Semaphore::new(limits.max_connections));
+    // Newcomers waiting for a place, each on its own so that one does not hold up the
+    // next; as many as there are places, beyond that they are turned away at once.
+    let waiting = Arc::new(Semaphore::new(limits.max_connections));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read)
         .keep_alive(true);
+    let served = Arc::new(Served { app, http, limits });
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -76,56 +83,87 @@ pub(crate) async fn run(
                 }
             },
         };
-        let place = match tokio::time::timeout(FULL_WAIT, places.clone().acquire_owned()).await {
-            Ok(Ok(p)) => p,
-            _ => {
-                tracing::warn!(%peer, "connection refused: the server is full");
-                // Best effort: the socket is fresh, so its send buffer has room.
-                let _ = stream.try_write(FULL_RESPONSE);
-                continue;
-            }
-        };
+        let watcher = graceful.watcher();
+        if let Ok(place) = places.clone().try_acquire_owned() {
+            tokio::spawn(served.clone().connection(stream, peer, place, watcher));
+        } else if let Ok(wait) = waiting.clone().try_acquire_owned() {
+            let (places, served) = (places.clone(), served.clone());
+            tokio::spawn(async move {
+                let place = tokio::time::timeout(FULL_WAIT, places.acquire_owned()).await;
+                drop(wait);
+                match place {
+                    Ok(Ok(place)) => served.connection(stream, peer, place, watcher).await,
+                    _ => turn_away(&stream, peer),
+                }
+            });
+        } else {
+            turn_away(&stream, peer);
+        }
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
+}
+
+fn turn_away(stream: &TcpStream, peer: SocketAddr) {
+    tracing::warn!(%peer, "connection refused: the server is full");
+    // Best effort: the socket is fresh, so its send buffer has room.
+    let _ = stream.try_write(FULL_RESPONSE);
+}
+
+/// What each connection is served with.
+struct Served {
+    app: Router,
+    http: hyper::server::conn::http1::Builder,
+    limits: Limits,
+}
+
+impl Served {
+    /// Serves one connection while it holds `place`, closing it when nothing has moved on
+    /// it for the idle timeout.
+    async fn connection(
+        self: Arc<Self>,
+        stream: TcpStream,
+        peer: SocketAddr,
+        place: OwnedSemaphorePermit,
+        watcher: Watcher,
+    ) {
+        let _place = place;
         let _ = stream.set_nodelay(true);
         let activity = Activity::new();
         let io = TokioIo::new(Tracked {
             inner: stream,
             activity: activity.clone(),
         });
-        let app = app.clone();
-        let body_read = limits.body_read;
+        let app = self.app.clone();
+        let body_read = self.limits.body_read;
         let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
             let mut req = req.map(|b| axum::body::Body::new(DeadlineBody::new(b, body_read)));
             // Handlers read the client's address as axum's `ConnectInfo`.
             req.extensions_mut().insert(ConnectInfo(peer));
             app.clone().oneshot(req)
         });
-        let conn = graceful.watch(http.serve_connection(io, service));
-        let idle = limits.idle;
-        tokio::spawn(async move {
-            let _place = place;
-            tokio::pin!(conn);
-            loop {
-                let quiet = activity.quiet_for();
-                if quiet >= idle {
-                    // Dropping the connection closes the socket.
-                    tracing::debug!(%peer, "connection closed: idle");
-                    break;
-                }
-                tokio::select! {
-                    done = &mut conn => {
-                        if let Err(e) = done {
-                            tracing::debug!(%peer, error = %e, "connection ended");
-                        }
-                        break;
-                    }
-                    () = tokio::time::sleep(idle - quiet) => {}
-                }
+        let conn = watcher.watch(self.http.serve_connection(io, service));
+        tokio::pin!(conn);
+        let idle = self.limits.idle;
+        loop {
+            let quiet = activity.quiet_for();
+            if quiet >= idle {
+                // Dropping the connection closes the socket.
+                tracing::debug!(%peer, "connection closed: idle");
+                return;
             }
-        });
+            tokio::select! {
+                done = &mut conn => {
+                    if let Err(e) = done {
+                        tracing::debug!(%peer, error = %e, "connection ended");
+                    }
+                    return;
+                }
+                () = tokio::time::sleep(idle - quiet) => {}
+            }
+        }
     }
-    drop(listener);
-    graceful.shutdown().await;
-    Ok(())
 }
 
 fn is_connection_error(e: &std::io::Error) -> bool {

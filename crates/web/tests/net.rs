@@ -173,6 +173,23 @@ async fn the_connection_cap_holds() {
     let (sent, _) = until_closed(&mut extra, Duration::from_secs(3)).await;
     assert!(sent.starts_with("HTTP/1.1 503"), "{sent}");
 
+    // Newcomers wait side by side, not one after another: six are all turned away
+    // within about one wait (half a second), not six.
+    let t0 = Instant::now();
+    let mut extras = Vec::new();
+    for _ in 0..6 {
+        extras.push(TcpStream::connect(app.addr).await.unwrap());
+    }
+    for mut s in extras {
+        let (sent, _) = until_closed(&mut s, Duration::from_secs(3)).await;
+        assert!(sent.starts_with("HTTP/1.1 503"), "{sent}");
+    }
+    assert!(
+        t0.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        t0.elapsed()
+    );
+
     // A place freed is a place for the next one.
     drop(held.pop());
     let r = reqwest::Client::new()
