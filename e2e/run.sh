@@ -49,9 +49,12 @@ stop_server() {
   server_pid=""
 }
 
-# /readyz answers 200 once the database answers and its schema is current.
+# /readyz answers 200 once the database answers and its schema is current; it needs the
+# operators' token, made up here for each run.
+MOTCUA_OPS_TOKEN="e2e-$$-$RANDOM$RANDOM"
+export MOTCUA_OPS_TOKEN
 ready() {
-  node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$1"
+  node -e 'fetch(process.argv[1], { headers: { authorization: "Bearer " + process.env.MOTCUA_OPS_TOKEN } }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$1"
 }
 
 # Starts the server on a port the kernel picks, and sets base_url once /readyz answers.

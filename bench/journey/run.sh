@@ -38,6 +38,10 @@ stop_server() {
 }
 trap stop_server EXIT
 
+# /readyz needs the operators' token; one made up for this run.
+MOTCUA_OPS_TOKEN="bench-$$-$RANDOM$RANDOM"
+export MOTCUA_OPS_TOKEN
+
 start_server() { # $1 database url; sets server_pid and startup (seconds until ready)
     local t0 t1
     t0=$(date +%s.%N)
@@ -45,7 +49,7 @@ start_server() { # $1 database url; sets server_pid and startup (seconds until r
         > "$data/server.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 1 3000); do
-        if curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; then break; fi
+        if curl -fsS -H "Authorization: Bearer $MOTCUA_OPS_TOKEN" "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; then break; fi
         if ! kill -0 "$server_pid" 2>/dev/null; then cat "$data/server.log" >&2; exit 1; fi
         sleep 0.1
     done

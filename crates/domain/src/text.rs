@@ -40,11 +40,20 @@ pub fn fold_vi(s: &str) -> String {
     out
 }
 
-/// The folded words of a query, for matching word by word.
+/// The longest query read, in characters; the rest is ignored.
+pub const MAX_QUERY_CHARS: usize = 200;
+/// The most words of a query matched; the rest are ignored. Each word is one `LIKE` in the
+/// database's query, and SQLite refuses an expression of about a thousand of them.
+pub const MAX_QUERY_TERMS: usize = 12;
+
+/// The folded words of a query, for matching word by word: at most [`MAX_QUERY_TERMS`]
+/// words from its first [`MAX_QUERY_CHARS`] characters.
 pub fn fold_terms(s: &str) -> Vec<String> {
-    fold_vi(s)
+    let head: String = s.chars().take(MAX_QUERY_CHARS).collect();
+    fold_vi(&head)
         .split(' ')
         .filter(|w| !w.is_empty())
+        .take(MAX_QUERY_TERMS)
         .map(str::to_owned)
         .collect()
 }
@@ -61,6 +70,20 @@ mod tests {
             "dong bang song huong"
         );
         assert_eq!(fold_vi("Chân Mây - Lăng Cô"), "chan may lang co");
+    }
+
+    #[test]
+    fn long_queries_are_bounded() {
+        let many = "khai sinh ".repeat(1000);
+        let t = fold_terms(&many);
+        assert_eq!(t.len(), MAX_QUERY_TERMS);
+        assert_eq!(&t[..2], ["khai", "sinh"]);
+        let one_long_word = "đ".repeat(5000);
+        assert_eq!(fold_terms(&one_long_word), ["d".repeat(MAX_QUERY_CHARS)]);
+        assert_eq!(
+            fold_terms("Đăng ký khai sinh"),
+            ["dang", "ky", "khai", "sinh"]
+        );
     }
 
     #[test]

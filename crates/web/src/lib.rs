@@ -8,12 +8,14 @@ pub mod eforms;
 pub mod error;
 mod i18n;
 pub mod live;
+mod lookup_limit;
 mod metrics;
 pub mod openapi;
 mod ops;
 pub mod outbox_worker;
 mod pages;
 pub mod ratelimit;
+mod server;
 pub mod warnings;
 
 use axum::Router;
@@ -22,7 +24,6 @@ use axum::http::{HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use motcua_store::Store;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub use auth::SESSION_COOKIE;
@@ -30,8 +31,11 @@ pub use auth::SESSION_COOKIE;
 /// Settings the server runs with.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Set the `Secure` flag on cookies (on behind HTTPS; off for plain-HTTP localhost).
+    /// Set the `Secure` flag on cookies. On by default: only a server reached over plain
+    /// HTTP (loopback, or an explicit choice) turns it off.
     pub secure_cookies: bool,
+    /// Send `Strict-Transport-Security` (on by default, off with plain HTTP like the above).
+    pub hsts: bool,
     pub session_hours: i64,
     /// The folder of the file store (scans, uploads, results).
     pub files_dir: std::path::PathBuf,
@@ -42,17 +46,37 @@ pub struct Config {
     /// What one dossier and one applicant may hold (declaration size, open drafts, files,
     /// officers' text).
     pub limits: motcua_domain::dossier::Limits,
+    /// A request's line and headers must arrive within this; hyper counts it from the end
+    /// of the previous response too, so it also bounds an idle keep-alive connection.
+    pub header_read_timeout: std::time::Duration,
+    /// A request's body must arrive within this, plus one second per 16 KiB received (so
+    /// a large upload over a slow line still passes, a trickle does not).
+    pub body_read_timeout: std::time::Duration,
+    /// A connection on which no byte moves either way for this long is closed (a client
+    /// that stops reading a response, a half-open socket).
+    pub idle_timeout: std::time::Duration,
+    /// Open connections at most; a newcomer waits briefly for a place, then is turned away.
+    pub max_connections: usize,
+    /// The bearer token that opens `/readyz` and `/metrics` on the public listener; without
+    /// one they answer 404 there (see `serve_ops` for a listener of their own).
+    pub ops_token: Option<String>,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Self {
-            secure_cookies: false,
+            secure_cookies: true,
+            hsts: true,
             session_hours: 8,
             files_dir: std::path::PathBuf::from("data/files"),
             max_file_bytes: motcua_store::files::DEFAULT_MAX_FILE_BYTES,
             login: ratelimit::LoginLimits::default(),
             limits: motcua_domain::dossier::Limits::default(),
+            header_read_timeout: std::time::Duration::from_secs(10),
+            body_read_timeout: std::time::Duration::from_secs(30),
+            idle_timeout: std::time::Duration::from_secs(60),
+            max_connections: 1024,
+            ops_token: None,
         }
     }
 }
@@ -68,6 +92,7 @@ pub struct AppState {
     pub eforms: Arc<eforms::Forms>,
     metrics: Arc<metrics::Metrics>,
     limiter: Arc<ratelimit::LoginGuard>,
+    lookup_limiter: Arc<lookup_limit::LookupLimiter>,
 }
 
 impl AppState {
@@ -86,6 +111,7 @@ impl AppState {
             calendar: Arc::new(Deadlines::new(calendar)),
             eforms: Arc::default(),
             metrics: Arc::default(),
+            lookup_limiter: Arc::default(),
         }
     }
 
@@ -144,7 +170,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(pages::routes())
-        .merge(ops::routes())
+        .merge(ops::routes(&state))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             2 * 1024 * 1024,
         ))
@@ -158,18 +184,25 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until the future `shutdown` completes.
+/// Serves until the future `shutdown` completes, then lets open requests finish.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let limits = server::Limits::of(&state.config);
+    server::run(listener, router(state), limits, shutdown).await
+}
+
+/// Serves only `/healthz`, `/readyz` and `/metrics`, without a token: for a listen address
+/// that only the operators' monitoring reaches.
+pub async fn serve_ops(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let limits = server::Limits::of(&state.config);
+    server::run(listener, ops::private_routes(state), limits, shutdown).await
 }
 
 fn valid_request_id(v: &str) -> bool {
@@ -231,6 +264,17 @@ async fn request_context(State(state): State<AppState>, mut req: Request, next: 
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
         ),
     );
+    if state.config.hsts {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    // Pages, API answers and files may carry personal data: no cache keeps them, except the
+    // static assets, which set their own.
+    if !path.starts_with("/static/") {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     let status = response.status();
     state.metrics.observe(&method, status, started.elapsed());
     if method != Method::GET || status.is_server_error() {

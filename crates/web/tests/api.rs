@@ -366,20 +366,10 @@ async fn health_readiness_metrics() {
             .unwrap(),
         "ok"
     );
-    let r: Value = reqwest::get(app.url("/readyz"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r: Value = app.ops("/readyz").await.json().await.unwrap();
     assert_eq!(r["ready"], true);
     assert_eq!(r["pending_migrations"], 0);
-    let m = reqwest::get(app.url("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let m = app.ops("/metrics").await.text().await.unwrap();
     assert!(m.contains("motcua_catalogue_procedures 126"), "{m}");
     assert!(m.contains("motcua_http_requests_total{class=\"2xx\"}"));
 }

@@ -204,23 +204,13 @@ async fn two_workers_deliver_each_message_once_after_the_peer_comes_back() {
     // The topic without a target waits, and says so.
     let pending = store.outbox_pending().await.unwrap();
     assert_eq!(pending, vec![("notify.applicant".to_owned(), 3)]);
-    let metrics = reqwest::get(app.url("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.ops("/metrics").await.text().await.unwrap();
     assert!(
         metrics.contains("motcua_outbox_pending{topic=\"notify.applicant\"} 3\n"),
         "{metrics}"
     );
     assert!(!metrics.contains("topic=\"national_portal.sync\""));
-    let ready: serde_json::Value = reqwest::get(app.url("/readyz"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ready: serde_json::Value = app.ops("/readyz").await.json().await.unwrap();
     assert_eq!(ready["outbox_pending"]["notify.applicant"], 3);
 }
 

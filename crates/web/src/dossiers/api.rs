@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::api::{Json, limit};
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody};
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -15,6 +15,7 @@ use motcua_domain::dossier::{Command, Rating, Status};
 use motcua_domain::procedure::{ApplicantKind, Channel};
 use motcua_domain::{ProcedureCode, UnitCode};
 use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
 use utoipa::{IntoParams, ToSchema};
 
 fn unit_field(field: &str, s: &str) -> Result<UnitCode, ApiError> {
@@ -585,14 +586,14 @@ pub struct PublicDossier {
     responses((status = 200, body = PublicDossier), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn lookup(
     State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Query(q): Query<LookupQuery>,
 ) -> Result<axum::Json<PublicDossier>, ApiError> {
     let secret = q.secret.trim().to_uppercase();
     let d = state
-        .store
-        .dossier_by_code(q.code.trim(), &service::secret_hash(&secret))
-        .await
-        .map_err(|_| {
+        .lookup_dossier(addr.ip(), q.code.trim(), &secret)
+        .await?
+        .ok_or_else(|| {
             ApiError::not_found(
                 "hồ sơ với mã và mã tra cứu này",
                 "Dossier with this code and secret",

@@ -5,14 +5,14 @@ use super::auth::PageUser;
 use super::chrome::Visitor;
 use super::{login_redirect, render};
 use crate::AppState;
-use crate::dossiers::service;
 use crate::error::ApiError;
 use crate::i18n;
 use askama::Template;
-use axum::extract::{Query, State};
-use axum::http::{StatusCode, Uri};
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{StatusCode, Uri, header};
 use axum::response::Response;
 use serde::Deserialize;
+use std::net::SocketAddr;
 
 pub struct MineRow {
     pub id: String,
@@ -102,6 +102,7 @@ struct LookupPage {
 /// Anyone with the code and the receipt's secret sees the status, without personal data.
 pub async fn lookup(
     State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     user: PageUser,
     Query(q): Query<LookupQuery>,
 ) -> Result<Response, ApiError> {
@@ -119,12 +120,20 @@ pub async fn lookup(
     if code.is_empty() && secret.is_empty() {
         return Ok(render(&page, StatusCode::OK));
     }
-    match state
-        .store
-        .dossier_by_code(&code, &service::secret_hash(&secret))
-        .await
-    {
-        Ok(d) => {
+    let found = match state.lookup_dossier(addr.ip(), &code, &secret).await {
+        Err(e) if e.status == StatusCode::TOO_MANY_REQUESTS => {
+            // The form stays, with the reason and when to try again.
+            page.error = Some(lang.pick(&e.vi, &e.en).to_owned());
+            let mut r = render(&page, e.status);
+            if let Some(v) = e.retry_after.and_then(|s| s.to_string().parse().ok()) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return Ok(r);
+        }
+        other => other?,
+    };
+    match found {
+        Some(d) => {
             let events = state.store.dossier_events(&d.id).await?;
             page.found = Some(Found {
                 code: code.clone(),
@@ -142,7 +151,7 @@ pub async fn lookup(
             });
             Ok(render(&page, StatusCode::OK))
         }
-        Err(_) => {
+        None => {
             page.error = Some(lang.t("lookup.not_found").to_owned());
             Ok(render(&page, StatusCode::NOT_FOUND))
         }

@@ -10,6 +10,8 @@ use motcua_domain::access::{Grant, Role};
 use motcua_store::testing::TestDb;
 
 pub const PASSWORD: &str = "mat-khau-thu-nghiem";
+/// Opens `/readyz` and `/metrics` (see [`App::ops`]).
+pub const OPS_TOKEN: &str = "the-operators-token";
 
 pub struct App {
     pub base: String,
@@ -171,6 +173,7 @@ pub async fn spawn_with(configure: impl FnOnce(&mut motcua_web::Config)) -> App 
     let files = tempfile::tempdir().unwrap();
     let mut config = motcua_web::Config {
         files_dir: files.path().to_owned(),
+        ops_token: Some(OPS_TOKEN.into()),
         ..Default::default()
     };
     configure(&mut config);
@@ -206,6 +209,18 @@ impl Who {
             .post(app.url(path))
             .header("x-csrf-token", &self.csrf)
             .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+impl App {
+    /// GET of an operators' path (`/readyz`, `/metrics`) with their token.
+    pub async fn ops(&self, path: &str) -> reqwest::Response {
+        reqwest::Client::new()
+            .get(self.url(path))
+            .bearer_auth(OPS_TOKEN)
             .send()
             .await
             .unwrap()
