@@ -5,7 +5,10 @@ use crate::api;
 use crate::dossiers::api as d;
 use crate::dossiers::files;
 use crate::error::{ErrorBody, ErrorDetail, FieldError};
-use utoipa::OpenApi;
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -27,6 +30,7 @@ use utoipa::OpenApi;
         files::upload, files::list, files::download,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldError)),
+    modifiers(&CommonErrors),
     tags(
         (name = "auth", description = "Đăng nhập, phiên làm việc, mã truy cập API"),
         (name = "units", description = "Cơ quan, đơn vị và lịch sử sáp nhập, đổi tên"),
@@ -36,6 +40,113 @@ use utoipa::OpenApi;
     )
 )]
 pub struct ApiDoc;
+
+/// What every operation can answer besides what its handler says, so that the document
+/// lists every status a client may see: the errors the edge gives before a handler runs
+/// (a body too large, not JSON, not of the expected shape; a parameter that does not
+/// parse; no credentials; a cross-site write), decided from the operation's own
+/// parameters, body and security. Also the two ways of authenticating.
+struct CommonErrors;
+
+/// The security requirement of an operation that needs a caller: a bearer token, or the
+/// session cookie (with `x-csrf-token` on writes).
+pub const BEARER: &str = "bearer";
+pub const SESSION: &str = "session";
+
+impl Modify for CommonErrors {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            BEARER,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A token from POST /api/v1/tokens."))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            SESSION,
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::SESSION_COOKIE,
+                "The session cookie set by POST /api/v1/login; writes also send its csrf_token as x-csrf-token.",
+            ))),
+        );
+        for item in doc.paths.paths.values_mut() {
+            let ops = [
+                (false, item.get.as_mut()),
+                (true, item.post.as_mut()),
+                (true, item.put.as_mut()),
+                (true, item.patch.as_mut()),
+                (true, item.delete.as_mut()),
+            ];
+            for (write, op) in ops {
+                if let Some(op) = op {
+                    add_common_errors(op, write);
+                }
+            }
+        }
+    }
+}
+
+fn add_common_errors(op: &mut Operation, write: bool) {
+    let params = op.parameters.as_deref().unwrap_or_default();
+    let has_path = params.iter().any(|p| p.parameter_in == ParameterIn::Path);
+    let has_query = params.iter().any(|p| p.parameter_in == ParameterIn::Query);
+    let has_body = op.request_body.is_some();
+    let authenticated = op.security.as_ref().is_some_and(|s| !s.is_empty());
+    let rules: [(bool, &str, &str); 6] = [
+        (
+            has_path || has_body,
+            "400",
+            "bad_request: a path parameter that is not UTF-8 once decoded, or a body that could not be read.",
+        ),
+        (
+            authenticated,
+            "401",
+            "unauthenticated: no session or token, or one that expired or was revoked.",
+        ),
+        (
+            write,
+            "403",
+            "csrf_failed: a write with the session cookie from another site or without x-csrf-token; forbidden where the caller's roles do not allow it.",
+        ),
+        (
+            has_body,
+            "413",
+            "payload_too_large: the body is over the limit (2 MiB for JSON).",
+        ),
+        (
+            has_body,
+            "415",
+            "unsupported_media_type: the body is not of the content type the operation reads.",
+        ),
+        (
+            has_body || has_query,
+            "422",
+            "validation_failed or invalid_body: a parameter or the body does not parse or is not valid; `fields` says which.",
+        ),
+    ];
+    for (applies, status, description) in rules {
+        if applies && !op.responses.responses.contains_key(status) {
+            op.responses
+                .responses
+                .insert(status.to_owned(), error_response(description).into());
+        }
+    }
+}
+
+fn error_response(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build()
+}
 
 /// The document as served and as committed.
 pub fn json() -> String {

@@ -3,10 +3,10 @@
 use super::service::{self, Request};
 use super::views::{DocumentView, DossierView, TimelineEntry, timeline};
 use crate::AppState;
-use crate::api::{Json, limit};
+use crate::api::{Json, Path, Query, limit};
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -67,7 +67,7 @@ pub struct ActionResult {
 
 /// Creates a draft. With `Idempotency-Key`, a retry returns the first draft (200) instead
 /// of a new one (201).
-#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", request_body = CreateDossier,
+#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", security(("bearer" = []), ("session" = [])), request_body = CreateDossier,
     params(("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, body = ActionResult), (status = 200, body = ActionResult), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
@@ -137,7 +137,7 @@ pub async fn create(
 }
 
 /// The caller's own dossiers, newest first.
-#[utoipa::path(get, path = "/api/v1/dossiers", tag = "dossiers",
+#[utoipa::path(get, path = "/api/v1/dossiers", tag = "dossiers", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<DossierView>), (status = 401, body = ErrorBody)))]
 pub async fn mine(
     State(state): State<AppState>,
@@ -158,7 +158,7 @@ pub struct DossierDetail {
 
 /// One dossier with its timeline and documents: for its applicant, and for officers of its
 /// units.
-#[utoipa::path(get, path = "/api/v1/dossiers/{id}", tag = "dossiers", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}", operation_id = "dossier_detail", tag = "dossiers", security(("bearer" = []), ("session" = [])), params(("id" = String, Path)),
     responses((status = 200, body = DossierDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn detail(
     State(state): State<AppState>,
@@ -269,7 +269,7 @@ body!(RateBody {
 macro_rules! action {
     ($fn:ident, $path:literal, $body:ty, $doc:literal, |$b:ident| $req:expr) => {
         #[doc = $doc]
-        #[utoipa::path(post, path = $path, tag = "dossiers", request_body = $body, params(("id" = String, Path)),
+        #[utoipa::path(post, path = $path, tag = "dossiers", security(("bearer" = []), ("session" = [])), request_body = $body, params(("id" = String, Path)),
             responses((status = 200, body = ActionResult), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
                 (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
         pub async fn $fn(State(state): State<AppState>, auth: Authenticated, Path(id): Path<String>, Json($b): Json<$body>) -> Result<axum::Json<ActionResult>, ApiError> {
@@ -454,7 +454,7 @@ pub struct Inbox {
 }
 
 /// An officer's dossiers, filtered in the query to the units the caller works in.
-#[utoipa::path(get, path = "/api/v1/inbox", tag = "dossiers", params(InboxQuery),
+#[utoipa::path(get, path = "/api/v1/inbox", tag = "dossiers", security(("bearer" = []), ("session" = [])), params(InboxQuery),
     responses((status = 200, body = Inbox), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn inbox(
     State(state): State<AppState>,
