@@ -5,9 +5,10 @@ use crate::api;
 use crate::dossiers::api as d;
 use crate::dossiers::files;
 use crate::error::{ErrorBody, ErrorDetail, FieldError};
+use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -72,6 +73,7 @@ impl Modify for CommonErrors {
                 "The session cookie set by POST /api/v1/login; writes also send its csrf_token as x-csrf-token.",
             ))),
         );
+        link_created_dossier(doc);
         for item in doc.paths.paths.values_mut() {
             let ops = [
                 (false, item.get.as_mut()),
@@ -84,6 +86,39 @@ impl Modify for CommonErrors {
                 if let Some(op) = op {
                     add_common_errors(op, write);
                 }
+            }
+        }
+    }
+}
+
+/// Links from a created draft to every operation on it (`id` from the answer's
+/// `dossier.id`), so a client, or a fuzzer's stateful phase, can follow them.
+fn link_created_dossier(doc: &mut utoipa::openapi::OpenApi) {
+    let targets: Vec<String> = doc
+        .paths
+        .paths
+        .iter()
+        .filter(|(path, _)| path.starts_with("/api/v1/dossiers/{id}"))
+        .flat_map(|(_, item)| [item.get.as_ref(), item.post.as_ref()])
+        .flatten()
+        .filter_map(|op| op.operation_id.clone())
+        .collect();
+    let Some(create) = doc
+        .paths
+        .paths
+        .get_mut("/api/v1/dossiers")
+        .and_then(|item| item.post.as_mut())
+    else {
+        return;
+    };
+    for status in ["200", "201"] {
+        if let Some(RefOr::T(response)) = create.responses.responses.get_mut(status) {
+            for id in &targets {
+                let link = LinkBuilder::new()
+                    .operation_id(id)
+                    .parameter("id", "$response.body#/dossier/id")
+                    .build();
+                response.links.insert(id.clone(), link.into());
             }
         }
     }
@@ -150,9 +185,13 @@ fn error_response(description: &str) -> utoipa::openapi::Response {
 
 /// The document as served and as committed.
 pub fn json() -> String {
-    ApiDoc::openapi()
+    let doc = ApiDoc::openapi()
         .to_pretty_json()
-        .unwrap_or_else(|_| "{}".to_owned())
+        .unwrap_or_else(|_| "{}".to_owned());
+    // utoipa 5 writes a link's target as `operation_id`, which no client reads; OpenAPI
+    // spells it `operationId`. Only links have a string-valued key of that name (an
+    // operation's own id is already written `operationId`).
+    doc.replace("\"operation_id\": \"", "\"operationId\": \"")
 }
 
 pub async fn document() -> axum::response::Response {
