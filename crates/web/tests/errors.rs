@@ -272,3 +272,38 @@ async fn english_clients_get_english_messages_for_these_too() {
         "This address does not accept the request's method."
     );
 }
+
+#[tokio::test]
+async fn form_data_that_is_not_an_object_is_refused_not_stored() {
+    let app = common::spawn().await;
+    let who = common::Who::as_(&app, "congdan").await;
+    let mut body = json!({"procedure": "1.001193", "unit": "000.01.99.H57", "form_data": 5});
+    let r = who.post(&app, "/api/v1/dossiers", body.clone()).await;
+    api_error(r, 422, "invalid_body").await;
+
+    body["form_data"] = json!({});
+    let r = who.post(&app, "/api/v1/dossiers", body).await;
+    assert_eq!(r.status(), 201);
+    let d: Value = r.json().await.unwrap();
+    let id = d["dossier"]["id"].as_str().unwrap().to_owned();
+    for (action, body) in [
+        ("form", json!({"form_data": -3})),
+        ("form", json!({"form_data": "text"})),
+        ("submit", json!({"form_data": [1, 2]})),
+        ("supplement", json!({"form_data": true})),
+    ] {
+        let r = who
+            .post(&app, &format!("/api/v1/dossiers/{id}/{action}"), body)
+            .await;
+        api_error(r, 422, "invalid_body").await;
+    }
+    // What the draft holds is still an object, as GET /api/v1/dossiers/{id} documents.
+    let r = who
+        .c
+        .get(app.url(&format!("/api/v1/dossiers/{id}")))
+        .send()
+        .await
+        .unwrap();
+    let d: Value = r.json().await.unwrap();
+    assert!(d["form_data"].is_object(), "{d}");
+}

@@ -41,18 +41,24 @@ fn time_field(field: &str, s: &str) -> Result<DateTime<Utc>, ApiError> {
         })
 }
 
+/// A dossier's components and e-form answers: a JSON object, as the document says; any
+/// other JSON value is refused as the body's error, never stored.
+type FormData = serde_json::Map<String, serde_json::Value>;
+
 #[derive(Deserialize, ToSchema)]
 pub struct CreateDossier {
     /// Procedure code, e.g. 1.001193.
+    #[schema(example = "1.001193")]
     pub procedure: String,
     /// The competent unit chosen by the applicant.
+    #[schema(example = "000.01.99.H57")]
     pub unit: String,
     /// citizen (default), business, household_business
     #[schema(value_type = Option<String>)]
     pub applicant_kind: Option<ApplicantKind>,
     /// E-form data and component answers.
     #[schema(value_type = Object)]
-    pub form_data: Option<serde_json::Value>,
+    pub form_data: Option<FormData>,
     /// A digital helper submitting for someone: that applicant's user name.
     pub on_behalf_of: Option<String>,
 }
@@ -111,7 +117,7 @@ pub async fn create(
             )
         })?,
     };
-    let form_data = b.form_data.unwrap_or(serde_json::json!({}));
+    let form_data = serde_json::Value::Object(b.form_data.unwrap_or_default());
     let new = service::NewDraft {
         applicant: &applicant,
         procedure: &procedure,
@@ -220,16 +226,16 @@ body!(SubmitBody {
     on_behalf: Option<bool>,
     /// The final components; the stored draft's when absent. An e-form is validated.
     #[schema(value_type = Option<Object>)]
-    form_data: Option<serde_json::Value>
+    form_data: Option<FormData>
 });
 body!(FormBody {
     #[schema(value_type = Object)]
-    form_data: serde_json::Value
+    form_data: FormData
 });
 body!(SupplementBody {
     /// Corrected components, if the request asked for changes to the declaration.
     #[schema(value_type = Option<Object>)]
-    form_data: Option<serde_json::Value>
+    form_data: Option<FormData>
 });
 body!(ReceiveBody {
     /// The desk receiving it (any unit of the province).
@@ -288,7 +294,7 @@ action!(
     |b| Request::Submit {
         channel: b.channel.unwrap_or(Channel::Online),
         on_behalf: b.on_behalf.unwrap_or(false),
-        form_data: b.form_data
+        form_data: b.form_data.map(serde_json::Value::Object)
     }
 );
 action!(
@@ -297,7 +303,7 @@ action!(
     FormBody,
     "Saves a draft's components, to resume later.",
     |b| Request::SaveForm {
-        form_data: b.form_data
+        form_data: serde_json::Value::Object(b.form_data)
     }
 );
 action!(
@@ -364,7 +370,7 @@ action!(
     SupplementBody,
     "The applicant has supplied everything; the clock runs again and the appointment moves by the stopped time.",
     |b| Request::CompleteSupplement {
-        form_data: b.form_data
+        form_data: b.form_data.map(serde_json::Value::Object)
     }
 );
 action!(
