@@ -166,6 +166,29 @@ async fn method_not_allowed() -> error::ApiError {
     error::ApiError::method_not_allowed()
 }
 
+/// A NUL character, percent-encoded in the path or the query. No code, name or search has
+/// one, and PostgreSQL refuses it in text (a storage error, so a 500, where SQLite would
+/// store it): refused here for every route, API and pages alike.
+fn nul_in_address(uri: &axum::http::Uri) -> Option<error::ApiError> {
+    let has_nul = |s: &str| {
+        s.as_bytes()
+            .windows(3)
+            .any(|w| w.eq_ignore_ascii_case(b"%00"))
+    };
+    if has_nul(uri.path()) {
+        Some(error::ApiError::bad_request())
+    } else if uri.query().is_some_and(has_nul) {
+        Some(error::ApiError::invalid(
+            "query",
+            "invalid_character",
+            "Tham số truy vấn chứa ký tự không hợp lệ.",
+            "A query parameter contains a NUL character.",
+        ))
+    } else {
+        None
+    }
+}
+
 /// An error answered by axum or tower rather than by us: a rejection's plain text, or no
 /// body at all. Pages that answer an error with their own HTML keep it.
 fn bare_error(response: &Response) -> bool {
@@ -219,6 +242,8 @@ async fn request_context(State(state): State<AppState>, mut req: Request, next: 
 
     let mut response = if auth::cross_site_write(&req) {
         error::ApiError::csrf().into_response()
+    } else if let Some(e) = nul_in_address(req.uri()) {
+        e.into_response()
     } else {
         next.run(req).await
     };

@@ -307,3 +307,30 @@ async fn form_data_that_is_not_an_object_is_refused_not_stored() {
     let d: Value = r.json().await.unwrap();
     assert!(d["form_data"].is_object(), "{d}");
 }
+
+/// PostgreSQL refuses a NUL character in text, which made these a 500 there (and stored
+/// it on SQLite); they are refused at the edge on both.
+#[tokio::test]
+async fn nul_characters_are_refused_before_the_database() {
+    let app = common::spawn().await;
+    let c = reqwest::Client::new();
+    let r = c
+        .get(app.url("/api/v1/procedures?field=%00"))
+        .send()
+        .await
+        .unwrap();
+    let body = api_error(r, 422, "validation_failed").await;
+    assert_eq!(body["error"]["fields"][0]["code"], "invalid_character");
+    let r = c.get(app.url("/api/v1/units/a%00b")).send().await.unwrap();
+    api_error(r, 400, "bad_request").await;
+    let r = c
+        .post(app.url("/api/v1/login"))
+        .json(&json!({"username": "van\u{0}hanh", "password": "x"}))
+        .send()
+        .await
+        .unwrap();
+    let body = api_error(r, 422, "validation_failed").await;
+    assert_eq!(body["error"]["fields"][0]["field"], "body");
+    let r = c.get(app.url("/thu-tuc?field=%00")).send().await.unwrap();
+    error_page(r, 422, "Yêu cầu không hợp lệ").await;
+}

@@ -109,8 +109,23 @@ where
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
         use axum::extract::rejection::JsonRejection as R;
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(Json(v)),
+        match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            // PostgreSQL refuses a NUL in text (a storage error, so a 500); no field of
+            // ours may hold one.
+            Ok(axum::Json(v)) if has_nul(&v) => Err(ApiError::invalid(
+                "body",
+                "invalid_character",
+                "Nội dung yêu cầu chứa ký tự không hợp lệ.",
+                "The body contains a NUL character.",
+            )),
+            Ok(axum::Json(v)) => serde_json::from_value(v).map(Json).map_err(|e| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_body",
+                    "Nội dung yêu cầu không đúng định dạng JSON mong đợi.",
+                    format!("The request body is not the expected JSON: {e}"),
+                )
+            }),
             Err(R::MissingJsonContentType(_)) => {
                 Err(ApiError::unsupported_media_type("application/json"))
             }
@@ -130,6 +145,17 @@ where
             }
             Err(_) => Err(ApiError::bad_request()),
         }
+    }
+}
+
+/// Whether a NUL character is in any string or key of a JSON value.
+fn has_nul(v: &serde_json::Value) -> bool {
+    use serde_json::Value as V;
+    match v {
+        V::String(s) => s.contains('\0'),
+        V::Array(items) => items.iter().any(has_nul),
+        V::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        V::Null | V::Bool(_) | V::Number(_) => false,
     }
 }
 
