@@ -128,6 +128,81 @@ impl ApiError {
             "Something went wrong on our side. Please try again later.",
         )
     }
+    pub fn bad_request() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "Yêu cầu không hợp lệ.",
+            "The request is malformed.",
+        )
+    }
+    /// No route at this address (the router's fallback).
+    pub fn no_route() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "Không tìm thấy địa chỉ này.",
+            "Nothing is at this address.",
+        )
+    }
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "Địa chỉ này không nhận phương thức yêu cầu đã dùng.",
+            "This address does not accept the request's method.",
+        )
+    }
+    pub fn payload_too_large() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "Nội dung gửi lên quá lớn.",
+            "The request body is too large.",
+        )
+    }
+    pub fn unsupported_media_type(expected: &str) -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!("Nội dung gửi lên phải có dạng {expected}."),
+            format!("The request body must be {expected}."),
+        )
+    }
+
+    /// What a bare error status stands for. axum and tower answer some requests before any
+    /// handler of ours runs (an extractor's rejection on a page, a body over the limit, an
+    /// unknown method, a panic), with plain text or nothing; the middleware turns those into
+    /// this so that they leave in the one shape too.
+    pub fn of_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::UNAUTHORIZED => Self::unauthenticated(),
+            StatusCode::FORBIDDEN => Self::forbidden(),
+            StatusCode::NOT_FOUND => Self::no_route(),
+            StatusCode::METHOD_NOT_ALLOWED => Self::method_not_allowed(),
+            StatusCode::PAYLOAD_TOO_LARGE => Self::payload_too_large(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::new(
+                status,
+                "unsupported_media_type",
+                "Kiểu nội dung gửi lên không được hỗ trợ.",
+                "The request body's content type is not supported.",
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY => Self::new(
+                status,
+                "validation_failed",
+                "Dữ liệu gửi lên không hợp lệ.",
+                "The data sent is not valid.",
+            ),
+            s if s.is_server_error() => Self {
+                status: s,
+                ..Self::internal()
+            },
+            s => Self {
+                status: s,
+                ..Self::bad_request()
+            },
+        }
+    }
 }
 
 impl From<motcua_store::StoreError> for ApiError {
@@ -202,4 +277,30 @@ pub fn render(e: &ApiError, request_id: &str, lang: crate::i18n::Lang) -> Respon
         r.headers_mut().insert(header::RETRY_AFTER, v);
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_statuses_become_errors_with_stable_codes() {
+        let cases = [
+            (StatusCode::BAD_REQUEST, "bad_request"),
+            (StatusCode::NOT_FOUND, "not_found"),
+            (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+            (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+            (StatusCode::LENGTH_REQUIRED, "bad_request"),
+            // A panic caught under the middleware leaves an empty 500.
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
+            (StatusCode::BAD_GATEWAY, "internal_error"),
+        ];
+        for (status, code) in cases {
+            let e = ApiError::of_status(status);
+            assert_eq!((e.status, e.code), (status, code));
+            assert!(!e.vi.is_empty() && !e.en.is_empty());
+        }
+    }
 }

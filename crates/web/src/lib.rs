@@ -176,12 +176,61 @@ pub fn router(state: AppState) -> Router {
         ))
         // Uploads have their own, larger limit, enforced while the body streams in.
         .merge(dossiers::files::routes(&state))
+        // Unknown addresses and methods leave as errors of ours (JSON under /api/, the
+        // error page elsewhere), not as empty bodies.
+        .fallback(no_route)
+        .method_not_allowed_fallback(method_not_allowed)
+        // A handler's panic becomes a bare 500 here, which the middleware renders as
+        // `internal_error` with the request id; the outer layer guards the middleware.
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             request_context,
         ))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .with_state(state)
+}
+
+async fn no_route() -> error::ApiError {
+    error::ApiError::no_route()
+}
+
+async fn method_not_allowed() -> error::ApiError {
+    error::ApiError::method_not_allowed()
+}
+
+/// A NUL character, percent-encoded in the path or the query. No code, name or search has
+/// one, and PostgreSQL refuses it in text (a storage error, so a 500, where SQLite would
+/// store it): refused here for every route, API and pages alike.
+fn nul_in_address(uri: &axum::http::Uri) -> Option<error::ApiError> {
+    let has_nul = |s: &str| {
+        s.as_bytes()
+            .windows(3)
+            .any(|w| w.eq_ignore_ascii_case(b"%00"))
+    };
+    if has_nul(uri.path()) {
+        Some(error::ApiError::bad_request())
+    } else if uri.query().is_some_and(has_nul) {
+        Some(error::ApiError::invalid(
+            "query",
+            "invalid_character",
+            "Tham số truy vấn chứa ký tự không hợp lệ.",
+            "A query parameter contains a NUL character.",
+        ))
+    } else {
+        None
+    }
+}
+
+/// An error answered by axum or tower rather than by us: a rejection's plain text, or no
+/// body at all. Pages that answer an error with their own HTML keep it.
+fn bare_error(response: &Response) -> bool {
+    let status = response.status();
+    (status.is_client_error() || status.is_server_error())
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"))
 }
 
 /// Serves until the future `shutdown` completes, then lets open requests finish.
@@ -233,17 +282,28 @@ async fn request_context(State(state): State<AppState>, mut req: Request, next: 
 
     let mut response = if auth::cross_site_write(&req) {
         error::ApiError::csrf().into_response()
+    } else if let Some(e) = nul_in_address(req.uri()) {
+        e.into_response()
     } else {
         next.run(req).await
     };
 
-    if let Some(error::PendingError(e)) = response.extensions_mut().remove::<error::PendingError>()
-    {
+    let pending = match response.extensions_mut().remove::<error::PendingError>() {
+        Some(error::PendingError(e)) => Some(e),
+        None if bare_error(&response) => Some(error::ApiError::of_status(response.status())),
+        None => None,
+    };
+    if let Some(e) = pending {
+        // A 405 says which methods the address takes (RFC 9110).
+        let allow = response.headers().get(header::ALLOW).cloned();
         response = if is_api {
             error::render(&e, &id, api_lang)
         } else {
             pages::error_page(&e, &id, reader)
         };
+        if let Some(v) = allow {
+            response.headers_mut().insert(header::ALLOW, v);
+        }
     }
     let h = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&id) {

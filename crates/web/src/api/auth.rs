@@ -1,10 +1,10 @@
 //! Login, logout, who am I, and API tokens.
 
-use super::Json;
+use super::{Json, Path};
 use crate::AppState;
 use crate::auth::{Authenticated, MaybeAuth, Via, clear_cookie, session_cookie};
 use crate::error::{ApiError, ErrorBody};
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use motcua_domain::UnitCode;
@@ -90,7 +90,7 @@ pub async fn login(
 }
 
 /// Ends the current session.
-#[utoipa::path(post, path = "/api/v1/logout", tag = "auth",
+#[utoipa::path(post, path = "/api/v1/logout", tag = "auth", security(("bearer" = []), ("session" = [])),
     responses((status = 204), (status = 401, body = ErrorBody)))]
 pub async fn logout(
     State(state): State<AppState>,
@@ -110,7 +110,7 @@ pub async fn logout(
 }
 
 /// The caller's account and roles.
-#[utoipa::path(get, path = "/api/v1/whoami", tag = "auth",
+#[utoipa::path(get, path = "/api/v1/whoami", tag = "auth", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = AccountView), (status = 401, body = ErrorBody)))]
 pub async fn whoami(MaybeAuth(auth): MaybeAuth) -> Result<axum::Json<AccountView>, ApiError> {
     let (account, _) = auth.ok_or_else(ApiError::unauthenticated)?;
@@ -147,7 +147,7 @@ fn token_view(t: &TokenInfo) -> TokenView {
 }
 
 /// The caller's API tokens.
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "auth",
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "auth", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<TokenView>), (status = 401, body = ErrorBody)))]
 pub async fn list_tokens(
     State(state): State<AppState>,
@@ -195,7 +195,7 @@ const MAX_TOKEN_DAYS: i64 = 366;
 /// expiring. Only a browser session may issue one (a token cannot mint more tokens), and
 /// only with the caller's password entered again; the password check counts against the
 /// same limits as a login.
-#[utoipa::path(post, path = "/api/v1/tokens", tag = "auth", request_body = CreateToken,
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "auth", security(("bearer" = []), ("session" = [])), request_body = CreateToken,
     responses((status = 201, body = CreatedToken), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn create_token(
     State(state): State<AppState>,
@@ -328,7 +328,7 @@ async fn scope_grants(
 }
 
 /// Revokes one of the caller's tokens.
-#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "auth",
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "auth", security(("bearer" = []), ("session" = [])),
     params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn revoke_token(

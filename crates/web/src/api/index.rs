@@ -1,9 +1,10 @@
 //! `GET /api/v1/index`: the 766 index from the live engine.
 
+use super::Query;
 use crate::AppState;
 use crate::auth::MaybeAuth;
 use crate::error::{ApiError, ErrorBody};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use motcua_index::compute::Period;

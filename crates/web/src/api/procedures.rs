@@ -1,10 +1,10 @@
 //! The procedure catalogue: search, detail, versions, drafts and publication.
 
-use super::{Json, limit, require};
+use super::{Json, Path, Query, limit, require};
 use crate::AppState;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use motcua_domain::access::{Action, Resource};
 use motcua_domain::procedure::{OnlineLevel, Procedure};
@@ -111,7 +111,7 @@ pub fn search_query(q: &ProcedureQuery) -> Result<SearchQuery, ApiError> {
 }
 
 /// Searches the published catalogue, ignoring diacritics (đ counts as d); best match first.
-#[utoipa::path(get, path = "/api/v1/procedures", tag = "procedures", params(ProcedureQuery),
+#[utoipa::path(get, path = "/api/v1/procedures", operation_id = "list_procedures", tag = "procedures", params(ProcedureQuery),
     responses((status = 200, body = ProcedurePage), (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -147,9 +147,9 @@ pub fn parse_code(code: &str) -> Result<ProcedureCode, ApiError> {
 }
 
 /// The published version of one procedure.
-#[utoipa::path(get, path = "/api/v1/procedures/{code}", tag = "procedures",
+#[utoipa::path(get, path = "/api/v1/procedures/{code}", operation_id = "procedure_detail", tag = "procedures",
     params(("code" = String, Path, example = "1.001193")),
-    responses((status = 200, body = ProcedureDetail), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ProcedureDetail), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn detail(
     State(state): State<AppState>,
     Path(code): Path<String>,
@@ -179,7 +179,7 @@ pub struct VersionView {
 /// Every version of a procedure, drafts included.
 #[utoipa::path(get, path = "/api/v1/procedures/{code}/versions", tag = "procedures",
     params(("code" = String, Path)),
-    responses((status = 200, body = Vec<VersionView>)))]
+    responses((status = 200, body = Vec<VersionView>), (status = 422, body = ErrorBody)))]
 pub async fn versions(
     State(state): State<AppState>,
     Path(code): Path<String>,
@@ -205,7 +205,7 @@ pub struct DraftSaved {
 
 /// Saves a draft version (edits the open draft, or opens one). Needs the catalogue-editing
 /// role in every competent unit of the procedure.
-#[utoipa::path(post, path = "/api/v1/procedures/{code}/draft", tag = "procedures",
+#[utoipa::path(post, path = "/api/v1/procedures/{code}/draft", tag = "procedures", security(("bearer" = []), ("session" = [])),
     params(("code" = String, Path)),
     request_body(content = Object, description = "The full procedure record"),
     responses((status = 200, body = DraftSaved), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -266,9 +266,9 @@ pub async fn save_draft(
 }
 
 /// Publishes a draft version; from then on it is never edited.
-#[utoipa::path(post, path = "/api/v1/procedures/{code}/versions/{version}/publish", tag = "procedures",
+#[utoipa::path(post, path = "/api/v1/procedures/{code}/versions/{version}/publish", tag = "procedures", security(("bearer" = []), ("session" = [])),
     params(("code" = String, Path), ("version" = i64, Path)),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn publish(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -312,7 +312,7 @@ pub struct FormQuery {
 /// version, and absent for the built-in form (a dossier's `eform_version` is null then).
 #[utoipa::path(get, path = "/api/v1/procedures/{code}/form", tag = "procedures",
     params(("code" = String, Path, example = "1.001193"), FormQuery),
-    responses((status = 200, description = "The form definition", body = Object), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "The form definition", body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn form(
     State(state): State<AppState>,
     Path(code): Path<String>,

@@ -1,10 +1,10 @@
 //! Units: list and search (old names included), detail with history, rename and merge.
 
-use super::{Json, Page, limit, require};
+use super::{Json, Page, Path, Query, limit, require};
 use crate::AppState;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use motcua_domain::UnitCode;
 use motcua_domain::access::{Action, Resource};
 use motcua_domain::bundle::UnitRecord;
@@ -55,7 +55,7 @@ pub struct UnitQuery {
 }
 
 /// Lists units by code, optionally matching a search.
-#[utoipa::path(get, path = "/api/v1/units", tag = "units", params(UnitQuery),
+#[utoipa::path(get, path = "/api/v1/units", operation_id = "list_units", tag = "units", params(UnitQuery),
     responses((status = 200, body = Page<UnitView>)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -110,8 +110,8 @@ pub fn parse_unit(code: &str) -> Result<UnitCode, ApiError> {
 }
 
 /// One unit with its sub-units and history.
-#[utoipa::path(get, path = "/api/v1/units/{code}", tag = "units", params(("code" = String, Path, example = "000.00.00.H57")),
-    responses((status = 200, body = UnitDetail), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/units/{code}", operation_id = "unit_detail", tag = "units", params(("code" = String, Path, example = "000.00.00.H57")),
+    responses((status = 200, body = UnitDetail), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn detail(
     State(state): State<AppState>,
     Path(code): Path<String>,
@@ -177,9 +177,9 @@ pub struct RenameRequest {
 }
 
 /// Renames a unit; the old name stays findable.
-#[utoipa::path(post, path = "/api/v1/units/{code}/rename", tag = "units", request_body = RenameRequest,
+#[utoipa::path(post, path = "/api/v1/units/{code}/rename", tag = "units", security(("bearer" = []), ("session" = [])), request_body = RenameRequest,
     params(("code" = String, Path)),
-    responses((status = 200, body = UnitView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = UnitView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn rename(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -211,9 +211,9 @@ pub struct MergeRequest {
 
 /// Merges a unit into another; it stays findable with its successor recorded, and its
 /// sub-units move to the successor.
-#[utoipa::path(post, path = "/api/v1/units/{code}/merge", tag = "units", request_body = MergeRequest,
+#[utoipa::path(post, path = "/api/v1/units/{code}/merge", tag = "units", security(("bearer" = []), ("session" = [])), request_body = MergeRequest,
     params(("code" = String, Path)),
-    responses((status = 200, body = UnitView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = UnitView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn merge(
     State(state): State<AppState>,
     auth: Authenticated,

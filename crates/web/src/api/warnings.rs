@@ -1,11 +1,12 @@
 //! `GET /api/v1/warnings`: the warnings of spec index-766 as of the server's now, per unit
 //! and per officer, limited to what the caller may see.
 
+use super::Query;
 use crate::AppState;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody};
 use crate::warnings::{self, Filter, WarningOut};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use chrono::Utc;
 use motcua_domain::UnitCode;
 use motcua_domain::access::{Resource, authorize};
@@ -114,7 +115,7 @@ pub async fn filter_for(
 /// petitions near or past their deadline, units whose rating for the running quarter fell
 /// a band. Monitors see their province, leaders and unit administrators their units,
 /// officers the dossiers of their units and at steps they hold.
-#[utoipa::path(get, path = "/api/v1/warnings", tag = "index", params(WarningsQuery),
+#[utoipa::path(get, path = "/api/v1/warnings", operation_id = "list_warnings", tag = "index", security(("bearer" = []), ("session" = [])), params(WarningsQuery),
     responses((status = 200, body = WarningsPage),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),

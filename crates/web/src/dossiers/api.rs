@@ -3,10 +3,10 @@
 use super::service::{self, Request};
 use super::views::{DocumentView, DossierView, TimelineEntry, timeline};
 use crate::AppState;
-use crate::api::{Json, limit};
+use crate::api::{Json, Path, Query, limit};
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody};
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -42,18 +42,24 @@ fn time_field(field: &str, s: &str) -> Result<DateTime<Utc>, ApiError> {
         })
 }
 
+/// A dossier's components and e-form answers: a JSON object, as the document says; any
+/// other JSON value is refused as the body's error, never stored.
+type FormData = serde_json::Map<String, serde_json::Value>;
+
 #[derive(Deserialize, ToSchema)]
 pub struct CreateDossier {
     /// Procedure code, e.g. 1.001193.
+    #[schema(example = "1.001193")]
     pub procedure: String,
     /// The competent unit chosen by the applicant.
+    #[schema(example = "000.01.99.H57")]
     pub unit: String,
     /// citizen (default), business, household_business
     #[schema(value_type = Option<String>)]
     pub applicant_kind: Option<ApplicantKind>,
     /// E-form data and component answers.
     #[schema(value_type = Object)]
-    pub form_data: Option<serde_json::Value>,
+    pub form_data: Option<FormData>,
     /// A digital helper submitting for someone: that applicant's user name.
     pub on_behalf_of: Option<String>,
 }
@@ -68,7 +74,7 @@ pub struct ActionResult {
 
 /// Creates a draft. With `Idempotency-Key`, a retry returns the first draft (200) instead
 /// of a new one (201).
-#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", request_body = CreateDossier,
+#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", security(("bearer" = []), ("session" = [])), request_body = CreateDossier,
     params(("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, body = ActionResult), (status = 200, body = ActionResult), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
@@ -105,7 +111,7 @@ pub async fn create(
         None => auth.account.id.clone(),
         Some(u) => on_behalf_applicant(&state, &auth, u).await?,
     };
-    let form_data = b.form_data.unwrap_or(serde_json::json!({}));
+    let form_data = serde_json::Value::Object(b.form_data.unwrap_or_default());
     let new = service::NewDraft {
         applicant: &applicant,
         procedure: &procedure,
@@ -172,7 +178,7 @@ async fn on_behalf_applicant(
 }
 
 /// The caller's own dossiers, newest first.
-#[utoipa::path(get, path = "/api/v1/dossiers", tag = "dossiers",
+#[utoipa::path(get, path = "/api/v1/dossiers", tag = "dossiers", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<DossierView>), (status = 401, body = ErrorBody)))]
 pub async fn mine(
     State(state): State<AppState>,
@@ -193,7 +199,7 @@ pub struct DossierDetail {
 
 /// One dossier with its timeline and documents: for its applicant, and for officers of its
 /// units.
-#[utoipa::path(get, path = "/api/v1/dossiers/{id}", tag = "dossiers", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}", operation_id = "dossier_detail", tag = "dossiers", security(("bearer" = []), ("session" = [])), params(("id" = String, Path)),
     responses((status = 200, body = DossierDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn detail(
     State(state): State<AppState>,
@@ -255,16 +261,16 @@ body!(SubmitBody {
     on_behalf: Option<bool>,
     /// The final components; the stored draft's when absent. An e-form is validated.
     #[schema(value_type = Option<Object>)]
-    form_data: Option<serde_json::Value>
+    form_data: Option<FormData>
 });
 body!(FormBody {
     #[schema(value_type = Object)]
-    form_data: serde_json::Value
+    form_data: FormData
 });
 body!(SupplementBody {
     /// Corrected components, if the request asked for changes to the declaration.
     #[schema(value_type = Option<Object>)]
-    form_data: Option<serde_json::Value>
+    form_data: Option<FormData>
 });
 body!(ReceiveBody {
     /// The desk receiving it (any unit of the province).
@@ -304,7 +310,7 @@ body!(RateBody {
 macro_rules! action {
     ($fn:ident, $path:literal, $body:ty, $doc:literal, |$b:ident| $req:expr) => {
         #[doc = $doc]
-        #[utoipa::path(post, path = $path, tag = "dossiers", request_body = $body, params(("id" = String, Path)),
+        #[utoipa::path(post, path = $path, tag = "dossiers", security(("bearer" = []), ("session" = [])), request_body = $body, params(("id" = String, Path)),
             responses((status = 200, body = ActionResult), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
                 (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
         pub async fn $fn(State(state): State<AppState>, auth: Authenticated, Path(id): Path<String>, Json($b): Json<$body>) -> Result<axum::Json<ActionResult>, ApiError> {
@@ -323,7 +329,7 @@ action!(
     |b| Request::Submit {
         channel: b.channel.unwrap_or(Channel::Online),
         on_behalf: b.on_behalf.unwrap_or(false),
-        form_data: b.form_data
+        form_data: b.form_data.map(serde_json::Value::Object)
     }
 );
 action!(
@@ -332,7 +338,7 @@ action!(
     FormBody,
     "Saves a draft's components, to resume later.",
     |b| Request::SaveForm {
-        form_data: b.form_data
+        form_data: serde_json::Value::Object(b.form_data)
     }
 );
 action!(
@@ -399,7 +405,7 @@ action!(
     SupplementBody,
     "The applicant has supplied everything; the clock runs again and the appointment moves by the stopped time.",
     |b| Request::CompleteSupplement {
-        form_data: b.form_data
+        form_data: b.form_data.map(serde_json::Value::Object)
     }
 );
 action!(
@@ -489,7 +495,7 @@ pub struct Inbox {
 }
 
 /// An officer's dossiers, filtered in the query to the units the caller works in.
-#[utoipa::path(get, path = "/api/v1/inbox", tag = "dossiers", params(InboxQuery),
+#[utoipa::path(get, path = "/api/v1/inbox", tag = "dossiers", security(("bearer" = []), ("session" = [])), params(InboxQuery),
     responses((status = 200, body = Inbox), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn inbox(
     State(state): State<AppState>,

@@ -8,12 +8,13 @@
 use super::service::{self, Request, Target};
 use super::views::DossierView;
 use crate::AppState;
+use crate::api::Path;
 use crate::auth::{Authenticated, MaybeAuth};
 use crate::error::{ApiError, ErrorBody};
 use crate::pages::forms_render::Posted;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -427,7 +428,7 @@ async fn readable_dossier(state: &AppState, actor: &Actor, id: &str) -> Result<D
 /// Attaches one file to a dossier: the applicant to a component of a draft or while a
 /// supplement is asked; the desk while it checks a submitted dossier; whoever may complete
 /// at the current step, as a result. The type is judged by content (PDF, JPEG, PNG).
-#[utoipa::path(post, path = "/api/v1/dossiers/{id}/files", tag = "dossiers", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/files", tag = "dossiers", security(("bearer" = []), ("session" = [])), params(("id" = String, Path)),
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 201, body = UploadResult), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -435,8 +436,10 @@ pub async fn upload(
     State(state): State<AppState>,
     auth: Authenticated,
     Path(id): Path<String>,
-    mp: Multipart,
+    mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, ApiError> {
+    // axum's only refusal here is a body that is not multipart/form-data with a boundary.
+    let mp = mp.map_err(|_| ApiError::unsupported_media_type("multipart/form-data"))?;
     let actor = auth.account.actor();
     // Refuse before storing anything when the caller may not even read the dossier.
     let d = readable_dossier(&state, &actor, &id).await?;
@@ -546,7 +549,7 @@ pub fn new_file(
 }
 
 /// The files of a dossier, for whoever may read it.
-#[utoipa::path(get, path = "/api/v1/dossiers/{id}/files", tag = "dossiers", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/files", operation_id = "list_files", tag = "dossiers", security(("bearer" = []), ("session" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Vec<FileView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -620,7 +623,7 @@ async fn serve_file(state: &AppState, actor: &Actor, id: &str) -> Result<Respons
 }
 
 /// Downloads a file (to the dossier's applicant, and officers of its units).
-#[utoipa::path(get, path = "/api/v1/files/{id}", tag = "dossiers", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/files/{id}", tag = "dossiers", security(("bearer" = []), ("session" = [])), params(("id" = String, Path)),
     responses((status = 200, description = "The file, as an attachment, with its sniffed content type", content_type = "application/octet-stream"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn download(
