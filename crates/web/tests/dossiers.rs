@@ -633,12 +633,9 @@ async fn a_declaration_must_be_an_object_of_bounded_size_and_depth() {
             .await
         }
     };
-    let (s, code, fields) = create(json!([1, 2])).await;
-    assert_eq!((s, code.as_str()), (422, "validation_failed"));
-    assert_eq!(
-        fields,
-        [("form_data".to_owned(), "invalid_type".to_owned())]
-    );
+    // The body's type says `form_data` is an object: anything else is not the expected JSON.
+    let (s, code, _) = create(json!([1, 2])).await;
+    assert_eq!((s, code.as_str()), (422, "invalid_body"));
     let (s, code, fields) = create(json!({"junk": "x".repeat(300 * 1024)})).await;
     assert_eq!((s, code.as_str()), (413, "form_data_too_large"));
     assert_eq!(fields[0].0, "form_data");
@@ -662,17 +659,13 @@ async fn a_declaration_must_be_an_object_of_bounded_size_and_depth() {
     .await;
     let id = d["dossier"]["id"].as_str().unwrap().to_owned();
     let path = format!("/api/v1/dossiers/{id}/form");
-    let (s, _, fields) = refusal(
+    let (s, code, _) = refusal(
         citizen
             .post(&app, &path, json!({"version": 1, "form_data": [1, 2]}))
             .await,
     )
     .await;
-    assert_eq!(s, 422);
-    assert_eq!(
-        fields,
-        [("form_data".to_owned(), "invalid_type".to_owned())]
-    );
+    assert_eq!((s, code.as_str()), (422, "invalid_body"));
     let (s, code, _) = refusal(
         citizen
             .post(

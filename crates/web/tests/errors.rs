@@ -333,4 +333,13 @@ async fn nul_characters_are_refused_before_the_database() {
     assert_eq!(body["error"]["fields"][0]["field"], "body");
     let r = c.get(app.url("/thu-tuc?field=%00")).send().await.unwrap();
     error_page(r, 422, "Yêu cầu không hợp lệ").await;
+    // A page's form too (the login form reads the user name from the database).
+    let r = c
+        .post(app.url("/dang-nhap"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("username=van%00hanh&password=x&next=%2F")
+        .send()
+        .await
+        .unwrap();
+    error_page(r, 422, "Yêu cầu không hợp lệ").await;
 }

@@ -3,6 +3,7 @@
 //! Whether the administrator may touch a given role in a given unit is
 //! `motcua_domain::admin`'s answer; the store writes the change with its audit row.
 
+use super::Form;
 use super::admin::{Admin, AuditLine, Feedback, GrantLabel, audit_lines, grant_label, post_admin};
 use super::auth::{Nav, PageUser};
 use super::forms_render::Posted;
@@ -12,7 +13,6 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

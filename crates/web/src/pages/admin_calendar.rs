@@ -5,6 +5,7 @@
 //! every candidate set of rows is validated by building a `Calendar` before it is stored,
 //! and the calendar in force is replaced right after, so the next due date follows it.
 
+use super::Form;
 use super::admin::{Admin, Feedback, post_admin};
 use super::auth::{Nav, PageUser};
 use super::forms_render::Posted;
@@ -13,7 +14,6 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

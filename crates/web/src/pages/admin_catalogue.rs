@@ -3,6 +3,7 @@
 //! version, and publication. Drafts and publication go through the same store functions
 //! and domain checks as the API (`api/procedures.rs`).
 
+use super::Form;
 use super::admin::{Admin, AuditLine, Feedback, audit_lines, post_admin, when};
 use super::admin_catalogue_diff::{DiffRow, diff};
 use super::admin_catalogue_form::DraftFields;
@@ -14,7 +15,6 @@ use crate::api::procedures::parse_code;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

@@ -3,6 +3,7 @@
 //! citizen will see it (`forms_render`), and publication, which the domain's
 //! `FormDefinition::check` refuses with every problem listed.
 
+use super::Form;
 use super::admin::{Admin, Feedback, OkQuery, when};
 use super::admin_catalogue::{Proc, posted_for, procedure_for};
 use super::auth::{Nav, PageUser};
@@ -12,7 +13,6 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

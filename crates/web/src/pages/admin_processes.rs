@@ -3,6 +3,7 @@
 //! inter-agency hand-over), the draft edited as JSON, and publication after the domain's
 //! `Process::check`.
 
+use super::Form;
 use super::admin::{Admin, Feedback, OkQuery, unit_name, when};
 use super::admin_catalogue::{Proc, posted_for, procedure_for};
 use super::auth::{Nav, PageUser};
@@ -12,7 +13,6 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::{self, Lang};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

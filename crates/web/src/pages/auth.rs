@@ -1,5 +1,6 @@
 //! Logging in and out from the pages, and the shared login rule (rate limit + password).
 
+use super::Form;
 use super::chrome::{Reader, Visitor};
 use super::render;
 use crate::AppState;
@@ -7,7 +8,6 @@ use crate::auth::{MaybeAuth, Via, clear_cookie, same_secret, session_cookie};
 use crate::error::ApiError;
 use crate::i18n::Lang;
 use askama::Template;
-use axum::Form;
 use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};

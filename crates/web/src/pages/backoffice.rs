@@ -1,6 +1,7 @@
 //! The officers' pages: the inbox, a dossier with exactly the actions this officer may take
 //! at its step, and the printable receipt (form 01). Actions go through `service::execute`.
 
+use super::Form;
 use super::auth::{Nav, PageUser};
 use super::catalogue::UnitOption;
 use super::dossier_view::{self, DataRow, DocRow, Summary, TimelineRow};
@@ -12,7 +13,6 @@ use crate::dossiers::service;
 use crate::error::ApiError;
 use crate::i18n::{self, Lang};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};

@@ -14,6 +14,8 @@ mod backoffice_forms;
 mod catalogue;
 pub(crate) mod chrome;
 mod desk;
+mod form;
+pub use form::Form;
 mod desk_files;
 mod desk_intake;
 mod desk_sheet;

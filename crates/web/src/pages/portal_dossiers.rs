@@ -2,6 +2,7 @@
 //! follow it, answer a supplement request, withdraw, rate; the list of one's dossiers; the
 //! public lookup by code and receipt secret. Every change goes through `service::execute`.
 
+use super::Form;
 use super::auth::{Nav, PageUser};
 use super::dossier_view::{self, DataRow, DocRow, Summary, TimelineRow};
 use super::forms_render::{ErrorLink, Posted, SectionView, read_posted, render_form};
@@ -11,7 +12,6 @@ use crate::dossiers::service::{self, NewDraft, Request};
 use crate::error::{ApiError, FieldError};
 use crate::i18n::Lang;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};

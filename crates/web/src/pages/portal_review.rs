@@ -6,6 +6,7 @@
 //! This is presentation only: the submission goes through `service::execute`, whose
 //! `Submit` validates the declaration again and lets the domain decide.
 
+use super::Form;
 use super::auth::{Nav, PageUser};
 use super::desk_files::FileRow;
 use super::dossier_view::{self, DataRow, Summary};
@@ -18,7 +19,6 @@ use crate::dossiers::service::{self, Request};
 use crate::error::ApiError;
 use crate::i18n::Lang;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
