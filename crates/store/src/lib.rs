@@ -21,6 +21,7 @@ pub mod files;
 mod migrations;
 pub mod monitor;
 pub mod outbox;
+mod passwords;
 pub mod procedures;
 pub mod snapshots;
 pub mod testing;
