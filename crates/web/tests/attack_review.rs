@@ -440,3 +440,38 @@ async fn the_public_index_shows_scores_not_small_counts() {
         .unwrap();
     assert!(province["units"][0]["groups"][0].get("metrics").is_none());
 }
+
+/// Two servers on one database (their own connection pools, as two processes have) share
+/// one count of attempts: five wrong passwords at one, and the sixth at the other waits.
+#[tokio::test]
+async fn servers_on_one_database_share_the_login_limit() {
+    let app = common::spawn().await;
+    let store = motcua_store::Store::connect(&app.db.url_for_process())
+        .await
+        .unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let config = motcua_web::Config {
+        files_dir: files.path().to_owned(),
+        ..Default::default()
+    };
+    let state = motcua_web::AppState::load(store, config).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let other = format!("http://{}", listener.local_addr().unwrap());
+    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(motcua_web::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    let c = reqwest::Client::new();
+    let wrong = json!({"username": "vanhanh", "password": "sai-mat-khau"});
+    for _ in 0..5 {
+        let r = c.post(app.url("/api/v1/login")).json(&wrong).send().await.unwrap();
+        assert_eq!(r.status(), 401);
+    }
+    let r = c
+        .post(format!("{other}/api/v1/login"))
+        .json(&wrong)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+}
