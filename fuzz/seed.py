@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Writes the seed corpora from the project's real data: the demo bundle of Huế, the
 built-in e-forms, the shipped official days, and dossier lines of `motcua gen` when a
-bundle it wrote is given (python3 fuzz/seed.py [GEN_BUNDLE_DIR]). Run before the first
-`cargo fuzz cmin`; the committed corpus is the minimised result."""
+bundle it wrote is given (python3 fuzz/seed.py [GEN_BUNDLE_DIR]). The committed corpus is
+these seeds and what the long runs found, minimised (README.md, "Corpus")."""
 import hashlib, json, os, sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CORPUS = os.path.join(ROOT, "fuzz", "corpus")
+CORPUS = os.environ.get("FUZZ_CORPUS", os.path.join(ROOT, "fuzz", "corpus"))
 
 
 def put(target, data):
@@ -34,10 +34,11 @@ for i, name in enumerate(order):
         put("eform_validate", b"\x03" + defs[name].encode() + b"\xff" + data.encode())
 
 hue = os.path.join(ROOT, "demo/hue")
-for name in ("units.jsonl", "procedures.jsonl", "processes.jsonl"):
-    ls = lines(os.path.join(hue, name))
-    for i in range(0, len(ls), 8):
-        put("bundle_read", "\n".join(ls[i : i + 8]) + "\n")
+# Whole units and processes files (small); one procedure line in eight (they are long).
+for name in ("units.jsonl", "processes.jsonl"):
+    put("bundle_read", "\n".join(lines(os.path.join(hue, name))) + "\n")
+for l in lines(os.path.join(hue, "procedures.jsonl"))[::8]:
+    put("bundle_read", l + "\n")
 if len(sys.argv) > 1:
     ls = lines(os.path.join(sys.argv[1], "dossiers.jsonl"))
     kinds = {}
