@@ -154,6 +154,8 @@ pub enum DossierError {
     ResultRequired,
     #[error("the amount must be greater than 0")]
     AmountRequired,
+    #[error("the dossier's fees would exceed the largest amount that can be recorded")]
+    AmountTooLarge,
     #[error("already rated")]
     AlreadyRated,
     #[error("the file's digest, size or id is not valid")]
@@ -444,6 +446,10 @@ pub fn decide(
                 return Err(DossierError::AmountRequired);
             }
             let (by, _) = step_worker(ctx, d, StepAction::RequestPayment, "request_payment")?;
+            // The dossier keeps a running total of what was asked; it must not wrap round.
+            if d.fee_requested.checked_add(*amount_vnd).is_none() {
+                return Err(DossierError::AmountTooLarge);
+            }
             Ok((
                 by,
                 vec![Change::PaymentRequested {

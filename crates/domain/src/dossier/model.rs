@@ -338,11 +338,13 @@ impl Dossier {
             }
             Change::PaymentRequested { amount_vnd } => {
                 d.status = Status::PaymentRequested;
-                d.fee_requested += amount_vnd;
+                // decide refuses a request past the limit; a stored history is replayed
+                // as it is, and a replay must not panic.
+                d.fee_requested = d.fee_requested.saturating_add(*amount_vnd);
             }
             Change::PaymentCompleted { amount_vnd } => {
                 d.status = Status::Processing;
-                d.fee_paid += amount_vnd;
+                d.fee_paid = d.fee_paid.saturating_add(*amount_vnd);
             }
             Change::Extended { due_at, .. } => {
                 d.extensions += 1;
@@ -378,7 +380,7 @@ impl Dossier {
                 if *appointment_unknown {
                     d.due_at = None;
                 }
-                d.fee_requested += fee_vnd;
+                d.fee_requested = d.fee_requested.saturating_add(*fee_vnd);
             }
         }
         // A stopped or withdrawn dossier's clock no longer runs, nor waits.

@@ -71,6 +71,14 @@ pub fn domain_error(e: DossierError) -> ApiError {
                 e.to_string(),
             );
         }
+        E::AmountTooLarge => {
+            return ApiError::invalid(
+                "amount_vnd",
+                "too_large",
+                "Tổng số tiền yêu cầu của hồ sơ vượt quá mức có thể ghi nhận.",
+                e.to_string(),
+            );
+        }
         E::AlreadyRated => (
             StatusCode::CONFLICT,
             "already_rated",

@@ -369,3 +369,46 @@ fn the_e_form_version_is_pinned_by_the_created_event() {
     let json = serde_json::to_value(&plain[0]).unwrap();
     assert!(json["change"].get("eform_version").is_none());
 }
+
+/// Found by fuzzing (fuzz/ dossier_commands): two payment requests whose sum passes
+/// u64::MAX overflowed the dossier's running total, a panic in debug builds and a total
+/// wrapped round to a small fee in release ones.
+#[test]
+fn payment_requests_never_overflow_the_fee_total() {
+    let a = actors();
+    let mut r = Run::submitted(&a[0]);
+    r.run(
+        &a[2],
+        Command::Receive {
+            desk: uc(COMMUNE),
+            code: code(),
+            due_at: t0() + Duration::days(3),
+            process_version: 1,
+        },
+    )
+    .unwrap();
+    let big = u64::MAX / 2 + 1;
+    r.run(&a[4], Command::RequestPayment { amount_vnd: big })
+        .unwrap();
+    r.run(&a[2], Command::ConfirmPayment).unwrap();
+    assert_eq!(
+        r.run(&a[4], Command::RequestPayment { amount_vnd: big }),
+        Err(DossierError::AmountTooLarge)
+    );
+    assert_eq!((r.d.fee_requested, r.d.fee_paid), (big, big));
+    // What is left below the limit may still be asked.
+    r.run(
+        &a[4],
+        Command::RequestPayment {
+            amount_vnd: u64::MAX - big,
+        },
+    )
+    .unwrap();
+    assert_eq!(r.d.fee_requested, u64::MAX);
+    // A stored history that adds past the limit (not one decide produces) replays without
+    // a panic, at the limit.
+    let mut e = r.events.last().unwrap().clone();
+    e.version += 1;
+    let d = Dossier::apply(Some(r.d.clone()), &e).unwrap();
+    assert_eq!(d.fee_requested, u64::MAX);
+}
