@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod admin_accounts;
 pub mod admin_catalogue;
 pub mod admin_eforms;
+pub mod assistance;
 pub mod audit;
 mod cache;
 mod calendar_rows;

@@ -320,6 +320,22 @@ ALTER TABLE api_tokens ADD COLUMN scope TEXT
         sqlite_only: "",
         postgres_only: "",
     },
+    Migration {
+        version: 9,
+        name: "applicants' consent codes for filing on their behalf",
+        // Only the SHA-256 of a code is kept, like sessions and tokens.
+        portable: r#"
+CREATE TABLE assistance_codes (
+    code_hash TEXT PRIMARY KEY,
+    applicant TEXT NOT NULL REFERENCES accounts (id),
+    created_at_us BIGINT NOT NULL,
+    expires_at_us BIGINT NOT NULL
+);
+CREATE INDEX assistance_codes_applicant ON assistance_codes (applicant, expires_at_us)
+"#,
+        sqlite_only: "",
+        postgres_only: "",
+    },
 ];
 
 fn statements(sql: &str) -> impl Iterator<Item = &str> {

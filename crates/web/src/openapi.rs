@@ -24,7 +24,7 @@ use utoipa::{Modify, OpenApi};
         api::units::list, api::units::detail, api::units::rename, api::units::merge,
         api::procedures::list, api::procedures::detail, api::procedures::versions,
         api::procedures::save_draft, api::procedures::publish, api::procedures::form,
-        d::create, d::mine, d::detail, d::submit, d::save_form, d::receive, d::refuse, d::forward, d::send_back,
+        d::create, d::create_assistance_code, d::mine, d::detail, d::submit, d::save_form, d::receive, d::refuse, d::forward, d::send_back,
         d::transfer, d::request_supplement, d::supplement, d::request_payment, d::confirm_payment, d::extend,
         d::stop, d::withdraw, d::complete, d::return_result, d::rate, d::inbox, d::lookup, api::index::index,
         api::warnings::list,

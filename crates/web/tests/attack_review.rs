@@ -103,12 +103,17 @@ async fn cross_site_login_is_refused() {
 const COMMUNE: &str = "000.01.99.H57";
 const OTHER_COMMUNE: &str = "000.02.99.H57";
 
-/// A draft by `who` (optionally on behalf of `for_`); its id.
-async fn draft(app: &common::App, who: &(reqwest::Client, String), for_: Option<&str>) -> String {
+/// A draft by `who` (optionally on behalf of `for_`, with their consent code); its id.
+async fn draft(
+    app: &common::App,
+    who: &(reqwest::Client, String),
+    for_: Option<(&str, &str)>,
+) -> String {
     // A procedure without an e-form, so that an empty declaration submits.
     let mut body = json!({"procedure": "1.004194", "unit": COMMUNE});
-    if let Some(u) = for_ {
+    if let Some((u, code)) = for_ {
         body["on_behalf_of"] = json!(u);
+        body["consent_code"] = json!(code);
     }
     let d = app.post_ok(who, "/api/v1/dossiers", body).await;
     d["dossier"]["id"].as_str().unwrap().to_owned()
@@ -236,19 +241,32 @@ async fn acting_needs_the_right_to_read() {
     assert_eq!(status_of(&app, &desk, &id).await, 200);
 }
 
-/// Filing on behalf: only for an applicant's account, the same answer for an official and
-/// for a name nobody has (no probing), and only for callers who may file for others.
+/// Filing on behalf: only for an applicant's account who consented (a code they created),
+/// the same answer for an official, a name nobody has and a missing or wrong code (no
+/// probing), and only for callers who may file for others.
 #[tokio::test]
-async fn on_behalf_filing_only_for_applicants() {
+async fn on_behalf_filing_only_for_applicants_who_asked_for_it() {
     let app = common::spawn().await;
     let helper = app.login("tocongnghe").await;
+    let citizen = app.login("congdan").await;
+    let consent = app
+        .post_ok(&citizen, "/api/v1/assistance-codes", json!({}))
+        .await;
+    let code = consent["code"].as_str().unwrap().to_owned();
     let mut answers = Vec::new();
-    for name in ["lanhdao", "khong-co-ai", "tocongnghe"] {
+    for (name, with) in [
+        ("lanhdao", code.as_str()),
+        ("khong-co-ai", code.as_str()),
+        ("tocongnghe", code.as_str()),
+        ("congdan", ""),
+        ("congdan", "ABCD-EFGH"),
+        ("congdan2", code.as_str()),
+    ] {
         let (s, b) = post(
             &app,
             &helper,
             "/api/v1/dossiers",
-            json!({"procedure": "1.001193", "unit": COMMUNE, "on_behalf_of": name}),
+            json!({"procedure": "1.001193", "unit": COMMUNE, "on_behalf_of": name, "consent_code": with}),
         )
         .await;
         answers.push((
@@ -265,19 +283,22 @@ async fn on_behalf_filing_only_for_applicants() {
             .all(|a| a.1 == answers[0].1 && a.2 == answers[0].2),
         "{answers:?}"
     );
-    // A citizen cannot file in another citizen's name.
-    let citizen = app.login("congdan2").await;
+    // A citizen cannot file in another citizen's name, even with the code; an official has
+    // no consent code to give.
+    let other = app.login("congdan2").await;
     let (s, _) = post(
         &app,
-        &citizen,
+        &other,
         "/api/v1/dossiers",
-        json!({"procedure": "1.001193", "unit": COMMUNE, "on_behalf_of": "congdan"}),
+        json!({"procedure": "1.001193", "unit": COMMUNE, "on_behalf_of": "congdan", "consent_code": code}),
     )
     .await;
     assert_eq!(s, 403);
+    let (s, _) = post(&app, &helper, "/api/v1/assistance-codes", json!({})).await;
+    assert_eq!(s, 403);
     // For a citizen: the helper fills in and submits the draft it started; it counts as
     // online with the helper recorded, and then belongs to the citizen alone.
-    let id = draft(&app, &helper, Some("congdan")).await;
+    let id = draft(&app, &helper, Some(("congdan", code.as_str()))).await;
     assert_eq!(status_of(&app, &helper, &id).await, 200);
     app.post_ok(
         &helper,
@@ -464,7 +485,12 @@ async fn servers_on_one_database_share_the_login_limit() {
     let c = reqwest::Client::new();
     let wrong = json!({"username": "vanhanh", "password": "sai-mat-khau"});
     for _ in 0..5 {
-        let r = c.post(app.url("/api/v1/login")).json(&wrong).send().await.unwrap();
+        let r = c
+            .post(app.url("/api/v1/login"))
+            .json(&wrong)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 401);
     }
     let r = c
@@ -474,4 +500,40 @@ async fn servers_on_one_database_share_the_login_limit() {
         .await
         .unwrap();
     assert_eq!(r.status(), 429);
+}
+
+/// The applicant creates the consent code on their list of dossiers, without JavaScript.
+#[tokio::test]
+async fn the_consent_code_is_created_on_the_applicants_page() {
+    let app = common::spawn().await;
+    let (c, _) = common::pages::login(&app, "congdan").await;
+    let page = common::pages::get(&c, &app, "/ho-so-cua-toi").await;
+    assert!(
+        page.contains("action=\"/ho-so-cua-toi/ma-nop-ho\""),
+        "{page}"
+    );
+    let token = common::pages::hidden(&page, "csrf_token");
+    let r = common::pages::post(
+        &c,
+        &app,
+        "/ho-so-cua-toi/ma-nop-ho",
+        &[("csrf_token", token.as_str())],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let shown = r.text().await.unwrap();
+    let code = shown
+        .split("<strong>")
+        .nth(1)
+        .and_then(|s| s.split("</strong>").next())
+        .unwrap()
+        .to_owned();
+    assert_eq!(code.len(), 9, "{code}");
+    // The helper files with it.
+    let helper = app.login("tocongnghe").await;
+    draft(&app, &helper, Some(("congdan", code.as_str()))).await;
+    // An official's list offers no code.
+    let (c, _) = common::pages::login(&app, "tiepnhan").await;
+    let page = common::pages::get(&c, &app, "/ho-so-cua-toi").await;
+    assert!(!page.contains("ma-nop-ho"));
 }

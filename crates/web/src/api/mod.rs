@@ -57,6 +57,7 @@ fn dossier_routes() -> Router<AppState> {
     use crate::dossiers::api as d;
     Router::new()
         .route("/api/v1/dossiers", get(d::mine).post(d::create))
+        .route("/api/v1/assistance-codes", post(d::create_assistance_code))
         .route("/api/v1/dossiers/{id}", get(d::detail))
         .route("/api/v1/dossiers/{id}/submit", post(d::submit))
         .route("/api/v1/dossiers/{id}/form", post(d::save_form))

@@ -62,6 +62,9 @@ pub struct CreateDossier {
     pub form_data: Option<FormData>,
     /// A digital helper submitting for someone: that applicant's user name.
     pub on_behalf_of: Option<String>,
+    /// With `on_behalf_of`: the consent code the applicant created
+    /// (`POST /api/v1/assistance-codes`) and told the helper.
+    pub consent_code: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -109,7 +112,9 @@ pub async fn create(
     }
     let applicant = match &b.on_behalf_of {
         None => auth.account.id.clone(),
-        Some(u) => on_behalf_applicant(&state, &auth, u).await?,
+        Some(u) => {
+            on_behalf_applicant(&state, &auth, u, b.consent_code.as_deref().unwrap_or("")).await?
+        }
     };
     let form_data = serde_json::Value::Object(b.form_data.unwrap_or_default());
     let new = service::NewDraft {
@@ -137,13 +142,15 @@ pub async fn create(
 }
 
 /// The applicant a helper files for: an account that is a citizen's or a business's and
-/// nothing else — never an official's. Unknown and ineligible names get the same answer,
+/// nothing else — never an official's — and who consented, by the code they created and
+/// told the helper. Unknown names, ineligible ones and wrong codes get the same answer,
 /// and only callers who may file on somebody's behalf get any answer, so that the field
 /// cannot be used to find out which accounts exist.
 async fn on_behalf_applicant(
     state: &AppState,
     auth: &Authenticated,
     username: &str,
+    consent_code: &str,
 ) -> Result<String, ApiError> {
     use motcua_domain::access::{Action, Role, role_allows};
     if !auth
@@ -174,7 +181,57 @@ async fn on_behalf_applicant(
     if !applicant_only || account.id == auth.account.id {
         return Err(not_eligible());
     }
+    if !state
+        .store
+        .assistance_consented(&id, consent_code, Utc::now())
+        .await?
+    {
+        return Err(not_eligible());
+    }
     Ok(id)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AssistanceCode {
+    /// Tell it to the community digital helper who files for you (`consent_code`).
+    pub code: String,
+    /// RFC 3339; the code holds for an hour.
+    pub expires_at: String,
+}
+
+/// Creates a consent code: with it (and the caller's user name) a community digital helper
+/// may start drafts on the caller's behalf for an hour. Only applicants' accounts have one.
+#[utoipa::path(post, path = "/api/v1/assistance-codes", tag = "dossiers",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, body = AssistanceCode), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn create_assistance_code(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> Result<Response, ApiError> {
+    let (code, expires) = assistance_code_for(&state, &auth.account).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(AssistanceCode {
+            code,
+            expires_at: crate::pages::vn_time(expires),
+        }),
+    )
+        .into_response())
+}
+
+/// A consent code for an applicant's account; `forbidden` for any other.
+pub async fn assistance_code_for(
+    state: &AppState,
+    account: &motcua_store::accounts::Account,
+) -> Result<(String, DateTime<Utc>), ApiError> {
+    use motcua_domain::access::Role;
+    if account.grants.is_empty() || account.grants.iter().any(|g| g.role != Role::Applicant) {
+        return Err(ApiError::forbidden());
+    }
+    Ok(state
+        .store
+        .create_assistance_code(&account.id, Utc::now())
+        .await?)
 }
 
 /// The caller's own dossiers, newest first.

@@ -55,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/ho-so/{id}/xac-nhan", post(portal_review::confirm))
         .route("/ho-so/{id}/{action}", post(portal_dossiers::act))
         .route("/ho-so-cua-toi", get(portal_lists::mine))
+        .route("/ho-so-cua-toi/ma-nop-ho", post(portal_lists::assist))
         .route("/tra-cuu", get(portal_lists::lookup))
         .route("/can-bo", get(backoffice::inbox))
         .route("/can-bo/ho-so/{id}", get(backoffice::show))

@@ -28,6 +28,10 @@ struct MinePage {
     user: Visitor,
     csrf: String,
     rows: Vec<MineRow>,
+    /// An applicant's account, which may let a digital helper file for it.
+    can_assist: bool,
+    /// A consent code just created, and until when it holds.
+    assist: Option<(String, String)>,
 }
 
 pub async fn mine(
@@ -35,8 +39,46 @@ pub async fn mine(
     user: PageUser,
     uri: Uri,
 ) -> Result<Response, ApiError> {
+    mine_page(&state, &user, &uri, None).await
+}
+
+#[derive(Deserialize)]
+pub struct AssistForm {
+    csrf_token: String,
+}
+
+/// Creates a consent code for a community digital helper and shows it on the list.
+pub async fn assist(
+    State(state): State<AppState>,
+    user: PageUser,
+    uri: Uri,
+    super::Form(f): super::Form<AssistForm>,
+) -> Result<Response, ApiError> {
     let Some(account) = user.account() else {
         return Ok(login_redirect(&uri));
+    };
+    if !user.csrf_ok(Some(&f.csrf_token)) {
+        return Err(ApiError::csrf());
+    }
+    let (code, until) = crate::dossiers::api::assistance_code_for(&state, account).await?;
+    let shown = (code, i18n::when(user.lang(), until));
+    mine_page(
+        &state,
+        &user,
+        &Uri::from_static("/ho-so-cua-toi"),
+        Some(shown),
+    )
+    .await
+}
+
+async fn mine_page(
+    state: &AppState,
+    user: &PageUser,
+    uri: &Uri,
+    assist: Option<(String, String)>,
+) -> Result<Response, ApiError> {
+    let Some(account) = user.account() else {
+        return Ok(login_redirect(uri));
     };
     let lang = user.lang();
     let list = state.store.applicant_dossiers(&account.id).await?;
@@ -66,10 +108,17 @@ pub async fn mine(
                 .unwrap_or_default(),
         });
     }
+    let can_assist = !account.grants.is_empty()
+        && account
+            .grants
+            .iter()
+            .all(|g| g.role == motcua_domain::access::Role::Applicant);
     let page = MinePage {
         user: user.visitor(),
         csrf: user.csrf(),
         rows,
+        can_assist,
+        assist,
     };
     Ok(render(&page, StatusCode::OK))
 }
