@@ -241,6 +241,29 @@ pub fn may_read_dossier(actor: &Actor, d: &crate::dossier::Dossier, tree: &UnitT
     on(&d.unit) || d.desk.as_ref().is_some_and(on)
 }
 
+/// The grant with which the actor does `action` in `unit` (optionally only in `role`): the
+/// first that allows it there. Some exactly when [`authorize`] allows it on the unit.
+pub fn grant_for<'a>(
+    actor: &'a Actor,
+    action: Action,
+    unit: &UnitCode,
+    role: Option<Role>,
+    tree: &UnitTree,
+) -> Option<&'a Grant> {
+    actor.grants.iter().find(|g| {
+        g.role != Role::Applicant
+            && role.is_none_or(|r| g.role == r)
+            && role_allows(g.role, action)
+            && covers(g, unit, tree)
+    })
+}
+
+/// An account that is a citizen's or a business's and nothing else: the only kind that
+/// may be filed for by a helper, or give a helper its consent.
+pub fn applicant_only(grants: &[Grant]) -> bool {
+    !grants.is_empty() && grants.iter().all(|g| g.role == Role::Applicant)
+}
+
 /// Whether `narrow` gives nothing that `wide` does not: the same role, in the same unit or
 /// (where `wide` reaches sub-units) below it, reaching sub-units only where `wide` does.
 pub fn grant_within(narrow: &Grant, wide: &Grant, tree: &UnitTree) -> bool {

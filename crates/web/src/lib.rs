@@ -203,14 +203,9 @@ async fn method_not_allowed() -> error::ApiError {
 /// one, and PostgreSQL refuses it in text (a storage error, so a 500, where SQLite would
 /// store it): refused here for every route, API and pages alike.
 fn nul_in_address(uri: &axum::http::Uri) -> Option<error::ApiError> {
-    let has_nul = |s: &str| {
-        s.as_bytes()
-            .windows(3)
-            .any(|w| w.eq_ignore_ascii_case(b"%00"))
-    };
-    if has_nul(uri.path()) {
+    if has_nul(uri.path().as_bytes()) {
         Some(error::ApiError::bad_request())
-    } else if uri.query().is_some_and(has_nul) {
+    } else if uri.query().is_some_and(|q| has_nul(q.as_bytes())) {
         Some(error::ApiError::invalid(
             "query",
             "invalid_character",
@@ -220,6 +215,11 @@ fn nul_in_address(uri: &axum::http::Uri) -> Option<error::ApiError> {
     } else {
         None
     }
+}
+
+/// A NUL in percent-encoded text (an address, a posted form): raw or as `%00`, any case.
+pub(crate) fn has_nul(encoded: &[u8]) -> bool {
+    encoded.contains(&0) || encoded.windows(3).any(|w| w.eq_ignore_ascii_case(b"%00"))
 }
 
 /// An error answered by axum or tower rather than by us: a rejection's plain text, or no

@@ -6,13 +6,13 @@
 //! listener (`serve_ops`) they need no token.
 
 use crate::AppState;
+use crate::auth::same_secret;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use sha2::{Digest, Sha256};
 
 pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new().route("/healthz", get(healthz)).merge(
@@ -33,26 +33,13 @@ pub fn private_routes(state: AppState) -> Router {
 }
 
 async fn require_token(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let given = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
+    let given = crate::auth::bearer(req.headers());
     match (&state.config.ops_token, given) {
-        (Some(want), Some(given)) if !want.is_empty() && same_secret(want, given) => {
+        (Some(want), Some(given)) if !want.is_empty() && same_secret(want, &given) => {
             next.run(req).await
         }
         _ => StatusCode::NOT_FOUND.into_response(),
     }
-}
-
-/// Compares the digests, so the time taken does not depend on where the strings differ.
-fn same_secret(a: &str, b: &str) -> bool {
-    let (a, b) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
-    a.iter()
-        .zip(b.iter())
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        == 0
 }
 
 /// The process is up.
@@ -110,17 +97,4 @@ async fn metrics(State(state): State<AppState>) -> Response {
         &state.store.outbox_pending().await.unwrap_or_default(),
     );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::same_secret;
-
-    #[test]
-    fn secrets_compare_whole() {
-        assert!(same_secret("s3cret-token", "s3cret-token"));
-        assert!(!same_secret("s3cret-token", "s3cret-tokem"));
-        assert!(!same_secret("s3cret-token", "s3cret-token "));
-        assert!(!same_secret("s3cret-token", ""));
-    }
 }

@@ -119,24 +119,6 @@ async fn draft(
     d["dossier"]["id"].as_str().unwrap().to_owned()
 }
 
-async fn post(
-    app: &common::App,
-    who: &(reqwest::Client, String),
-    path: &str,
-    body: Value,
-) -> (u16, Value) {
-    let r = who
-        .0
-        .post(app.url(path))
-        .header("x-csrf-token", &who.1)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let s = r.status().as_u16();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
-
 async fn status_of(app: &common::App, who: &(reqwest::Client, String), id: &str) -> u16 {
     who.0
         .get(app.url(&format!("/api/v1/dossiers/{id}")))
@@ -156,7 +138,9 @@ async fn refused_receptions_use_up_no_numbers() {
     let id = draft(&app, &citizen, None).await;
     let receive = format!("/api/v1/dossiers/{id}/receive");
     for _ in 0..30 {
-        let (s, _) = post(&app, &citizen, &receive, json!({"desk": COMMUNE})).await;
+        let (s, _) = app
+            .post_json(&citizen, &receive, json!({"desk": COMMUNE}))
+            .await;
         assert!(s >= 400, "a citizen received their own draft");
     }
     app.post_ok(
@@ -165,7 +149,9 @@ async fn refused_receptions_use_up_no_numbers() {
         json!({"form_data": {}}),
     )
     .await;
-    let (s, _) = post(&app, &citizen, &receive, json!({"desk": COMMUNE})).await;
+    let (s, _) = app
+        .post_json(&citizen, &receive, json!({"desk": COMMUNE}))
+        .await;
     assert_eq!(s, 403);
     let desk = app.login("tiepnhan").await;
     let r = app.post_ok(&desk, &receive, json!({"desk": COMMUNE})).await;
@@ -194,25 +180,25 @@ async fn acting_needs_the_right_to_read() {
     // The citizen's own draft: nobody else reads, fills in or submits it.
     for (who, name) in [(&helper, "helper"), (&desk, "desk")] {
         assert_eq!(status_of(&app, who, &id).await, 404, "{name} reads a draft");
-        let (s, b) = post(
-            &app,
-            who,
-            &format!("/api/v1/dossiers/{id}/form"),
-            json!({"form_data": {"child_full_name": "Ghi đè"}}),
-        )
-        .await;
+        let (s, b) = app
+            .post_json(
+                who,
+                &format!("/api/v1/dossiers/{id}/form"),
+                json!({"form_data": {"child_full_name": "Ghi đè"}}),
+            )
+            .await;
         assert_eq!(
             (s, b["error"]["code"].as_str()),
             (404, Some("not_found")),
             "{name}"
         );
-        let (s, _) = post(
-            &app,
-            who,
-            &format!("/api/v1/dossiers/{id}/submit"),
-            json!({"on_behalf": true}),
-        )
-        .await;
+        let (s, _) = app
+            .post_json(
+                who,
+                &format!("/api/v1/dossiers/{id}/submit"),
+                json!({"on_behalf": true}),
+            )
+            .await;
         assert_eq!(s, 404, "{name} submits a citizen's draft");
     }
     let d = app.db.store.dossier(&id).await.unwrap();
@@ -227,13 +213,13 @@ async fn acting_needs_the_right_to_read() {
     .await;
     let other = app.login("tiepnhan.khac").await;
     assert_eq!(status_of(&app, &other, &id).await, 404);
-    let (s, _) = post(
-        &app,
-        &other,
-        &format!("/api/v1/dossiers/{id}/refuse"),
-        json!({"desk": OTHER_COMMUNE, "reason": "Thiếu giấy tờ"}),
-    )
-    .await;
+    let (s, _) = app
+        .post_json(
+            &other,
+            &format!("/api/v1/dossiers/{id}/refuse"),
+            json!({"desk": OTHER_COMMUNE, "reason": "Thiếu giấy tờ"}),
+        )
+        .await;
     assert_eq!(s, 404);
     let d = app.db.store.dossier(&id).await.unwrap();
     assert_eq!(d.state.status.as_str(), "submitted");
@@ -262,9 +248,7 @@ async fn on_behalf_filing_only_for_applicants_who_asked_for_it() {
         ("congdan", "ABCD-EFGH"),
         ("congdan2", code.as_str()),
     ] {
-        let (s, b) = post(
-            &app,
-            &helper,
+        let (s, b) = app.post_json(&helper,
             "/api/v1/dossiers",
             json!({"procedure": "1.001193", "unit": COMMUNE, "on_behalf_of": name, "consent_code": with}),
         )
@@ -286,15 +270,15 @@ async fn on_behalf_filing_only_for_applicants_who_asked_for_it() {
     // A citizen cannot file in another citizen's name, even with the code; an official has
     // no consent code to give.
     let other = app.login("congdan2").await;
-    let (s, _) = post(
-        &app,
-        &other,
+    let (s, _) = app.post_json(&other,
         "/api/v1/dossiers",
         json!({"procedure": "1.001193", "unit": COMMUNE, "on_behalf_of": "congdan", "consent_code": code}),
     )
     .await;
     assert_eq!(s, 403);
-    let (s, _) = post(&app, &helper, "/api/v1/assistance-codes", json!({})).await;
+    let (s, _) = app
+        .post_json(&helper, "/api/v1/assistance-codes", json!({}))
+        .await;
     assert_eq!(s, 403);
     // For a citizen: the helper fills in and submits the draft it started; it counts as
     // online with the helper recorded, and then belongs to the citizen alone.
@@ -373,12 +357,10 @@ async fn tokens_are_scoped_expiring_and_minted_with_the_password() {
         ),
     ];
     for (body, want, what) in cases {
-        let (s, b) = post(&app, &desk, "/api/v1/tokens", body).await;
+        let (s, b) = app.post_json(&desk, "/api/v1/tokens", body).await;
         assert_eq!(s, want, "{what}: {b}");
     }
-    let (s, b) = post(
-        &app,
-        &desk,
+    let (s, b) = app.post_json(&desk,
         "/api/v1/tokens",
         json!({"name": "Báo cáo", "expires_at": soon, "password": common::PASSWORD, "grants": mine, "read_only": true}),
     )

@@ -9,7 +9,7 @@ use super::files::{Digitisation, FileRef};
 use super::model::{By, Change, Dossier, Rating};
 use super::process::{Process, StepAction};
 use super::status::Status;
-use crate::access::{Action, Actor, Resource, Role, authorize};
+use crate::access::{Action, Actor, Role};
 use crate::codes::UnitCode;
 use crate::procedure::Channel;
 use crate::unit::UnitTree;
@@ -208,17 +208,7 @@ fn acting(
     unit: &UnitCode,
     role: Option<Role>,
 ) -> Result<By, DossierError> {
-    authorize(ctx.actor, action, &Resource::Unit(unit.clone()), ctx.tree)
-        .map_err(|_| DossierError::Forbidden)?;
-    let g = ctx
-        .actor
-        .grants
-        .iter()
-        .find(|g| {
-            role.is_none_or(|r| g.role == r)
-                && crate::access::role_allows(g.role, action)
-                && (g.unit == *unit || (g.with_sub_units && ctx.tree.is_within(unit, &g.unit)))
-        })
+    let g = crate::access::grant_for(ctx.actor, action, unit, role, ctx.tree)
         .ok_or(DossierError::Forbidden)?;
     Ok(By {
         account: ctx.actor.account_id.clone(),

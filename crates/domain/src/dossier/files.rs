@@ -240,22 +240,11 @@ fn applicant_side(ctx: &Context<'_>, d: &Dossier) -> Result<By, DossierError> {
     if d.status != Status::Draft || d.helper.as_deref() != Some(ctx.actor.account_id.as_str()) {
         return Err(DossierError::Forbidden);
     }
-    authorize(
-        ctx.actor,
-        Action::SubmitOnBehalf,
-        &Resource::Unit(d.unit.clone()),
-        ctx.tree,
-    )
-    .map_err(|_| DossierError::Forbidden)?;
-    let role = ctx
-        .actor
-        .grants
-        .iter()
-        .find(|g| crate::access::role_allows(g.role, Action::SubmitOnBehalf))
-        .map_or(Role::DigitalHelper, |g| g.role);
+    let g = crate::access::grant_for(ctx.actor, Action::SubmitOnBehalf, &d.unit, None, ctx.tree)
+        .ok_or(DossierError::Forbidden)?;
     Ok(By {
         account: ctx.actor.account_id.clone(),
-        role,
+        role: g.role,
         unit: Some(d.unit.clone()),
     })
 }

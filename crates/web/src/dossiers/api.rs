@@ -152,7 +152,7 @@ async fn on_behalf_applicant(
     username: &str,
     consent_code: &str,
 ) -> Result<String, ApiError> {
-    use motcua_domain::access::{Action, Role, role_allows};
+    use motcua_domain::access::{Role, applicant_only, role_allows};
     if !auth
         .account
         .grants
@@ -175,10 +175,7 @@ async fn on_behalf_applicant(
         .await?
         .ok_or_else(not_eligible)?;
     let account = state.store.account(&id).await?;
-    let applicant_only = !account.locked
-        && !account.grants.is_empty()
-        && account.grants.iter().all(|g| g.role == Role::Applicant);
-    if !applicant_only || account.id == auth.account.id {
+    if account.locked || !applicant_only(&account.grants) || account.id == auth.account.id {
         return Err(not_eligible());
     }
     if !state
@@ -224,8 +221,7 @@ pub async fn assistance_code_for(
     state: &AppState,
     account: &motcua_store::accounts::Account,
 ) -> Result<(String, DateTime<Utc>), ApiError> {
-    use motcua_domain::access::Role;
-    if account.grants.is_empty() || account.grants.iter().any(|g| g.role != Role::Applicant) {
+    if !motcua_domain::access::applicant_only(&account.grants) {
         return Err(ApiError::forbidden());
     }
     Ok(state

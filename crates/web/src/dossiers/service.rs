@@ -541,25 +541,15 @@ pub async fn create(
         motcua_domain::access::Role::Applicant
     } else {
         let tree = state.store.unit_tree().await?;
-        actor
-            .grants
-            .iter()
-            .filter(|g| g.role != motcua_domain::access::Role::Applicant)
-            .find(|g| {
-                let only = Actor {
-                    account_id: actor.account_id.clone(),
-                    grants: vec![(*g).clone()],
-                };
-                motcua_domain::access::authorize(
-                    &only,
-                    motcua_domain::access::Action::SubmitOnBehalf,
-                    &motcua_domain::access::Resource::Unit(unit.clone()),
-                    &tree,
-                )
-                .is_ok()
-            })
-            .map(|g| g.role)
-            .ok_or_else(ApiError::forbidden)?
+        motcua_domain::access::grant_for(
+            actor,
+            motcua_domain::access::Action::SubmitOnBehalf,
+            unit,
+            None,
+            &tree,
+        )
+        .map(|g| g.role)
+        .ok_or_else(ApiError::forbidden)?
     };
     let open = state.store.open_drafts(applicant).await?;
     state

@@ -20,7 +20,7 @@ where
         let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
             .await
             .map_err(|_| ApiError::bad_request())?;
-        if has_nul(&bytes) {
+        if crate::has_nul(&bytes) {
             return Err(ApiError::invalid(
                 "form",
                 "invalid_character",
@@ -47,19 +47,14 @@ where
     }
 }
 
-/// A NUL, raw or percent-encoded (`%00`, any case).
-fn has_nul(body: &[u8]) -> bool {
-    body.contains(&0) || body.windows(3).any(|w| w.eq_ignore_ascii_case(b"%00"))
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn nul_is_found_raw_and_encoded() {
-        assert!(super::has_nul(b"a=%00"));
-        assert!(super::has_nul(b"a=b\0"));
+        assert!(crate::has_nul(b"a=%00"));
+        assert!(crate::has_nul(b"a=b\0"));
         // A literal "%000" typed by someone is sent as "%25000": no NUL.
-        assert!(!super::has_nul(b"a=%25000"));
-        assert!(!super::has_nul(b"name=Nguy%E1%BB%85n&x=100"));
+        assert!(!crate::has_nul(b"a=%25000"));
+        assert!(!crate::has_nul(b"name=Nguy%E1%BB%85n&x=100"));
     }
 }

@@ -108,11 +108,7 @@ async fn mine_page(
                 .unwrap_or_default(),
         });
     }
-    let can_assist = !account.grants.is_empty()
-        && account
-            .grants
-            .iter()
-            .all(|g| g.role == motcua_domain::access::Role::Applicant);
+    let can_assist = motcua_domain::access::applicant_only(&account.grants);
     let page = MinePage {
         user: user.visitor(),
         csrf: user.csrf(),

@@ -45,13 +45,14 @@ impl App {
         let body: serde_json::Value = r.json().await.unwrap();
         (c, body["csrf_token"].as_str().unwrap().to_owned())
     }
-    /// A JSON POST with the caller's form token, which must succeed; the answer's body.
-    pub async fn post_ok(
+    /// A JSON POST with the caller's form token: the status and the answer's body (null
+    /// when it is not JSON).
+    pub async fn post_json(
         &self,
         who: &(reqwest::Client, String),
         path: &str,
         body: serde_json::Value,
-    ) -> serde_json::Value {
+    ) -> (u16, serde_json::Value) {
         let r = who
             .0
             .post(self.url(path))
@@ -60,9 +61,18 @@ impl App {
             .send()
             .await
             .unwrap();
-        let s = r.status();
-        let v: serde_json::Value = r.json().await.unwrap();
-        assert!(s.is_success(), "{path}: {s} {v}");
+        let s = r.status().as_u16();
+        (s, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+    /// The same POST, which must succeed; the answer's body.
+    pub async fn post_ok(
+        &self,
+        who: &(reqwest::Client, String),
+        path: &str,
+        body: serde_json::Value,
+    ) -> serde_json::Value {
+        let (s, v) = self.post_json(who, path, body).await;
+        assert!((200..300).contains(&s), "{path}: {s} {v}");
         v
     }
 
