@@ -8,6 +8,7 @@ pub mod samples;
 use motcua_domain::UnitCode;
 use motcua_domain::access::{Grant, Role};
 use motcua_store::testing::TestDb;
+use serde_json::{Value, json};
 
 pub const PASSWORD: &str = "mat-khau-thu-nghiem";
 /// Opens `/readyz` and `/metrics` (see [`App::ops`]).
@@ -235,4 +236,45 @@ impl App {
             .await
             .unwrap()
     }
+}
+
+/// The answer of a request that must succeed: its JSON body.
+pub async fn ok(r: reqwest::Response) -> Value {
+    let s = r.status();
+    let body: Value = r.json().await.unwrap();
+    assert!(s.is_success(), "{s}: {body}");
+    body
+}
+
+/// A complete birth declaration (Tờ khai đăng ký khai sinh) as the e-form expects it.
+pub fn birth_form() -> Value {
+    serde_json::from_str(motcua_domain::eform::builtin_example("1.001193").unwrap()).unwrap()
+}
+
+/// A birth registration the citizen started (with an idempotency key), saved once and
+/// submitted: its id and version.
+pub async fn submitted(app: &App, citizen: &Who) -> (String, i64) {
+    let r = citizen
+        .c
+        .post(app.url("/api/v1/dossiers"))
+        .header("x-csrf-token", &citizen.csrf)
+        .header("idempotency-key", "k-1")
+        .json(&json!({"procedure": "1.001193", "unit": pages::COMMUNE, "form_data": {"child_full_name": "Nguyễn Văn An"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let d = ok(r).await;
+    let id = d["dossier"]["id"].as_str().unwrap().to_owned();
+    // Save and resume: the draft keeps what was typed so far.
+    let path = format!("/api/v1/dossiers/{id}/form");
+    let d = ok(citizen
+        .post(app, &path, json!({"version": 1, "form_data": birth_form()}))
+        .await)
+    .await;
+    let v = d["dossier"]["version"].as_i64().unwrap();
+    let path = format!("/api/v1/dossiers/{id}/submit");
+    let d = ok(citizen.post(app, &path, json!({"version": v})).await).await;
+    assert_eq!(d["dossier"]["status"], "submitted");
+    (id, d["dossier"]["version"].as_i64().unwrap())
 }
