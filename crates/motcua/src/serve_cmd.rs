@@ -167,7 +167,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     .await?;
     // New warnings go to the outbox once each, within a minute of arising.
     let sweeper =
-        motcua_web::warnings::spawn_sweeper(state.clone(), std::time::Duration::from_secs(60));
+        motcua_app::warnings::spawn_sweeper(state.app.clone(), std::time::Duration::from_secs(60));
     // One stop signal for the server and the outbox worker: both finish what they hold.
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = motcua_web::outbox_worker::Worker::new(

@@ -66,7 +66,7 @@ async fn live_output(db: &TestDb, period: Period) -> serde_json::Value {
     let state = motcua_web::AppState::load(db.store.clone(), motcua_web::Config::default())
         .await
         .unwrap();
-    serde_json::to_value(state.live.output(period, None).unwrap().unwrap()).unwrap()
+    serde_json::to_value(state.app.live.output(period, None).unwrap().unwrap()).unwrap()
 }
 
 #[tokio::test]

@@ -97,7 +97,7 @@ impl FromRequestParts<AppState> for MaybeAuth {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         if let Some(token) = bearer(&parts.headers) {
-            return match state.store.token_account(&token).await? {
+            return match state.app.store.token_account(&token).await? {
                 Some(t) => Ok(MaybeAuth(Some((
                     t.account,
                     Via::Token {
@@ -110,15 +110,17 @@ impl FromRequestParts<AppState> for MaybeAuth {
         let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Ok(MaybeAuth(None));
         };
-        Ok(MaybeAuth(state.store.session(&secret).await?.map(|s| {
-            (
-                s.account,
-                Via::Session {
-                    secret,
-                    csrf_token: s.csrf_token,
-                },
-            )
-        })))
+        Ok(MaybeAuth(state.app.store.session(&secret).await?.map(
+            |s| {
+                (
+                    s.account,
+                    Via::Session {
+                        secret,
+                        csrf_token: s.csrf_token,
+                    },
+                )
+            },
+        )))
     }
 }
 

@@ -217,7 +217,7 @@ pub fn time_limit(lang: Lang, t: &motcua_domain::procedure::TimeLimit) -> String
 
 /// An instant for people, at +07:00: "14:05 ngày 27/11/2026", "14:05 on 27/11/2026".
 pub fn when(lang: Lang, t: chrono::DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&crate::pages::vn_offset())
+    t.with_timezone(&motcua_app::time::VIETNAM_OFFSET)
         .format(lang.t("time.at"))
         .to_string()
 }

@@ -4,19 +4,17 @@
 pub mod api;
 mod auth;
 pub mod dossiers;
-pub mod eforms;
 pub mod error;
 mod i18n;
-pub mod live;
 mod lookup_limit;
 mod metrics;
 pub mod openapi;
 mod ops;
 pub mod outbox_worker;
 mod pages;
-pub mod ratelimit;
+mod params;
 mod server;
-pub mod warnings;
+mod warnings;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -42,9 +40,9 @@ pub struct Config {
     /// The largest file accepted, in bytes.
     pub max_file_bytes: u64,
     /// Login attempts per window and password checks at once.
-    pub login: ratelimit::LoginLimits,
+    pub login: motcua_app::login::LoginLimits,
     /// What one dossier and one applicant may hold (declaration size, open drafts, files,
-    /// officers' text).
+    /// officers' text); handed to the app, which applies them.
     pub limits: motcua_domain::dossier::Limits,
     /// A request's line and headers must arrive within this; hyper counts it from the end
     /// of the previous response too, so it also bounds an idle keep-alive connection.
@@ -70,7 +68,7 @@ impl Default for Config {
             session_hours: 8,
             files_dir: std::path::PathBuf::from("data/files"),
             max_file_bytes: motcua_store::files::DEFAULT_MAX_FILE_BYTES,
-            login: ratelimit::LoginLimits::default(),
+            login: motcua_app::login::LoginLimits::default(),
             limits: motcua_domain::dossier::Limits::default(),
             header_read_timeout: std::time::Duration::from_secs(10),
             body_read_timeout: std::time::Duration::from_secs(30),
@@ -81,84 +79,38 @@ impl Default for Config {
     }
 }
 
-/// Shared by every handler.
+/// Shared by every handler: the app (use cases and their state) and what only HTTP needs.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
-    pub files: motcua_store::files::FileStore,
+    pub app: motcua_app::App,
     pub config: Arc<Config>,
-    pub calendar: Arc<Deadlines>,
-    pub live: Arc<live::LiveIndex>,
-    pub eforms: Arc<eforms::Forms>,
     metrics: Arc<metrics::Metrics>,
-    limiter: Arc<ratelimit::LoginGuard>,
     lookup_limiter: Arc<lookup_limit::LookupLimiter>,
 }
 
 impl AppState {
-    pub fn new(
-        store: Store,
-        files: motcua_store::files::FileStore,
-        config: Config,
-        calendar: motcua_calendar::Calendar,
-    ) -> Self {
+    pub fn new(app: motcua_app::App, config: Config) -> Self {
         Self {
-            store,
-            files,
-            limiter: Arc::new(ratelimit::LoginGuard::new(config.login.clone())),
+            app,
             config: Arc::new(config),
-            live: Arc::new(live::LiveIndex::new(calendar.clone())),
-            calendar: Arc::new(Deadlines::new(calendar)),
-            eforms: Arc::default(),
             metrics: Arc::default(),
             lookup_limiter: Arc::default(),
         }
     }
 
-    /// Builds the state with the calendar stored in the database and the file store in
-    /// the configured folder.
-    pub async fn load(store: Store, config: Config) -> Result<Self, motcua_store::StoreError> {
-        let calendar = store.calendar().await?;
+    /// Builds the state with the calendar stored in the database, the file store in the
+    /// configured folder and the live index built.
+    pub async fn load(store: Store, config: Config) -> Result<Self, motcua_app::AppError> {
         let files =
             motcua_store::files::FileStore::local(&config.files_dir, config.max_file_bytes)?;
-        let state = Self::new(store, files, config, calendar);
-        state.live.rebuild(&state.store).await?;
-        Ok(state)
-    }
-}
-
-/// The working calendar, as handlers use it. Replaced whole when an administrator changes
-/// the calendar rows, so the next due date follows the new rows without a restart.
-pub struct Deadlines(std::sync::RwLock<Arc<motcua_calendar::Calendar>>);
-
-impl Deadlines {
-    pub fn new(calendar: motcua_calendar::Calendar) -> Self {
-        Self(std::sync::RwLock::new(Arc::new(calendar)))
-    }
-
-    /// The calendar in force now.
-    pub fn current(&self) -> Arc<motcua_calendar::Calendar> {
-        self.0.read().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    pub fn replace(&self, calendar: motcua_calendar::Calendar) {
-        *self.0.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(calendar);
-    }
-
-    /// The appointment for a procedure's time limit counted from `start` (end-of-day mode,
-    /// the deployment default of `spec/calendar.md`).
-    pub fn due_after(
-        &self,
-        start: chrono::DateTime<chrono::Utc>,
-        limit: &motcua_calendar::TimeLimit,
-    ) -> chrono::DateTime<chrono::Utc> {
-        self.current()
-            .due(
-                start.with_timezone(&motcua_calendar::VIETNAM_OFFSET),
-                *limit,
-                motcua_calendar::DueMode::EndOfDay,
-            )
-            .with_timezone(&chrono::Utc)
+        let settings = motcua_app::Settings {
+            limits: config.limits,
+            session_hours: config.session_hours,
+            login: config.login.clone(),
+            ..motcua_app::Settings::default()
+        };
+        let app = motcua_app::App::load(store, files, settings).await?;
+        Ok(Self::new(app, config))
     }
 }
 

@@ -75,8 +75,8 @@ impl crate::AppState {
         self.lookup_limiter
             .check(ip, now)
             .map_err(crate::error::ApiError::rate_limited)?;
-        let hash = crate::dossiers::service::secret_hash(secret);
-        match self.store.dossier_by_code(code, &hash).await {
+        let hash = motcua_app::dossiers::secret_hash(secret);
+        match self.app.store.dossier_by_code(code, &hash).await {
             Ok(d) => Ok(Some(d)),
             Err(motcua_store::StoreError::NotFound) => {
                 self.lookup_limiter.fail(ip, now);

@@ -49,11 +49,12 @@ async fn healthz() -> &'static str {
 
 /// The database answers and its schema is current.
 async fn readyz(State(state): State<AppState>) -> Response {
-    let db = state.store.ping().await.is_ok();
-    let pending = state.store.pending_migrations().await.ok();
+    let db = state.app.store.ping().await.is_ok();
+    let pending = state.app.store.pending_migrations().await.ok();
     let ready = db && pending == Some(0);
     // Informative only: a peer being down does not make this server unready.
     let outbox: Option<std::collections::BTreeMap<String, i64>> = state
+        .app
         .store
         .outbox_pending()
         .await
@@ -75,12 +76,14 @@ async fn readyz(State(state): State<AppState>) -> Response {
 
 async fn metrics(State(state): State<AppState>) -> Response {
     let procedures = state
+        .app
         .store
         .published_procedures()
         .await
         .map(|p| p.len() as i64)
         .unwrap_or(-1);
     let units = state
+        .app
         .store
         .units()
         .await
@@ -94,7 +97,7 @@ async fn metrics(State(state): State<AppState>) -> Response {
         ),
         ("motcua_units", "Units in the unit tree.", units),
     ]) + &crate::outbox_worker::render_pending(
-        &state.store.outbox_pending().await.unwrap_or_default(),
+        &state.app.store.outbox_pending().await.unwrap_or_default(),
     );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

@@ -1,29 +1,11 @@
-//! Warnings as people and integrations see them: the live index's warnings (spec
-//! index-766 "Warnings"), joined with the dossiers they name (the id for the link, the step
-//! and its unit), filtered to what the caller may see; and the sweep that sends each new
-//! warning to the outbox once.
-//!
-//! Who sees what is the domain's answer: the units where the caller may read the index
-//! (monitors, leaders, unit administrators) or read dossiers (officers), plus the dossiers
-//! at a step the caller holds.
+//! Warnings as HTTP shows them (API and pages alike): the app's warnings in the reader's
+//! language, their documented shape, and paging by cursor.
 
-use crate::AppState;
-use crate::error::ApiError;
 use crate::i18n::Lang;
-use crate::pages::monitor_period;
-use chrono::{DateTime, Utc};
-use motcua_domain::UnitCode;
-use motcua_domain::access::{Action, Actor, Resource, Role, authorize, role_allows, units_for};
-use motcua_domain::dossier::{Dossier, Process};
-use motcua_domain::unit::UnitTree;
-use motcua_index::warnings::{Warning, WarningKind};
-use motcua_store::dossiers::OutboxMessage;
+use motcua_app::warnings::{self as app, Item};
+use motcua_index::warnings::WarningKind;
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
-
-/// The outbox topic of warning notifications.
-pub const TOPIC: &str = "notification.warning";
 
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
 pub struct UnitRef {
@@ -78,276 +60,74 @@ pub struct WarningOut {
     pub link: Option<String>,
 }
 
-/// A warning with what deciding who sees it needs.
-#[derive(Debug, Clone)]
-pub struct Item {
-    /// In Vietnamese, as notifications are sent; [`for_actor`] gives the reader's language.
-    pub out: WarningOut,
-    message_en: String,
-    kind: WarningKind,
-    unit: Option<UnitCode>,
-    step: Option<(Role, UnitCode)>,
-}
-
-/// What to list.
-#[derive(Debug, Clone, Default)]
-pub struct Filter {
-    /// This unit's scope (the unit and its sub-units).
-    pub unit: Option<UnitCode>,
-    /// Only dossiers at a step this actor holds.
-    pub officer: Option<Actor>,
-    pub kind: Option<WarningKind>,
-}
-
-/// Whether `actor` holds `role` in `unit`: the domain's own check, asked with the actor's
-/// grants of that role only.
-fn holds(actor: &Actor, role: Role, unit: &UnitCode, tree: &UnitTree) -> bool {
-    let only = Actor {
-        account_id: actor.account_id.clone(),
-        grants: actor
-            .grants
-            .iter()
-            .filter(|g| g.role == role)
-            .cloned()
-            .collect(),
-    };
-    let resource = Resource::Unit(unit.clone());
-    Action::ALL
-        .into_iter()
-        .any(|a| role_allows(role, a) && authorize(&only, a, &resource, tree).is_ok())
-}
-
-/// The units whose warnings a caller may see.
-pub struct Visibility {
-    index: HashSet<UnitCode>,
-    dossiers: HashSet<UnitCode>,
-}
-
-impl Visibility {
-    pub fn of(actor: &Actor, tree: &UnitTree) -> Self {
-        let index: HashSet<UnitCode> = units_for(actor, Action::ReadIndex, tree)
-            .into_iter()
-            .collect();
-        let dossiers = units_for(actor, Action::ReadDossier, tree)
-            .into_iter()
-            .collect();
-        Self { index, dossiers }
-    }
-    pub fn is_empty(&self) -> bool {
-        self.index.is_empty() && self.dossiers.is_empty()
-    }
-    pub fn unit(&self, u: &UnitCode) -> bool {
-        self.index.contains(u) || self.dossiers.contains(u)
-    }
-}
-
-impl Item {
-    /// What the reader sees: the kind's name and the message in their language.
-    fn speak(self, lang: Lang) -> WarningOut {
-        match lang {
-            Lang::Vi => self.out,
-            Lang::En => WarningOut {
-                label: crate::pages::office_names::warning_kind(lang, self.kind).to_owned(),
-                message: self.message_en,
-                ..self.out
-            },
-        }
-    }
-
-    fn visible(&self, v: &Visibility, actor: &Actor, tree: &UnitTree) -> bool {
-        let Some(unit) = &self.unit else { return false };
-        if self.kind.about_dossier() {
-            v.unit(unit)
-                || self
-                    .step
-                    .as_ref()
-                    .is_some_and(|(r, su)| holds(actor, *r, su, tree))
-        } else {
-            v.index.contains(unit)
-        }
-    }
-
-    fn wanted(&self, f: &Filter, tree: &UnitTree) -> bool {
-        if f.kind.is_some_and(|k| k != self.kind) {
-            return false;
-        }
-        if let Some(scope) = &f.unit
-            && !self.unit.as_ref().is_some_and(|u| tree.is_within(u, scope))
-        {
-            return false;
-        }
-        match &f.officer {
-            None => true,
-            Some(o) => self
-                .step
-                .as_ref()
-                .is_some_and(|(r, su)| holds(o, *r, su, tree)),
-        }
-    }
-}
-
-/// Every current warning that `keep` keeps (dossiers and petitions as of `now`; with
-/// `ratings`, also units whose rating for the running quarter fell below the previous
-/// quarter's), joined with the dossiers they name, most urgent first. `keep` sees the
-/// bare warning, before any dossier is read.
-pub async fn current(
-    state: &AppState,
-    now: DateTime<Utc>,
-    ratings: bool,
-    keep: impl Fn(&Warning) -> bool,
-) -> Result<Vec<Item>, ApiError> {
-    let mut raw = state.live.warnings(now).ok_or_else(not_ready)?;
-    if ratings {
-        let today = now.with_timezone(&crate::pages::vn_offset()).date_naive();
-        let (running, previous) = monitor_period::running_and_previous_quarter(today);
-        raw.extend(
-            state
-                .live
-                .rating_warnings(running, previous)
-                .unwrap_or_default(),
-        );
-    }
-    raw.retain(|w| keep(w));
-    let codes: Vec<&str> = raw
-        .iter()
-        .filter(|w| w.kind.about_dossier())
-        .filter_map(|w| w.dossier.as_deref())
-        .collect();
-    let dossiers: HashMap<String, Dossier> = state
-        .store
-        .dossiers_by_codes(&codes)
-        .await?
-        .into_iter()
-        .filter_map(|d| d.code.as_ref().map(|c| c.to_string()).map(|c| (c, d)))
-        .collect();
-    let tree = state.store.unit_tree().await?;
-    let mut processes: HashMap<(String, Option<i64>), Process> = HashMap::new();
-    let mut items = Vec::with_capacity(raw.len());
-    for w in raw {
-        let d = w
-            .dossier
-            .as_deref()
-            .filter(|_| w.kind.about_dossier())
-            .and_then(|c| dossiers.get(c));
-        let step = match d {
-            Some(d) => step_of(state, &mut processes, d, &tree).await?,
-            None => None,
-        };
-        items.push(item(w, d, step, &tree));
-    }
-    items.sort_by(|a, b| order(a).cmp(&order(b)));
-    Ok(items)
-}
-
-fn order(i: &Item) -> (usize, &str) {
-    (i.kind.rank(), i.out.key.as_str())
-}
-
-/// The step a dossier is at, with its resolved unit.
-async fn step_of(
-    state: &AppState,
-    cache: &mut HashMap<(String, Option<i64>), Process>,
-    d: &Dossier,
-    tree: &UnitTree,
-) -> Result<Option<(usize, String, Role, UnitCode)>, ApiError> {
-    let Some(i) = d.step else { return Ok(None) };
-    let key = (d.procedure.to_string(), d.process_version);
-    if !cache.contains_key(&key) {
-        let (_, p) = crate::dossiers::service::process_for(state, d).await?;
-        cache.insert(key.clone(), p);
-    }
-    Ok(cache.get(&key).and_then(|p| {
-        let s = p.steps.get(i)?;
-        Some((i, s.name.clone(), s.role, p.step_unit(i, &d.unit, tree)?))
-    }))
-}
-
-fn item(
-    w: Warning,
-    d: Option<&Dossier>,
-    step: Option<(usize, String, Role, UnitCode)>,
-    tree: &UnitTree,
-) -> Item {
-    let unit = UnitCode::parse(&w.unit).ok();
-    let unit_name = unit
-        .as_ref()
-        .and_then(|u| tree.get(u))
-        .map_or_else(|| w.unit.clone(), |u| u.name.clone());
-    let dossier = d.map(|d| DossierRef {
-        id: d.id.clone(),
-        code: d
-            .code
-            .as_ref()
-            .map_or_else(|| d.id.clone(), ToString::to_string),
-        procedure: d.procedure.to_string(),
-        status: d.status.as_str().to_owned(),
-        due_at: d.current_due_at.map(crate::pages::vn_time),
-        step: step.as_ref().map(|(i, name, role, unit)| StepRef {
-            index: *i,
-            name: name.clone(),
-            role: role.as_str().to_owned(),
-            unit: unit.to_string(),
-        }),
-    });
-    let link = match (&dossier, w.kind) {
-        (Some(d), _) => Some(format!("/can-bo/ho-so/{}", d.id)),
-        (None, WarningKind::RatingFell) => Some(format!("/giam-sat/don-vi/{}", w.unit)),
-        _ => None,
-    };
-    let petition = matches!(
-        w.kind,
-        WarningKind::PetitionDueSoon | WarningKind::PetitionOverdue
-    )
-    .then(|| w.dossier.clone())
-    .flatten();
-    Item {
-        out: WarningOut {
-            key: w.key(),
-            kind: w.kind.as_str().to_owned(),
-            severity: w.severity.as_str().to_owned(),
-            label: w.kind.label_vi().to_owned(),
-            unit: UnitRef {
-                code: w.unit.clone(),
-                name: unit_name,
-            },
+/// Field by field, so that a field added to the app's warning must be added here (and to
+/// the documented schema) too.
+impl From<app::WarningOut> for WarningOut {
+    fn from(w: app::WarningOut) -> Self {
+        let app::WarningOut {
+            key,
+            kind,
+            severity,
+            label,
+            unit,
             dossier,
             petition,
-            metric: w.metric.clone(),
-            message: w.message,
+            metric,
+            message,
             link,
-        },
-        message_en: w.message_en,
-        kind: w.kind,
-        unit,
-        step: step.map(|(_, _, r, u)| (r, u)),
+        } = w;
+        Self {
+            key,
+            kind,
+            severity,
+            label,
+            unit: UnitRef {
+                code: unit.code,
+                name: unit.name,
+            },
+            dossier: dossier.map(|d| {
+                let app::DossierRef {
+                    id,
+                    code,
+                    procedure,
+                    status,
+                    due_at,
+                    step,
+                } = d;
+                DossierRef {
+                    id,
+                    code,
+                    procedure,
+                    status,
+                    due_at,
+                    step: step.map(|s| StepRef {
+                        index: s.index,
+                        name: s.name,
+                        role: s.role,
+                        unit: s.unit,
+                    }),
+                }
+            }),
+            petition,
+            metric,
+            message,
+            link,
+        }
     }
 }
 
-/// The warnings `actor` may see that `filter` asks for, most urgent first, in `lang`.
-pub async fn for_actor(
-    state: &AppState,
-    actor: &Actor,
-    filter: &Filter,
-    now: DateTime<Utc>,
-    lang: Lang,
-) -> Result<Vec<WarningOut>, ApiError> {
-    let tree = state.store.unit_tree().await?;
-    let v = Visibility::of(actor, &tree);
-    let ratings = !v.index.is_empty() && filter.officer.is_none();
-    // The kind and the unit are the bare warning's own: filter before reading dossiers.
-    let scope = filter.unit.clone();
-    let keep = |w: &Warning| {
-        filter.kind.is_none_or(|k| k == w.kind)
-            && scope
-                .as_ref()
-                .is_none_or(|s| UnitCode::parse(&w.unit).is_ok_and(|u| tree.is_within(&u, s)))
-    };
-    Ok(current(state, now, ratings, keep)
-        .await?
+/// The warnings in the reader's language.
+pub fn spoken(items: Vec<Item>, lang: Lang) -> Vec<WarningOut> {
+    items
         .into_iter()
-        .filter(|i| i.visible(&v, actor, &tree) && i.wanted(filter, &tree))
-        .map(|i| i.speak(lang))
-        .collect())
+        .map(|i| match lang {
+            Lang::Vi => i.out.into(),
+            Lang::En => {
+                let label = crate::pages::office_names::warning_kind(lang, i.kind);
+                i.in_english(label).into()
+            }
+        })
+        .collect()
 }
 
 /// The items after `cursor` (a key), at most `limit`, and the next cursor.
@@ -371,67 +151,4 @@ pub fn page(
         .then(|| rest.get(limit - 1).map(|w| w.key.clone()))
         .flatten();
     (rest.into_iter().take(limit).collect(), next)
-}
-
-fn not_ready() -> ApiError {
-    ApiError::new(
-        axum::http::StatusCode::SERVICE_UNAVAILABLE,
-        "index_not_ready",
-        "Chỉ số đang được tính lại, vui lòng thử lại sau.",
-        "The index is being rebuilt; try again shortly.",
-    )
-}
-
-/// The outbox row of a warning. Dossier warnings are sent once per dossier and kind; a
-/// unit's rating once per unit and running quarter.
-pub fn message(item: &Item, now: DateTime<Utc>) -> OutboxMessage {
-    let mut dedup_key = format!("warning:{}", item.out.key);
-    if item.kind == WarningKind::RatingFell {
-        let today = now.with_timezone(&crate::pages::vn_offset()).date_naive();
-        let (running, _) = monitor_period::running_and_previous_quarter(today);
-        dedup_key.push_str(&format!(":{}", running.from));
-    }
-    OutboxMessage {
-        topic: TOPIC.to_owned(),
-        dedup_key,
-        payload: serde_json::to_value(&item.out).unwrap_or(serde_json::Value::Null),
-    }
-}
-
-/// Sends every current warning not sent before to the outbox. Idempotent: a warning's
-/// row is keyed by its dedup key, so running it again adds nothing. `sent` remembers the
-/// keys already enqueued by this process so that a steady state costs no writes; it is
-/// pruned to the current warnings each time. Returns how many rows were added.
-pub async fn sweep(
-    state: &AppState,
-    now: DateTime<Utc>,
-    sent: &mut HashSet<String>,
-) -> Result<u64, ApiError> {
-    let items = current(state, now, true, |_| true).await?;
-    let messages: Vec<OutboxMessage> = items.iter().map(|i| message(i, now)).collect();
-    let fresh: Vec<OutboxMessage> = messages
-        .iter()
-        .filter(|m| !sent.contains(&m.dedup_key))
-        .cloned()
-        .collect();
-    let added = state.store.enqueue_once(&fresh).await?;
-    *sent = messages.into_iter().map(|m| m.dedup_key).collect();
-    Ok(added)
-}
-
-/// Runs [`sweep`] every `every`, for as long as the runtime lives.
-pub fn spawn_sweeper(state: AppState, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut sent = HashSet::new();
-        loop {
-            tick.tick().await;
-            match sweep(&state, Utc::now(), &mut sent).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(added = n, "warnings sent to the outbox"),
-                Err(e) => tracing::warn!(code = e.code, "warning sweep failed"),
-            }
-        }
-    })
 }

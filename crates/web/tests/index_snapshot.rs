@@ -6,6 +6,7 @@
 mod common;
 
 use chrono::NaiveDate;
+use motcua_app::live::{Built, LiveIndex};
 use motcua_domain::access::Role;
 use motcua_domain::dossier::By;
 use motcua_domain::dossier::import::{Surroundings, history, parse_record};
@@ -13,7 +14,6 @@ use motcua_index::compute::Period;
 use motcua_index::definition::Definition;
 use motcua_index::{BundleText, compute_bundle};
 use motcua_store::Store;
-use motcua_web::live::{Built, LiveIndex};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -87,7 +87,9 @@ async fn import_history(store: &Store, n: usize) {
 }
 
 async fn build(store: &Store) -> (LiveIndex, Built) {
-    let live = LiveIndex::new(store.calendar().await.unwrap());
+    let live = LiveIndex::new(std::sync::Arc::new(motcua_app::WorkingCalendar::new(
+        store.calendar().await.unwrap(),
+    )));
     live.rebuild(store).await.unwrap();
     let b = live.built().unwrap();
     (live, b)

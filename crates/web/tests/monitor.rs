@@ -486,11 +486,11 @@ async fn the_sweep_sends_each_warning_once() {
 
     let mut sent = HashSet::new();
     let before_due = due - Duration::minutes(30);
-    let added = motcua_web::warnings::sweep(&state, before_due, &mut sent)
+    let added = motcua_app::warnings::sweep(&state.app, before_due, &mut sent)
         .await
         .unwrap();
     assert!(added >= 1);
-    let topic = motcua_web::warnings::TOPIC;
+    let topic = motcua_app::warnings::TOPIC;
     let first = rows(app.db.store.outbox_topic(topic).await.unwrap());
     assert_eq!(first.len(), 1, "{first:?}");
     assert_eq!(first[0].0, format!("warning:due_soon:{code}"));
@@ -499,21 +499,21 @@ async fn the_sweep_sends_each_warning_once() {
     assert_eq!(first[0].1["dossier"]["step"]["role"], "specialist");
 
     // Again, by this process and by a fresh one: nothing new.
-    let again = motcua_web::warnings::sweep(&state, before_due, &mut sent)
+    let again = motcua_app::warnings::sweep(&state.app, before_due, &mut sent)
         .await
         .unwrap();
     assert_eq!(again, 0);
-    let fresh = motcua_web::warnings::sweep(&state, before_due, &mut HashSet::new())
+    let fresh = motcua_app::warnings::sweep(&state.app, before_due, &mut HashSet::new())
         .await
         .unwrap();
     assert_eq!(fresh, 0);
 
     // Past the appointment it is overdue: one more row, once.
     let later = due + Duration::days(2);
-    motcua_web::warnings::sweep(&state, later, &mut sent)
+    motcua_app::warnings::sweep(&state.app, later, &mut sent)
         .await
         .unwrap();
-    motcua_web::warnings::sweep(&state, later, &mut HashSet::new())
+    motcua_app::warnings::sweep(&state.app, later, &mut HashSet::new())
         .await
         .unwrap();
     let keys: Vec<String> = rows(app.db.store.outbox_topic(topic).await.unwrap())
@@ -527,5 +527,5 @@ async fn the_sweep_sends_each_warning_once() {
             format!("warning:overdue:{code}")
         ]
     );
-    assert!(state.live.watched() >= 1);
+    assert!(state.app.live.watched() >= 1);
 }

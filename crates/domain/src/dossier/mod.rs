@@ -1,6 +1,7 @@
 //! Dossiers (hồ sơ): statuses, codes, processes, and the state machine of
 //! `spec/dossier.md` as pure functions over events.
 
+pub mod allowed;
 pub mod code;
 pub mod control;
 pub mod decide;
@@ -13,6 +14,7 @@ pub mod process;
 pub mod status;
 pub mod transfer;
 
+pub use allowed::{Allowed, allowed, permits};
 pub use code::{CodeGenerator, DossierCode, Tt01Codes};
 pub use decide::{Command, Context, DossierError, decide};
 pub use files::{DeskApplicant, Digitisation, FileRef};

@@ -71,8 +71,9 @@ pub async fn login(
     Json(req): Json<LoginRequest>,
 ) -> Result<Response, ApiError> {
     let (account, secret) =
-        crate::pages::auth::log_in(&state, addr.ip(), &req.username, &req.password).await?;
+        motcua_app::login::log_in(&state.app, addr.ip(), &req.username, &req.password).await?;
     let session = state
+        .app
         .store
         .session(&secret)
         .await?
@@ -97,7 +98,7 @@ pub async fn logout(
     auth: Authenticated,
 ) -> Result<Response, ApiError> {
     if let Via::Session { secret, .. } = &auth.via {
-        state.store.revoke_session(secret).await?;
+        state.app.store.revoke_session(secret).await?;
     }
     Ok((
         StatusCode::NO_CONTENT,
@@ -135,8 +136,8 @@ fn token_view(t: &TokenInfo) -> TokenView {
     TokenView {
         id: t.id.clone(),
         name: t.name.clone(),
-        created_at: crate::pages::vn_time(t.created_at),
-        expires_at: t.expires_at.map(crate::pages::vn_time),
+        created_at: motcua_app::time::vn_time(t.created_at),
+        expires_at: t.expires_at.map(motcua_app::time::vn_time),
         revoked: t.revoked,
         grants: t
             .scope
@@ -153,7 +154,7 @@ pub async fn list_tokens(
     State(state): State<AppState>,
     auth: Authenticated,
 ) -> Result<axum::Json<Vec<TokenView>>, ApiError> {
-    let tokens = state.store.tokens(&auth.account.id).await?;
+    let tokens = state.app.store.tokens(&auth.account.id).await?;
     Ok(axum::Json(tokens.iter().map(token_view).collect()))
 }
 
@@ -229,27 +230,25 @@ pub async fn create_token(
         })?;
     let grants = scope_grants(&state, &auth.account, &req.grants).await?;
     // Entering the password again goes through the login's limits and checks.
-    crate::pages::auth::check_password(&state, addr.ip(), &auth.account.username, &req.password)
+    motcua_app::login::check_password(&state.app, addr.ip(), &auth.account.username, &req.password)
         .await
-        .map_err(|e| {
+        .map_err(|e| match e {
             // The caller is logged in: a wrong password here is a wrong field, not a
             // reason to log in again.
-            if e.status == StatusCode::UNAUTHORIZED {
-                ApiError::invalid(
-                    "password",
-                    "invalid_password",
-                    "Mật khẩu không đúng.",
-                    "Wrong password.",
-                )
-            } else {
-                e
-            }
+            motcua_app::AppError::InvalidCredentials => ApiError::invalid(
+                "password",
+                "invalid_password",
+                "Mật khẩu không đúng.",
+                "Wrong password.",
+            ),
+            other => other.into(),
         })?;
     let scope = TokenScope {
         grants,
         read_only: req.read_only,
     };
     let (info, token) = state
+        .app
         .store
         .create_token(&auth.account.id, &req.name, expires_at, &scope)
         .await?;
@@ -292,7 +291,7 @@ async fn scope_grants(
             "grants must list 1 to 50 of your roles.",
         ));
     }
-    let tree = state.store.unit_tree().await?;
+    let tree = state.app.store.unit_tree().await?;
     let mut out = Vec::with_capacity(asked.len());
     for (i, g) in asked.iter().enumerate() {
         let role = Role::parse(&g.role)
@@ -336,6 +335,6 @@ pub async fn revoke_token(
     auth: Authenticated,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state.store.revoke_token(&auth.account.id, &id).await?;
+    state.app.store.revoke_token(&auth.account.id, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

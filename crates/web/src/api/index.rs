@@ -92,7 +92,7 @@ async fn reads_index_of(
     unit: Option<&str>,
 ) -> Result<bool, ApiError> {
     use motcua_domain::access::{Action, Resource, authorize};
-    let tree = state.store.unit_tree().await?;
+    let tree = state.app.store.unit_tree().await?;
     let targets: Vec<motcua_domain::UnitCode> = match unit {
         Some(u) => match motcua_domain::UnitCode::parse(u) {
             Ok(c) => vec![c],
@@ -132,7 +132,7 @@ fn live_output(
     period: Period,
     unit: Option<&str>,
 ) -> Result<serde_json::Value, ApiError> {
-    match state.live.output(period, unit) {
+    match state.app.live.output(period, unit) {
         None => Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "index_not_ready",

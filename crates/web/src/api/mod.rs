@@ -253,11 +253,8 @@ pub async fn require(
     action: Action,
     resource: &Resource,
 ) -> Result<(), ApiError> {
-    let tree = state.store.unit_tree().await?;
+    let tree = state.app.store.unit_tree().await?;
     authorize(&account.actor(), action, resource, &tree).map_err(|_| ApiError::forbidden())
 }
 
-/// `limit` as the API accepts it: 1–200, default 50.
-pub fn limit(v: Option<usize>) -> usize {
-    v.unwrap_or(50).clamp(1, 200)
-}
+pub use crate::params::limit;

@@ -1,15 +1,15 @@
 //! The procedure catalogue: search, detail, versions, drafts and publication.
 
-use super::{Json, Path, Query, limit, require};
+use super::{Json, Path, Query, require};
 use crate::AppState;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody};
+pub use crate::params::{ProcedureQuery, parse_code, search_query};
 use axum::extract::State;
 use axum::http::StatusCode;
 use motcua_domain::access::{Action, Resource};
-use motcua_domain::procedure::{OnlineLevel, Procedure};
-use motcua_domain::{ProcedureCode, UnitCode};
-use motcua_store::procedures::{Published, SearchQuery};
+use motcua_domain::procedure::Procedure;
+use motcua_store::procedures::Published;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -55,59 +55,11 @@ fn summary(p: &Published) -> ProcedureSummary {
     }
 }
 
-#[derive(Deserialize, IntoParams, Default)]
-pub struct ProcedureQuery {
-    /// Words to find, with or without diacritics ("dang ky khai sinh").
-    pub q: Option<String>,
-    /// Only procedures this unit handles.
-    pub unit: Option<String>,
-    /// Lĩnh vực, exactly as listed.
-    pub field: Option<String>,
-    /// none, partial or full.
-    pub online_level: Option<String>,
-    pub limit: Option<usize>,
-    pub cursor: Option<String>,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct ProcedurePage {
     pub items: Vec<ProcedureSummary>,
     pub next_cursor: Option<String>,
     pub total: usize,
-}
-
-/// Turns query parameters into a store query, with field-level errors.
-pub fn search_query(q: &ProcedureQuery) -> Result<SearchQuery, ApiError> {
-    let unit = match q.unit.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some(u) => Some(UnitCode::parse(u).map_err(|_| {
-            ApiError::invalid(
-                "unit",
-                "invalid_unit_code",
-                "Mã đơn vị không đúng dạng 000.00.31.H57.",
-                "unit must look like 000.00.31.H57.",
-            )
-        })?),
-    };
-    let online_level = match q.online_level.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some(l) => Some(OnlineLevel::parse(l).ok_or_else(|| {
-            ApiError::invalid(
-                "online_level",
-                "invalid_choice",
-                "Mức độ trực tuyến phải là none, partial hoặc full.",
-                "online_level must be none, partial or full.",
-            )
-        })?),
-    };
-    Ok(SearchQuery {
-        q: q.q.clone().filter(|s| !s.trim().is_empty()),
-        unit,
-        field: q.field.clone().filter(|s| !s.is_empty()),
-        online_level,
-        limit: limit(q.limit),
-        cursor: q.cursor.clone(),
-    })
 }
 
 /// Searches the published catalogue, ignoring diacritics (đ counts as d); best match first.
@@ -117,7 +69,11 @@ pub async fn list(
     State(state): State<AppState>,
     Query(q): Query<ProcedureQuery>,
 ) -> Result<axum::Json<ProcedurePage>, ApiError> {
-    let page = state.store.search_procedures(&search_query(&q)?).await?;
+    let page = state
+        .app
+        .store
+        .search_procedures(&search_query(&q)?)
+        .await?;
     Ok(axum::Json(ProcedurePage {
         items: page.items.iter().map(summary).collect(),
         next_cursor: page.next_cursor,
@@ -135,17 +91,6 @@ pub struct ProcedureDetail {
     pub procedure: Procedure,
 }
 
-pub fn parse_code(code: &str) -> Result<ProcedureCode, ApiError> {
-    ProcedureCode::parse(code).map_err(|_| {
-        ApiError::invalid(
-            "code",
-            "invalid_procedure_code",
-            "Mã thủ tục không đúng dạng 1.001193.",
-            "Procedure code must look like 1.001193.",
-        )
-    })
-}
-
 /// The published version of one procedure.
 #[utoipa::path(get, path = "/api/v1/procedures/{code}", operation_id = "procedure_detail", tag = "procedures",
     params(("code" = String, Path, example = "1.001193")),
@@ -156,13 +101,14 @@ pub async fn detail(
 ) -> Result<axum::Json<ProcedureDetail>, ApiError> {
     let code = parse_code(&code)?;
     let p = state
+        .app
         .store
         .procedure(&code)
         .await
         .map_err(|_| ApiError::not_found("thủ tục", "Procedure"))?;
     Ok(axum::Json(ProcedureDetail {
         version: p.version,
-        published_at: crate::pages::vn_time(p.published_at),
+        published_at: motcua_app::time::vn_time(p.published_at),
         procedure: p.procedure,
     }))
 }
@@ -185,14 +131,14 @@ pub async fn versions(
     Path(code): Path<String>,
 ) -> Result<axum::Json<Vec<VersionView>>, ApiError> {
     let code = parse_code(&code)?;
-    let v = state.store.procedure_versions(&code).await?;
+    let v = state.app.store.procedure_versions(&code).await?;
     Ok(axum::Json(
         v.into_iter()
             .map(|v| VersionView {
                 version: v.version,
                 status: v.status.as_str().into(),
-                created_at: crate::pages::vn_time(v.created_at),
-                published_at: v.published_at.map(crate::pages::vn_time),
+                created_at: motcua_app::time::vn_time(v.created_at),
+                published_at: v.published_at.map(motcua_app::time::vn_time),
             })
             .collect(),
     ))
@@ -232,7 +178,7 @@ pub async fn save_draft(
             e.to_string(),
         )
     })?;
-    let tree = state.store.unit_tree().await?;
+    let tree = state.app.store.unit_tree().await?;
     if let Some(u) = p.units.iter().find(|u| tree.get(u).is_none()) {
         return Err(ApiError::invalid(
             "units",
@@ -250,7 +196,7 @@ pub async fn save_draft(
         },
     )
     .await?;
-    if let Ok(current) = state.store.procedure(&code).await {
+    if let Ok(current) = state.app.store.procedure(&code).await {
         require(
             &state,
             &auth.account,
@@ -261,7 +207,11 @@ pub async fn save_draft(
         )
         .await?;
     }
-    let version = state.store.save_draft(&p, Some(&auth.account.id)).await?;
+    let version = state
+        .app
+        .store
+        .save_draft(&p, Some(&auth.account.id))
+        .await?;
     Ok(axum::Json(DraftSaved { version }))
 }
 
@@ -275,25 +225,7 @@ pub async fn publish(
     Path((code, version)): Path<(String, i64)>,
 ) -> Result<StatusCode, ApiError> {
     let code = parse_code(&code)?;
-    let draft = state
-        .store
-        .procedure_version(&code, version)
-        .await
-        .map_err(|_| ApiError::not_found("phiên bản", "Version"))?;
-    require(
-        &state,
-        &auth.account,
-        Action::PublishCatalogue,
-        &Resource::Procedure { units: draft.units },
-    )
-    .await?;
-    state
-        .store
-        .publish(&code, version, Some(&auth.account.id))
-        .await?;
-    // The index's catalogue (units per procedure, public parts) changed with it; the
-    // current figures keep answering until the new engine is ready.
-    state.live.rebuild_in_background(state.store.clone());
+    motcua_app::catalogue::publish(&state.app, &auth.account.actor(), &code, version).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -323,10 +255,14 @@ pub async fn form(
     let (version, form) = match q.version {
         Some(v) => (
             Some(v),
-            state.eforms.published(&state.store, &code, v).await?,
+            state
+                .app
+                .eforms
+                .published(&state.app.store, &code, v)
+                .await?,
         ),
         None => {
-            let f = state.eforms.in_force(&state.store, &code).await?;
+            let f = state.app.eforms.in_force(&state.app.store, &code).await?;
             (f.version, f.form)
         }
     };

@@ -1,14 +1,12 @@
 //! Units: list and search (old names included), detail with history, rename and merge.
 
-use super::{Json, Page, Path, Query, limit, require};
+use super::{Json, Page, Path, Query, limit};
 use crate::AppState;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody};
 use axum::extract::State;
 use motcua_domain::UnitCode;
-use motcua_domain::access::{Action, Resource};
 use motcua_domain::bundle::UnitRecord;
-use motcua_domain::unit::UnitError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -62,8 +60,8 @@ pub async fn list(
     Query(q): Query<UnitQuery>,
 ) -> Result<axum::Json<Page<UnitView>>, ApiError> {
     let units = match q.q.as_deref().filter(|s| !s.trim().is_empty()) {
-        Some(s) => state.store.find_units(s).await?,
-        None => state.store.units().await?,
+        Some(s) => state.app.store.find_units(s).await?,
+        None => state.app.store.units().await?,
     };
     let n = limit(q.limit);
     let after: Vec<&UnitRecord> = units
@@ -118,11 +116,13 @@ pub async fn detail(
 ) -> Result<axum::Json<UnitDetail>, ApiError> {
     let code = parse_unit(&code)?;
     let unit = state
+        .app
         .store
         .unit(&code)
         .await
         .map_err(|_| ApiError::not_found("đơn vị", "Unit"))?;
     let children = state
+        .app
         .store
         .units()
         .await?
@@ -131,6 +131,7 @@ pub async fn detail(
         .map(|u| u.code.to_string())
         .collect();
     let history = state
+        .app
         .store
         .unit_history(&code)
         .await?
@@ -140,7 +141,7 @@ pub async fn detail(
             old_name: h.old_name,
             new_name: h.new_name,
             successor: h.successor,
-            at: crate::pages::vn_time(h.at),
+            at: motcua_app::time::vn_time(h.at),
         })
         .collect();
     Ok(axum::Json(UnitDetail {
@@ -148,27 +149,6 @@ pub async fn detail(
         children,
         history,
     }))
-}
-
-fn unit_error(e: UnitError) -> ApiError {
-    match e {
-        UnitError::Unknown(_) => ApiError::not_found("đơn vị", "Unit"),
-        UnitError::NameUnchanged => ApiError::invalid(
-            "name",
-            "unchanged",
-            "Tên mới trống hoặc trùng tên cũ.",
-            e.to_string(),
-        ),
-        UnitError::MergeIntoOwnSubtree | UnitError::MergeRoot | UnitError::AlreadyMerged(..) => {
-            ApiError::invalid(
-                "into",
-                "merge_not_allowed",
-                "Không thể sáp nhập vào đơn vị này.",
-                e.to_string(),
-            )
-        }
-        UnitError::MissingParent { .. } | UnitError::Cycle(_) => ApiError::internal(),
-    }
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -187,20 +167,10 @@ pub async fn rename(
     Json(req): Json<RenameRequest>,
 ) -> Result<axum::Json<UnitView>, ApiError> {
     let code = parse_unit(&code)?;
-    require(
-        &state,
-        &auth.account,
-        Action::Operate,
-        &Resource::Unit(code.clone()),
-    )
-    .await?;
-    let tree = state.store.unit_tree().await?;
-    let change = tree.rename(&code, &req.name).map_err(unit_error)?;
-    state
-        .store
-        .apply_unit_change(&change, Some(&auth.account.id))
-        .await?;
-    Ok(axum::Json(UnitView::from(&state.store.unit(&code).await?)))
+    let unit =
+        motcua_app::catalogue::rename_unit(&state.app, &auth.account.actor(), &code, &req.name)
+            .await?;
+    Ok(axum::Json(UnitView::from(&unit)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -229,20 +199,7 @@ pub async fn merge(
             "into must look like 000.00.31.H57.",
         )
     })?;
-    for u in [&code, &into] {
-        require(
-            &state,
-            &auth.account,
-            Action::Operate,
-            &Resource::Unit(u.clone()),
-        )
-        .await?;
-    }
-    let tree = state.store.unit_tree().await?;
-    let change = tree.merge(&code, &into).map_err(unit_error)?;
-    state
-        .store
-        .apply_unit_change(&change, Some(&auth.account.id))
-        .await?;
-    Ok(axum::Json(UnitView::from(&state.store.unit(&code).await?)))
+    let unit =
+        motcua_app::catalogue::merge_unit(&state.app, &auth.account.actor(), &code, &into).await?;
+    Ok(axum::Json(UnitView::from(&unit)))
 }

@@ -5,12 +5,10 @@ use super::Query;
 use crate::AppState;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody};
-use crate::warnings::{self, Filter, WarningOut};
+use crate::warnings::{WarningOut, page, spoken};
 use axum::extract::State;
 use chrono::Utc;
-use motcua_domain::UnitCode;
-use motcua_domain::access::{Resource, authorize};
-use motcua_index::warnings::WarningKind;
+use motcua_app::warnings;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -44,72 +42,6 @@ fn non_empty(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// The filter a query asks for, checked against what the caller may see.
-pub async fn filter_for(
-    state: &AppState,
-    caller: &motcua_store::accounts::Account,
-    unit: Option<&str>,
-    officer: Option<&str>,
-    kind: Option<&str>,
-) -> Result<Filter, ApiError> {
-    let tree = state.store.unit_tree().await?;
-    let actor = caller.actor();
-    let v = warnings::Visibility::of(&actor, &tree);
-    if v.is_empty() {
-        return Err(ApiError::forbidden());
-    }
-    let unit = match unit {
-        None => None,
-        Some(code) => {
-            let code = UnitCode::parse(code)
-                .ok()
-                .filter(|c| tree.get(c).is_some())
-                .ok_or_else(|| ApiError::not_found("đơn vị", "Unit"))?;
-            // Asking for a unit is allowed where the caller reads its index or its dossiers.
-            let r = Resource::Unit(code.clone());
-            let index = authorize(&actor, motcua_domain::access::Action::ReadIndex, &r, &tree);
-            let dossiers = authorize(
-                &actor,
-                motcua_domain::access::Action::ReadDossier,
-                &r,
-                &tree,
-            );
-            if index.is_err() && dossiers.is_err() {
-                return Err(ApiError::forbidden());
-            }
-            Some(code)
-        }
-    };
-    let officer = match officer {
-        None => None,
-        Some("me") => Some(actor.clone()),
-        Some(name) => {
-            let id = state
-                .store
-                .account_by_username(name)
-                .await?
-                .ok_or_else(|| ApiError::not_found("cán bộ", "Officer"))?;
-            Some(state.store.account(&id).await?.actor())
-        }
-    };
-    let kind = match kind {
-        None => None,
-        Some(k) => Some(WarningKind::parse(k).ok_or_else(|| {
-            ApiError::invalid(
-                "kind",
-                "invalid_choice",
-                "Loại cảnh báo không hợp lệ.",
-                "kind is not a known warning kind.",
-            )
-        })?),
-    };
-    Ok(Filter {
-        unit,
-        officer,
-        kind,
-    })
-}
-
 /// Warnings as of now (spec index-766 "Warnings"): dossiers due within one working day or
 /// overdue, second supplement requests, dossiers finished late without an apology letter,
 /// petitions near or past their deadline, units whose rating for the running quarter fell
@@ -126,27 +58,24 @@ pub async fn list(
     headers: axum::http::HeaderMap,
     Query(q): Query<WarningsQuery>,
 ) -> Result<axum::Json<WarningsPage>, ApiError> {
-    let filter = filter_for(
-        &state,
-        &auth.account,
+    let actor = auth.account.actor();
+    let filter = warnings::filter_for(
+        &state.app,
+        &actor,
         non_empty(&q.unit),
         non_empty(&q.officer),
         non_empty(&q.kind),
     )
     .await?;
     let now = Utc::now();
-    let all = warnings::for_actor(
-        &state,
-        &auth.account.actor(),
-        &filter,
-        now,
+    let all = spoken(
+        warnings::for_actor(&state.app, &actor, &filter, now).await?,
         crate::i18n::Lang::of_client(&headers),
-    )
-    .await?;
+    );
     let total = all.len();
-    let (items, next_cursor) = warnings::page(all, non_empty(&q.cursor), super::limit(q.limit));
+    let (items, next_cursor) = page(all, non_empty(&q.cursor), super::limit(q.limit));
     Ok(axum::Json(WarningsPage {
-        as_of: crate::pages::vn_time(now),
+        as_of: motcua_app::time::vn_time(now),
         items,
         next_cursor,
         total,

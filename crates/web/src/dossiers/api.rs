@@ -1,6 +1,5 @@
 //! `/api/v1/dossiers…`, `/api/v1/inbox`, `/api/v1/lookup`.
 
-use super::service::{self, Request};
 use super::views::{DocumentView, DossierView, TimelineEntry, timeline};
 use crate::AppState;
 use crate::api::{Json, Path, Query, limit};
@@ -10,6 +9,7 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use motcua_app::dossiers::{self as service, Request};
 use motcua_domain::access::{Action, units_for};
 use motcua_domain::dossier::{Command, Rating, Status};
 use motcua_domain::procedure::{ApplicantKind, Channel};
@@ -125,7 +125,7 @@ pub async fn create(
         form_data: &form_data,
         idempotency_key: key.as_deref(),
     };
-    let (d, existed) = service::create(&state, &auth.account.actor(), new).await?;
+    let (d, existed) = service::create(&state.app, &auth.account.actor(), new).await?;
     let status = if existed {
         StatusCode::OK
     } else {
@@ -170,15 +170,17 @@ async fn on_behalf_applicant(
         )
     };
     let id = state
+        .app
         .store
         .account_by_username(username)
         .await?
         .ok_or_else(not_eligible)?;
-    let account = state.store.account(&id).await?;
+    let account = state.app.store.account(&id).await?;
     if account.locked || !applicant_only(&account.grants) || account.id == auth.account.id {
         return Err(not_eligible());
     }
     if !state
+        .app
         .store
         .assistance_consented(&id, consent_code, Utc::now())
         .await?
@@ -210,7 +212,7 @@ pub async fn create_assistance_code(
         StatusCode::CREATED,
         axum::Json(AssistanceCode {
             code,
-            expires_at: crate::pages::vn_time(expires),
+            expires_at: motcua_app::time::vn_time(expires),
         }),
     )
         .into_response())
@@ -225,6 +227,7 @@ pub async fn assistance_code_for(
         return Err(ApiError::forbidden());
     }
     Ok(state
+        .app
         .store
         .create_assistance_code(&account.id, Utc::now())
         .await?)
@@ -237,7 +240,7 @@ pub async fn mine(
     State(state): State<AppState>,
     auth: Authenticated,
 ) -> Result<axum::Json<Vec<DossierView>>, ApiError> {
-    let list = state.store.applicant_dossiers(&auth.account.id).await?;
+    let list = state.app.store.applicant_dossiers(&auth.account.id).await?;
     Ok(axum::Json(list.iter().map(DossierView::from).collect()))
 }
 
@@ -260,19 +263,20 @@ pub async fn detail(
     Path(id): Path<String>,
 ) -> Result<axum::Json<DossierDetail>, ApiError> {
     let stored = state
+        .app
         .store
         .dossier(&id)
         .await
         .map_err(|_| ApiError::not_found("hồ sơ", "Dossier"))?;
     let d = &stored.state;
-    let tree = state.store.unit_tree().await?;
+    let tree = state.app.store.unit_tree().await?;
     let allowed = super::views::readable(&auth.account.actor(), d, &tree);
     if !allowed {
         // Not even whether it exists.
         return Err(ApiError::not_found("hồ sơ", "Dossier"));
     }
-    let events = state.store.dossier_events(&id).await?;
-    let documents = state.store.documents(&id).await?;
+    let events = state.app.store.dossier_events(&id).await?;
+    let documents = state.app.store.documents(&id).await?;
     Ok(axum::Json(DossierDetail {
         dossier: DossierView::from(d),
         timeline: timeline(&events, false),
@@ -288,7 +292,7 @@ async fn run(
     version: Option<i64>,
     req: Request,
 ) -> Result<axum::Json<ActionResult>, ApiError> {
-    let out = service::execute(state, &auth.account.actor(), id, version, req).await?;
+    let out = service::execute(&state.app, &auth.account.actor(), id, version, req).await?;
     Ok(axum::Json(ActionResult {
         dossier: DossierView::from(&out.dossier),
         lookup_secret: out.lookup_secret,
@@ -555,7 +559,7 @@ pub async fn inbox(
     auth: Authenticated,
     Query(q): Query<InboxQuery>,
 ) -> Result<axum::Json<Inbox>, ApiError> {
-    let tree = state.store.unit_tree().await?;
+    let tree = state.app.store.unit_tree().await?;
     let actor = auth.account.actor();
     let mut units = units_for(&actor, Action::ReadDossier, &tree);
     if let Some(u) = q.unit.as_deref().filter(|u| !u.is_empty()) {
@@ -598,8 +602,9 @@ pub async fn inbox(
         limit: limit(q.limit),
         cursor: q.cursor.clone(),
     };
-    let (items, next_cursor) = state.store.inbox(&filter).await?;
+    let (items, next_cursor) = state.app.store.inbox(&filter).await?;
     let counts = state
+        .app
         .store
         .inbox_counts(&units, &desks, now, end_of_today)
         .await?;
@@ -612,11 +617,16 @@ pub async fn inbox(
 
 /// Midnight at the end of today (+`days`) in Vietnam.
 pub fn end_of_day(now: DateTime<Utc>, days: i64) -> DateTime<Utc> {
-    let local = now.with_timezone(&crate::pages::vn_offset()).date_naive()
+    let local = now
+        .with_timezone(&motcua_app::time::VIETNAM_OFFSET)
+        .date_naive()
         + chrono::Duration::days(days + 1);
     local
         .and_hms_opt(0, 0, 0)
-        .and_then(|t| t.and_local_timezone(crate::pages::vn_offset()).single())
+        .and_then(|t| {
+            t.and_local_timezone(motcua_app::time::VIETNAM_OFFSET)
+                .single()
+        })
         .map_or(now, |t| t.with_timezone(&Utc))
 }
 
@@ -658,14 +668,14 @@ pub async fn lookup(
                 "Dossier with this code and secret",
             )
         })?;
-    let events = state.store.dossier_events(&d.id).await?;
+    let events = state.app.store.dossier_events(&d.id).await?;
     Ok(axum::Json(PublicDossier {
         code: d.code.as_ref().map(ToString::to_string).unwrap_or_default(),
         procedure: d.procedure.to_string(),
         status: d.status.as_str().into(),
         status_label: d.status.label_vi().into(),
-        due_at: d.due_at.map(crate::pages::vn_time),
-        current_due_at: d.current_due_at.map(crate::pages::vn_time),
+        due_at: d.due_at.map(motcua_app::time::vn_time),
+        current_due_at: d.current_due_at.map(motcua_app::time::vn_time),
         timeline: timeline(&events, true),
     }))
 }

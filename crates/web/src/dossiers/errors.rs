@@ -1,10 +1,122 @@
-//! The domain's refusals as the HTTP edge states them: stable codes, Vietnamese messages.
+//! The app's refusals as the HTTP edge states them: a status, the stable code, Vietnamese
+//! and English messages. Every `AppError` a handler meets passes through here (`?`).
 
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
 use axum::http::StatusCode;
-use motcua_domain::dossier::DossierError;
+use motcua_app::{AppError, Missing};
+use motcua_domain::dossier::{DossierError, LimitError};
+use motcua_domain::unit::UnitError;
 
-pub fn domain_error(e: DossierError) -> ApiError {
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::NotFound(what) => not_found(what),
+            AppError::Forbidden => ApiError::forbidden(),
+            AppError::DossierConflict => conflict(),
+            AppError::Invalid(f) => {
+                let vi = f.message_vi.clone().unwrap_or_default();
+                let en = f.message_en.clone().unwrap_or_default();
+                ApiError::invalid(&f.field, &f.code, vi, en)
+            }
+            AppError::FormInvalid(fields) => {
+                let mut e = ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation_failed",
+                    "Tờ khai chưa hợp lệ, vui lòng sửa các mục được đánh dấu.",
+                    "The declaration is not valid; see the fields.",
+                );
+                e.fields = fields.into_iter().map(field).collect();
+                e
+            }
+            AppError::Dossier(e) => domain_error(e),
+            AppError::Limit(e) => limit_error(e),
+            AppError::IdempotencyKeyReused => {
+                let mut e = ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "idempotency_key_reused",
+                    "Khóa chống lặp (Idempotency-Key) này đã được dùng cho một yêu cầu khác. Hãy dùng khóa mới cho yêu cầu mới.",
+                    "This Idempotency-Key was already used with a different request; use a new key for a new request.",
+                );
+                e.fields.push(FieldError {
+                    field: "Idempotency-Key".into(),
+                    code: "idempotency_key_reused".into(),
+                    message: None,
+                    message_en: None,
+                });
+                e
+            }
+            AppError::CodeSequenceFull => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "code_sequence_full",
+                "Đã hết số hồ sơ trong ngày.",
+                "No reception number is left for today at this desk.",
+            ),
+            AppError::IndexNotReady => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "index_not_ready",
+                "Chỉ số đang được tính lại, vui lòng thử lại sau.",
+                "The index is being rebuilt; try again shortly.",
+            ),
+            AppError::Unit(e) => unit_error(e),
+            AppError::Calendar(e) => ApiError::invalid(
+                "date",
+                "invalid_calendar_row",
+                "Dòng lịch làm việc không hợp lệ.",
+                e.to_string(),
+            ),
+            // As any other conflict of the store (the answer before publishing moved here).
+            AppError::VersionAlreadyPublished => {
+                motcua_store::StoreError::Conflict("version already published".into()).into()
+            }
+            AppError::RateLimited { retry_after } => ApiError::rate_limited(retry_after),
+            AppError::LoginBusy => {
+                let mut e = ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "login_busy",
+                    "Hệ thống đang xử lý nhiều lượt đăng nhập. Vui lòng thử lại sau ít giây.",
+                    "Too many logins are being checked. Try again in a few seconds.",
+                );
+                e.retry_after = Some(5);
+                e
+            }
+            AppError::InvalidCredentials => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "Tên đăng nhập hoặc mật khẩu không đúng.",
+                "Wrong user name or password.",
+            ),
+            AppError::Store(e) => e.into(),
+            AppError::Internal(what) => {
+                tracing::error!(%what, "internal error");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+fn field(f: motcua_app::FieldError) -> FieldError {
+    FieldError {
+        field: f.field,
+        code: f.code,
+        message: f.message_vi,
+        message_en: f.message_en,
+    }
+}
+
+fn not_found(what: Missing) -> ApiError {
+    let (vi, en) = match what {
+        Missing::Dossier => ("hồ sơ", "Dossier"),
+        Missing::File => ("tệp", "File"),
+        Missing::Procedure => ("thủ tục", "Procedure"),
+        Missing::Unit => ("đơn vị", "Unit"),
+        Missing::Account => ("cán bộ", "Officer"),
+        Missing::Version => ("phiên bản", "Version"),
+        Missing::CalendarRow => ("dòng lịch", "Calendar row"),
+    };
+    ApiError::not_found(vi, en)
+}
+
+fn domain_error(e: DossierError) -> ApiError {
     use DossierError as E;
     let (status, code, vi): (StatusCode, &'static str, &str) = match &e {
         E::Forbidden => return ApiError::forbidden(),
@@ -124,10 +236,102 @@ pub fn domain_error(e: DossierError) -> ApiError {
     ApiError::new(status, code, vi, e.to_string())
 }
 
-pub fn conflict() -> ApiError {
+fn conflict() -> ApiError {
     ApiError::conflict(
         "dossier_conflict",
         "Hồ sơ đã được người khác cập nhật.",
         "The dossier was changed by someone else.",
     )
+}
+
+fn mb(bytes: u64) -> u64 {
+    bytes.div_ceil(1024 * 1024)
+}
+
+/// A passed limit as the API answers it: 413 for size, 422 otherwise, the limit's code at
+/// the top and on the field it is about.
+fn limit_error(e: LimitError) -> ApiError {
+    let (vi, en) = match &e {
+        // Not a limit but a malformed request: the usual validation answer.
+        LimitError::FormDataNotObject => {
+            return ApiError::invalid(
+                "form_data",
+                e.code(),
+                "Dữ liệu tờ khai (form_data) phải là một đối tượng JSON.",
+                "form_data must be a JSON object.",
+            );
+        }
+        LimitError::FormDataTooLarge { max_bytes } => {
+            let kib = max_bytes / 1024;
+            (
+                format!("Dữ liệu tờ khai quá lớn: tối đa {kib} KiB."),
+                format!("form_data is too large: at most {kib} KiB."),
+            )
+        }
+        LimitError::FormDataTooDeep { max_depth } => (
+            format!("Dữ liệu tờ khai lồng nhau quá sâu: tối đa {max_depth} cấp."),
+            format!("form_data nests too deeply: at most {max_depth} levels."),
+        ),
+        LimitError::TooManyDrafts { max } => (
+            format!(
+                "Tài khoản đã có {max} hồ sơ nháp chưa nộp. Hãy nộp hoặc rút bớt hồ sơ nháp trước khi tạo hồ sơ mới."
+            ),
+            format!(
+                "The account already holds {max} unsubmitted drafts; submit or withdraw some first."
+            ),
+        ),
+        LimitError::TooManyFiles { max } => (
+            format!("Hồ sơ đã đủ số tệp cho phép: tối đa {max} tệp."),
+            format!("The dossier holds the most files allowed: {max}."),
+        ),
+        LimitError::FilesTooLarge { max_bytes } => {
+            let mb = mb(*max_bytes);
+            (
+                format!("Tổng dung lượng tệp của hồ sơ vượt quá {mb} MB."),
+                format!("The dossier's files would exceed {mb} MB together."),
+            )
+        }
+        LimitError::TextTooLong { field, max_chars } => (
+            format!("Nội dung “{field}” quá dài: tối đa {max_chars} ký tự."),
+            format!("{field} is too long: at most {max_chars} characters."),
+        ),
+        LimitError::TooManyItems { field, max } => (
+            format!("Danh sách “{field}” quá dài: tối đa {max} mục."),
+            format!("{field} has too many entries: at most {max}."),
+        ),
+    };
+    let status = if e.too_large() {
+        StatusCode::PAYLOAD_TOO_LARGE
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut out = ApiError::new(status, e.code(), vi.clone(), en.clone());
+    out.fields.push(FieldError {
+        field: e.field(),
+        code: e.code().to_owned(),
+        message: Some(vi),
+        message_en: Some(en),
+    });
+    out
+}
+
+fn unit_error(e: UnitError) -> ApiError {
+    match e {
+        UnitError::Unknown(_) => ApiError::not_found("đơn vị", "Unit"),
+        UnitError::NameUnchanged => ApiError::invalid(
+            "name",
+            "unchanged",
+            "Tên mới trống hoặc trùng tên cũ.",
+            e.to_string(),
+        ),
+        UnitError::MergeIntoOwnSubtree | UnitError::MergeRoot | UnitError::AlreadyMerged(..) => {
+            ApiError::invalid(
+                "into",
+                "merge_not_allowed",
+                "Không thể sáp nhập vào đơn vị này.",
+                e.to_string(),
+            )
+        }
+        UnitError::MissingParent { .. } | UnitError::Cycle(_) => ApiError::internal(),
+    }
 }

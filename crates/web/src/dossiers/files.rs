@@ -5,7 +5,6 @@
 //! `POST /api/v1/dossiers/{id}/files`, `GET /api/v1/dossiers/{id}/files`,
 //! `GET /api/v1/files/{id}` (and `/tep/{id}` for the pages, with HTML errors).
 
-use super::service::{self, Request, Target};
 use super::views::DossierView;
 use crate::AppState;
 use crate::api::Path;
@@ -18,15 +17,16 @@ use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use motcua_domain::access::{Action, Actor, units_for};
+use motcua_domain::access::Actor;
+use motcua_domain::dossier::FileRef;
 use motcua_domain::dossier::files::file_name_for;
-use motcua_domain::dossier::{Command, Digitisation, Dossier, FileRef, Status};
-use motcua_store::files::{Blob, NewFile, Purpose, StoredFile, UploadError};
+use motcua_store::files::{Blob, Purpose, StoredFile, UploadError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// What a component number 0 stands for: papers the catalogue does not list.
-pub const OTHER_COMPONENT: &str = "Giấy tờ khác";
+pub use motcua_app::dossiers::files::{
+    OTHER_COMPONENT, attach_command, component_named, components, new_file,
+};
 
 /// The upload routes, outside the general 2 MiB body limit: one file per request here,
 /// many scans at once at the desk.
@@ -130,7 +130,7 @@ impl Drop for Sweep {
         let state = self.state.clone();
         runtime.spawn(async move {
             for sha in created {
-                if let Err(e) = state.files.discard_unused(&state.store, &sha).await {
+                if let Err(e) = state.app.files.discard_unused(&state.app.store, &sha).await {
                     tracing::warn!(blob = %sha, error = %e, "could not remove an unused upload");
                 }
             }
@@ -175,7 +175,7 @@ pub async fn read_multipart_all(
     mut mp: Multipart,
     gate: impl Fn(&Posted) -> Result<(), ApiError>,
 ) -> Result<ReadForm, ApiError> {
-    let max = state.files.max_bytes();
+    let max = state.app.files.max_bytes();
     let mut out = ReadForm {
         fields: Posted(Vec::new()),
         files: Vec::new(),
@@ -197,7 +197,7 @@ pub async fn read_multipart_all(
             gate(&out.fields)?;
             gated = true;
         }
-        let mut up = state.files.upload();
+        let mut up = state.app.files.upload();
         let mut any = false;
         let mut refusal = None;
         loop {
@@ -267,94 +267,6 @@ pub async fn read_multipart(
     }
 }
 
-/// The components a dossier's procedure lists (the version it was started under).
-pub async fn components(state: &AppState, d: &Dossier) -> Vec<(String, bool)> {
-    let procedure = match state
-        .store
-        .procedure_version(&d.procedure, d.procedure_version)
-        .await
-    {
-        Ok(p) => Some(p),
-        Err(_) => state
-            .store
-            .procedure(&d.procedure)
-            .await
-            .ok()
-            .map(|p| p.procedure),
-    };
-    procedure
-        .map(|p| {
-            p.components
-                .iter()
-                .map(|c| {
-                    let c = c.component();
-                    (c.name, c.required)
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// A component as a form or an API client names it: its number in the list (1-based; 0
-/// for other papers) or its exact name.
-pub fn component_named(list: &[(String, bool)], given: &str) -> Result<String, ApiError> {
-    let given = given.trim();
-    let found = match given.parse::<usize>() {
-        Ok(0) => Some(OTHER_COMPONENT.to_owned()),
-        Ok(n) => list.get(n - 1).map(|c| c.0.clone()),
-        Err(_) => list
-            .iter()
-            .map(|c| c.0.as_str())
-            .chain([OTHER_COMPONENT])
-            .find(|c| *c == given)
-            .map(str::to_owned),
-    };
-    found.ok_or_else(|| {
-        ApiError::invalid(
-            "component",
-            "unknown_component",
-            "Hãy chọn một thành phần hồ sơ trong danh sách.",
-            "component must be a component's number (1-based, 0 for other papers) or exact name.",
-        )
-    })
-}
-
-/// The command that attaches a file for this actor: the applicant's (or helper's) upload,
-/// the desk's scan while it checks a dossier, or a result.
-pub fn attach_command(
-    actor: &Actor,
-    d: &Dossier,
-    tree: &motcua_domain::unit::UnitTree,
-    purpose: Purpose,
-    component: Option<String>,
-    file: FileRef,
-) -> Command {
-    if purpose == Purpose::Result {
-        return Command::AttachResult { file };
-    }
-    let component = component.unwrap_or_default();
-    let desks = units_for(actor, Action::ReceiveDossier, tree);
-    let at_desk = actor.account_id != d.applicant
-        && matches!(d.status, Status::Submitted | Status::SupplementRequested)
-        && !desks.is_empty();
-    if at_desk {
-        let desk = d
-            .desk
-            .clone()
-            .filter(|u| desks.contains(u))
-            .or_else(|| desks.iter().find(|u| **u == d.unit).cloned())
-            .or_else(|| desks.first().cloned())
-            .unwrap_or_else(|| d.unit.clone());
-        Command::Digitise {
-            desk,
-            component,
-            how: Digitisation::Scanned { file },
-        }
-    } else {
-        Command::AttachFile { component, file }
-    }
-}
-
 /// A file of a dossier as the API shows it.
 #[derive(Serialize, ToSchema)]
 pub struct FileView {
@@ -383,7 +295,7 @@ impl From<&StoredFile> for FileView {
             sha256: f.sha256.clone(),
             purpose: f.purpose.as_str().into(),
             component: f.component.clone(),
-            uploaded_at: crate::pages::vn_time(f.created_at),
+            uploaded_at: motcua_app::time::vn_time(f.created_at),
             download: format!("/api/v1/files/{}", f.id),
         }
     }
@@ -411,20 +323,6 @@ pub struct UploadForm {
     file: Vec<u8>,
 }
 
-async fn readable_dossier(state: &AppState, actor: &Actor, id: &str) -> Result<Dossier, ApiError> {
-    let stored = state
-        .store
-        .dossier(id)
-        .await
-        .map_err(|_| ApiError::not_found("hồ sơ", "Dossier"))?;
-    let tree = state.store.unit_tree().await?;
-    if super::views::readable(actor, &stored.state, &tree) {
-        Ok(stored.state)
-    } else {
-        Err(ApiError::not_found("hồ sơ", "Dossier"))
-    }
-}
-
 /// Attaches one file to a dossier: the applicant to a component of a draft or while a
 /// supplement is asked; the desk while it checks a submitted dossier; whoever may complete
 /// at the current step, as a result. The type is judged by content (PDF, JPEG, PNG).
@@ -442,8 +340,10 @@ pub async fn upload(
     let mp = mp.map_err(|_| ApiError::unsupported_media_type("multipart/form-data"))?;
     let actor = auth.account.actor();
     // Refuse before storing anything when the caller may not even read the dossier.
-    let d = readable_dossier(&state, &actor, &id).await?;
-    super::limits::check_room_for_files(&state, &d.id).await?;
+    let d = motcua_app::dossiers::readable(&state.app, &actor, &id)
+        .await?
+        .state;
+    motcua_app::dossiers::limits::check_room_for_files(&state.app, &d.id).await?;
     let (fields, mut files) = read_multipart(&state, mp, |_| Ok(())).await?;
     let purpose = match fields.get("purpose").map(str::trim) {
         None | Some("" | "component") => Purpose::Component,
@@ -469,21 +369,21 @@ pub async fn upload(
     let component = match purpose {
         Purpose::Result => None,
         Purpose::Component => Some(component_named(
-            &components(&state, &d).await,
+            &components(&state.app, &d).await,
             fields.get("component").unwrap_or_default(),
         )?),
     };
-    let outcome = attach(
-        &state,
+    let outcome = motcua_app::dossiers::files::attach(
+        &state.app,
         &actor,
         &d,
         purpose,
         component,
-        &uploaded,
+        uploaded.file_ref(),
         version(&fields),
     )
     .await?;
-    let file = state.store.file(&outcome.0).await?;
+    let file = state.app.store.file(&outcome.0).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(UploadResult {
@@ -498,56 +398,6 @@ pub fn version(p: &Posted) -> Option<i64> {
     p.get("version").and_then(|v| v.trim().parse().ok())
 }
 
-/// Attaches one stored upload through the domain; returns the new file's id and the
-/// dossier after.
-pub async fn attach(
-    state: &AppState,
-    actor: &Actor,
-    d: &Dossier,
-    purpose: Purpose,
-    component: Option<String>,
-    uploaded: &Uploaded,
-    expected_version: Option<i64>,
-) -> Result<(String, Dossier), ApiError> {
-    let tree = state.store.unit_tree().await?;
-    let file = uploaded.file_ref();
-    let row = new_file(&file, &d.id, purpose, component.clone(), &actor.account_id);
-    let file_id = row.file.id.clone();
-    let cmd = attach_command(actor, d, &tree, purpose, component, file);
-    let out = service::execute_all(
-        state,
-        actor,
-        Target::Stored {
-            id: &d.id,
-            expected_version,
-        },
-        vec![Request::Other(cmd)],
-        vec![row],
-    )
-    .await?;
-    Ok((file_id, out.dossier))
-}
-
-/// The row of a file the same commit attaches. The name is cleaned as the event's is.
-pub fn new_file(
-    file: &FileRef,
-    dossier: &str,
-    purpose: Purpose,
-    component: Option<String>,
-    uploaded_by: &str,
-) -> NewFile {
-    let mut file = file.clone();
-    file.name = file_name_for(&file.name, &file.media_type, &file.sha256);
-    NewFile {
-        file,
-        dossier: dossier.to_owned(),
-        purpose,
-        component,
-        uploaded_by: uploaded_by.to_owned(),
-        created_at: chrono::Utc::now(),
-    }
-}
-
 /// The files of a dossier, for whoever may read it.
 #[utoipa::path(get, path = "/api/v1/dossiers/{id}/files", operation_id = "list_files", tag = "dossiers", security(("bearer" = []), ("session" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Vec<FileView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -556,8 +406,10 @@ pub async fn list(
     auth: Authenticated,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Vec<FileView>>, ApiError> {
-    let d = readable_dossier(&state, &auth.account.actor(), &id).await?;
-    let files = state.store.dossier_files(&d.id).await?;
+    let d = motcua_app::dossiers::readable(&state.app, &auth.account.actor(), &id)
+        .await?
+        .state;
+    let files = state.app.store.dossier_files(&d.id).await?;
     Ok(axum::Json(files.iter().map(FileView::from).collect()))
 }
 
@@ -588,12 +440,12 @@ fn disposition(name: &str) -> String {
 /// at upload and `nosniff`, so a browser never renders it as something else.
 async fn serve_file(state: &AppState, actor: &Actor, id: &str) -> Result<Response, ApiError> {
     let not_found = || ApiError::not_found("tệp", "File");
-    let f = state.store.file(id).await.map_err(|_| not_found())?;
+    let f = state.app.store.file(id).await.map_err(|_| not_found())?;
     // Not even whether it exists, to anyone who may not read the dossier.
-    readable_dossier(state, actor, &f.dossier)
+    motcua_app::dossiers::readable(&state.app, actor, &f.dossier)
         .await
         .map_err(|_| not_found())?;
-    let blob = state.files.open(&f.sha256).await.map_err(|e| {
+    let blob = state.app.files.open(&f.sha256).await.map_err(|e| {
         tracing::error!(file = %f.id, error = %e, "a file row without its blob");
         ApiError::internal()
     })?;
@@ -657,18 +509,5 @@ mod tests {
             disposition("Giấy khai sinh.pdf"),
             "attachment; filename=\"giay-khai-sinh.pdf\"; filename*=UTF-8''Gi%E1%BA%A5y%20khai%20sinh.pdf"
         );
-    }
-
-    #[test]
-    fn components_by_number_or_name() {
-        let list = vec![
-            ("Tờ khai".to_owned(), true),
-            ("Giấy chứng sinh".to_owned(), true),
-        ];
-        assert_eq!(component_named(&list, "2").unwrap(), "Giấy chứng sinh");
-        assert_eq!(component_named(&list, "0").unwrap(), OTHER_COMPONENT);
-        assert_eq!(component_named(&list, "Tờ khai").unwrap(), "Tờ khai");
-        assert!(component_named(&list, "3").is_err());
-        assert!(component_named(&list, "Hộ chiếu").is_err());
     }
 }

@@ -39,7 +39,7 @@ pub struct DossierView {
 }
 
 fn t(x: Option<chrono::DateTime<chrono::Utc>>) -> Option<String> {
-    x.map(crate::pages::vn_time)
+    x.map(motcua_app::time::vn_time)
 }
 
 impl From<&Dossier> for DossierView {
@@ -133,7 +133,7 @@ pub fn timeline(events: &[Event], public: bool) -> Vec<TimelineEntry> {
         .iter()
         .map(|e| TimelineEntry {
             version: e.version,
-            at: crate::pages::vn_time(e.at),
+            at: motcua_app::time::vn_time(e.at),
             kind: e.change.kind().into(),
             label: label(&e.change).into(),
             by: (!public).then(|| e.by.account.clone()),
@@ -161,7 +161,7 @@ impl From<&Document> for DocumentView {
             form: d.form.clone(),
             title: d.title.clone(),
             body: d.body.clone(),
-            created_at: crate::pages::vn_time(d.created_at),
+            created_at: motcua_app::time::vn_time(d.created_at),
         }
     }
 }

@@ -131,7 +131,7 @@ async fn admin_of(state: &AppState, user: &PageUser) -> Result<Option<Admin>, Ap
     let Some(account) = user.account() else {
         return Ok(None);
     };
-    let tree = state.store.unit_tree().await?;
+    let tree = state.app.store.unit_tree().await?;
     let actor = account.actor();
     if !may_administer(&actor, &tree) {
         return Err(ApiError::forbidden());
@@ -264,11 +264,11 @@ pub async fn audit_lines(
     lang: Lang,
     target: &str,
 ) -> Result<Vec<AuditLine>, ApiError> {
-    let rows = state.store.audit_for(target).await?;
+    let rows = state.app.store.audit_for(target).await?;
     let mut out = Vec::new();
     for r in rows.into_iter().rev().take(50) {
         let actor = match &r.actor {
-            Some(id) => match state.store.account(id).await {
+            Some(id) => match state.app.store.account(id).await {
                 Ok(a) => a.username,
                 Err(_) => id.clone(),
             },

@@ -129,6 +129,7 @@ async fn list_page(
         return Err(ApiError::forbidden());
     }
     let accounts = state
+        .app
         .store
         .accounts_in_units(a.filter(&units), Some(&q), !citizens, LIST_LIMIT)
         .await?;
@@ -225,6 +226,7 @@ pub async fn create(
         return list_page(&state, a, search, refuse(problems), new, status).await;
     };
     match state
+        .app
         .store
         .create_account(
             &username,
@@ -279,7 +281,7 @@ struct AccountPage {
 /// their units, or they may lock it. Otherwise "not found", as for dossiers.
 async fn visible(state: &AppState, a: &Admin, id: &str) -> Result<Account, ApiError> {
     let gone = || ApiError::not_found("tài khoản", "Account");
-    let x = state.store.account(id).await.map_err(|_| gone())?;
+    let x = state.app.store.account(id).await.map_err(|_| gone())?;
     let units = admin_units(&a.actor, &a.tree);
     let related = x.grants.iter().any(|g| units.contains(&g.unit))
         || may_manage_account(&a.actor, &x.id, &x.grants, &a.tree).is_ok();
@@ -357,15 +359,17 @@ pub async fn act(
             Ok(g) if may_manage_grant(&a.actor, &x.id, &g, &a.tree).is_err() => {
                 Err((forbidden, out_of_scope(lang).to_owned()))
             }
-            Ok(g) if action == "cap-quyen" => match state.store.add_grant(&x.id, &g, me).await {
-                Ok(()) => Ok("granted"),
-                Err(StoreError::Conflict(_)) => Err((
-                    StatusCode::CONFLICT,
-                    lang.t("admin.accounts.already_granted").to_owned(),
-                )),
-                Err(e) => return Err(e.into()),
-            },
-            Ok(g) => match state.store.remove_grant(&x.id, &g, me).await {
+            Ok(g) if action == "cap-quyen" => {
+                match state.app.store.add_grant(&x.id, &g, me).await {
+                    Ok(()) => Ok("granted"),
+                    Err(StoreError::Conflict(_)) => Err((
+                        StatusCode::CONFLICT,
+                        lang.t("admin.accounts.already_granted").to_owned(),
+                    )),
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Ok(g) => match state.app.store.remove_grant(&x.id, &g, me).await {
                 Ok(()) => Ok("revoked"),
                 Err(StoreError::NotFound) => Err((
                     StatusCode::NOT_FOUND,
@@ -379,7 +383,7 @@ pub async fn act(
                 Err((forbidden, lang.t("admin.accounts.cannot_lock").to_owned()))
             } else {
                 let lock = action == "khoa";
-                state.store.set_account_locked(&x.id, lock, me).await?;
+                state.app.store.set_account_locked(&x.id, lock, me).await?;
                 Ok(if lock { "locked" } else { "unlocked" })
             }
         }

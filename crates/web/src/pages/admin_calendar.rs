@@ -18,11 +18,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate, Weekday};
-use motcua_calendar::{Calendar, CalendarError, DayRow, WorkingWindows};
+use motcua_calendar::{CalendarError, DayRow};
 use motcua_domain::admin::may_edit_calendar;
-use motcua_store::StoreError;
 use serde::Deserialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 pub struct RowView {
     iso: String,
@@ -119,8 +118,9 @@ async fn page(
     form: RowForm,
     status: StatusCode,
 ) -> Result<Response, ApiError> {
-    let cal = state.calendar.current();
+    let cal = state.app.calendar.current();
     let stored: BTreeSet<NaiveDate> = state
+        .app
         .store
         .calendar_rows()
         .await?
@@ -221,19 +221,6 @@ fn calendar_error(lang: Lang, e: &CalendarError) -> String {
     }
 }
 
-/// The calendar the store would build with `rows` stored, as `Store::calendar` builds it:
-/// the stored rows over the shipped ones. Refusing here keeps a bad row out of the table.
-fn candidate(stored: Vec<DayRow>) -> Result<Calendar, CalendarError> {
-    let mut rows: BTreeMap<NaiveDate, DayRow> = motcua_calendar::shipped_rows()
-        .into_iter()
-        .map(|r| (r.date, r))
-        .collect();
-    for r in stored {
-        rows.insert(r.date, r);
-    }
-    Calendar::new(rows.into_values().collect(), WorkingWindows::default())
-}
-
 /// `them` adds (or replaces) the row of a date; `xoa` removes a stored row.
 pub async fn act(
     State(state): State<AppState>,
@@ -247,7 +234,6 @@ pub async fn act(
         return Err(ApiError::forbidden());
     }
     let date = NaiveDate::parse_from_str(posted.get("date").unwrap_or_default().trim(), "%Y-%m-%d");
-    let me = Some(a.account.id.as_str());
     let (year, ok) = match action.as_str() {
         "them" => {
             let form = RowForm {
@@ -267,48 +253,26 @@ pub async fn act(
                 reason: motcua_domain::text::nfc(&form.reason),
                 source: motcua_domain::text::nfc(&form.source),
             };
-            let current = state.store.calendar_rows().await?;
-            let mut put = vec![row.clone()];
-            // A year with one official row is described by its official rows alone: keep
-            // the proposed holidays of a year not yet official by storing them with it.
-            if !state.calendar.current().is_official_year(date.year()) {
-                put.extend(
-                    motcua_calendar::proposed_rows(date.year())
-                        .into_iter()
-                        .filter(|r| r.date != date),
-                );
+            match motcua_app::calendar::put_day(&state.app, &a.actor, row).await {
+                Ok(()) => {}
+                Err(motcua_app::AppError::Calendar(e)) => {
+                    let fb = Feedback::error(calendar_error(a.lang, &e), Vec::new());
+                    let status = StatusCode::UNPROCESSABLE_ENTITY;
+                    let year = date
+                        .year()
+                        .clamp(motcua_calendar::FIRST_YEAR, motcua_calendar::LAST_YEAR);
+                    return page(&state, a, year, fb, form, status).await;
+                }
+                Err(e) => return Err(e.into()),
             }
-            let mut all: BTreeMap<NaiveDate, DayRow> =
-                current.into_iter().map(|r| (r.date, r)).collect();
-            for r in &put {
-                all.insert(r.date, r.clone());
-            }
-            if let Err(e) = candidate(all.into_values().collect()) {
-                let fb = Feedback::error(calendar_error(a.lang, &e), Vec::new());
-                let status = StatusCode::UNPROCESSABLE_ENTITY;
-                let year = date
-                    .year()
-                    .clamp(motcua_calendar::FIRST_YEAR, motcua_calendar::LAST_YEAR);
-                return page(&state, a, year, fb, form, status).await;
-            }
-            state.store.put_calendar_rows(&put, me).await?;
             (date.year(), "row_saved")
         }
         "xoa" => {
             let date = date.map_err(|_| ApiError::not_found("dòng lịch", "Calendar row"))?;
-            state
-                .store
-                .delete_calendar_row(date, me)
-                .await
-                .map_err(|e| match e {
-                    StoreError::NotFound => ApiError::not_found("dòng lịch", "Calendar row"),
-                    e => e.into(),
-                })?;
+            motcua_app::calendar::remove_day(&state.app, &a.actor, date).await?;
             (date.year(), "row_removed")
         }
         _ => return Err(ApiError::not_found("thao tác", "Action")),
     };
-    let cal = state.store.calendar().await?;
-    state.calendar.replace(cal);
     Ok(Redirect::to(&format!("/quan-tri/lich?nam={year}&ok={ok}")).into_response())
 }

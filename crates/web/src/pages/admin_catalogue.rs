@@ -11,9 +11,9 @@ use super::auth::{Nav, PageUser};
 use super::forms_render::{ErrorLink, Posted};
 use super::render;
 use crate::AppState;
-use crate::api::procedures::parse_code;
 use crate::error::ApiError;
 use crate::i18n::Lang;
+use crate::params::parse_code;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -21,7 +21,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::access::{Action, Resource, authorize};
 use motcua_domain::procedure::{Procedure, VersionStatus};
 use motcua_domain::{ProcedureCode, UnitCode};
-use motcua_store::StoreError;
 use motcua_store::procedures::VersionInfo;
 use serde::Deserialize;
 
@@ -67,18 +66,22 @@ pub async fn posted_for(
 
 pub async fn procedure_for(state: &AppState, a: &Admin, code: &str) -> Result<Proc, ApiError> {
     let code = parse_code(code).map_err(|_| ApiError::not_found("thủ tục", "Procedure"))?;
-    let versions = state.store.procedure_versions(&code).await?;
+    let versions = state.app.store.procedure_versions(&code).await?;
     let last = versions
         .last()
         .ok_or_else(|| ApiError::not_found("thủ tục", "Procedure"))?;
-    let latest = state.store.procedure_version(&code, last.version).await?;
+    let latest = state
+        .app
+        .store
+        .procedure_version(&code, last.version)
+        .await?;
     let published = versions
         .iter()
         .rev()
         .find(|v| v.status == VersionStatus::Published)
         .map(|v| v.version);
     let units = match published {
-        Some(v) if v != last.version => state.store.procedure_version(&code, v).await?.units,
+        Some(v) if v != last.version => state.app.store.procedure_version(&code, v).await?.units,
         _ => latest.units.clone(),
     };
     let mine = a.catalogue_units();
@@ -153,6 +156,7 @@ pub async fn list(
     }
     let text = q.q.unwrap_or_default();
     let rows = state
+        .app
         .store
         .catalogue_rows(a.filter(&units), Some(&text), LIST_LIMIT)
         .await?;
@@ -215,6 +219,7 @@ pub struct ShowQuery {
 async fn username(state: &AppState, lang: Lang, id: Option<&str>) -> String {
     match id {
         Some(id) => state
+            .app
             .store
             .account(id)
             .await
@@ -241,8 +246,8 @@ async fn show_page(
     let av = pair.0.unwrap_or(a_default);
     let changes = if av >= 1 && av != b {
         match (
-            state.store.procedure_version(&p.code, av).await,
-            state.store.procedure_version(&p.code, b).await,
+            state.app.store.procedure_version(&p.code, av).await,
+            state.app.store.procedure_version(&p.code, b).await,
         ) {
             (Ok(x), Ok(y)) => diff(a.lang, &x, &y),
             _ => Vec::new(),
@@ -395,7 +400,11 @@ pub async fn save(
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     }
-    state.store.save_draft(&draft, Some(&a.account.id)).await?;
+    state
+        .app
+        .store
+        .save_draft(&draft, Some(&a.account.id))
+        .await?;
     Ok(Redirect::to(&format!("/quan-tri/thu-tuc/{}?ok=draft_saved", p.code)).into_response())
 }
 
@@ -408,28 +417,9 @@ pub async fn publish(
     let posted = Posted(f);
     let a = post_admin(&state, &user, &posted).await?;
     let p = procedure_for(&state, &a, &code).await?;
-    let draft = state
-        .store
-        .procedure_version(&p.code, version)
-        .await
-        .map_err(|_| ApiError::not_found("phiên bản", "Version"))?;
-    if authorize(
-        &a.actor,
-        Action::PublishCatalogue,
-        &Resource::Procedure { units: draft.units },
-        &a.tree,
-    )
-    .is_err()
-    {
-        return Err(ApiError::forbidden());
-    }
-    match state
-        .store
-        .publish(&p.code, version, Some(&a.account.id))
-        .await
-    {
+    match motcua_app::catalogue::publish(&state.app, &a.actor, &p.code, version).await {
         Ok(()) => {}
-        Err(StoreError::Conflict(_)) => {
+        Err(motcua_app::AppError::VersionAlreadyPublished) => {
             let fb = Feedback::error(
                 a.lang.f("admin.procedure.already_published", version),
                 Vec::new(),
@@ -439,8 +429,5 @@ pub async fn publish(
         }
         Err(e) => return Err(e.into()),
     }
-    // The index's catalogue (units per procedure, public parts) changed with it; the
-    // current figures keep answering until the new engine is ready.
-    state.live.rebuild_in_background(state.store.clone());
     Ok(Redirect::to(&format!("/quan-tri/thu-tuc/{}?ok=published", p.code)).into_response())
 }

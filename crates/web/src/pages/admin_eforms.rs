@@ -151,7 +151,7 @@ async fn page(
     refused: Option<Vec<Problem>>,
     status: StatusCode,
 ) -> Result<Response, ApiError> {
-    let versions = state.store.eform_versions(&p.code).await?;
+    let versions = state.app.store.eform_versions(&p.code).await?;
     let draft = versions
         .iter()
         .find(|v| v.status == VersionStatus::Draft)
@@ -176,7 +176,7 @@ async fn page(
             .map(|f| pretty(f.definition()))
             .unwrap_or_else(|| skeleton(&p)),
     });
-    let components = match state.store.procedure(&p.code).await {
+    let components = match state.app.store.procedure(&p.code).await {
         Ok(published) => Some(
             published
                 .procedure
@@ -271,6 +271,7 @@ pub async fn save(
         return page(&state, a, p, fb, Some(text), None, status).await;
     }
     state
+        .app
         .store
         .save_eform_draft(&p.code, &text, Some(&a.account.id))
         .await?;
@@ -289,6 +290,7 @@ pub async fn publish(
 ) -> Result<Response, ApiError> {
     let (a, p, _) = posted_for(&state, &user, &code, f, |p| p.can_publish).await?;
     let result = state
+        .app
         .store
         .publish_eform_draft(&p.code, version, Some(&a.account.id))
         .await;

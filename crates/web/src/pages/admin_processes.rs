@@ -225,9 +225,17 @@ async fn page(
     mut problems: Vec<Problem>,
     status: StatusCode,
 ) -> Result<Response, ApiError> {
-    let versions = state.store.process_versions(&p.code).await?;
-    let day_hours =
-        u32::try_from(state.calendar.current().windows().day_length().num_hours()).unwrap_or(8);
+    let versions = state.app.store.process_versions(&p.code).await?;
+    let day_hours = u32::try_from(
+        state
+            .app
+            .calendar
+            .current()
+            .windows()
+            .day_length()
+            .num_hours(),
+    )
+    .unwrap_or(8);
     let limit = limit_hours(&p, day_hours);
     let draft = versions
         .iter()
@@ -295,6 +303,7 @@ pub async fn save(
     match parse_process(a.lang, &text, &p) {
         Ok(process) => {
             state
+                .app
                 .store
                 .save_process_draft(&process, Some(&a.account.id))
                 .await?;
@@ -320,6 +329,7 @@ pub async fn publish(
 ) -> Result<Response, ApiError> {
     let (a, p, _) = posted_for(&state, &user, &code, f, |p| p.can_publish_process).await?;
     let result = state
+        .app
         .store
         .publish_process_draft(&p.code, version, &a.tree, Some(&a.account.id))
         .await;

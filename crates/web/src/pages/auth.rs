@@ -14,7 +14,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_store::accounts::Account;
 use serde::Deserialize;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 
 /// The reader as pages need them: their language and, when logged in, the account and
 /// the form token.
@@ -114,47 +114,6 @@ impl FromRequestParts<AppState> for PageUser {
     }
 }
 
-/// Counts the attempt, checks the password when the limits allow, opens a session. Used by
-/// the page and the API.
-pub async fn log_in(
-    state: &AppState,
-    ip: IpAddr,
-    username: &str,
-    password: &str,
-) -> Result<(Account, String), ApiError> {
-    let account = check_password(state, ip, username, password).await?;
-    let secret = state
-        .store
-        .create_session(
-            &account.id,
-            chrono::Duration::hours(state.config.session_hours),
-        )
-        .await?;
-    Ok((account, secret))
-}
-
-/// The limits, then the password: the account, or `invalid_credentials` without saying
-/// which part was wrong.
-pub async fn check_password(
-    state: &AppState,
-    ip: IpAddr,
-    username: &str,
-    password: &str,
-) -> Result<Account, ApiError> {
-    let admitted = state.limiter.admit(&state.store, ip, username).await?;
-    let checked = state.store.check_login(username, password).await;
-    let found = matches!(checked, Ok(Some(_)));
-    state.limiter.settle(&state.store, admitted, found).await?;
-    checked?.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
-            "Tên đăng nhập hoặc mật khẩu không đúng.",
-            "Wrong user name or password.",
-        )
-    })
-}
-
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
@@ -211,7 +170,7 @@ pub async fn login_submit(
     headers: axum::http::HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
-    match log_in(&state, addr.ip(), &f.username, &f.password).await {
+    match motcua_app::login::log_in(&state.app, addr.ip(), &f.username, &f.password).await {
         Ok((_, secret)) => (
             [(
                 header::SET_COOKIE,
@@ -225,6 +184,7 @@ pub async fn login_submit(
         )
             .into_response(),
         Err(e) => {
+            let e = ApiError::from(e);
             let lang = Lang::of_reader(&headers);
             let next = safe_next(f.next.as_deref());
             // A switch of language goes back to the empty form, keeping where to go next.
@@ -266,7 +226,7 @@ pub async fn logout_submit(
         if !same_secret(&f.csrf_token, &csrf_token) {
             return Err(ApiError::csrf());
         }
-        state.store.revoke_session(&secret).await?;
+        state.app.store.revoke_session(&secret).await?;
     }
     Ok((
         [(

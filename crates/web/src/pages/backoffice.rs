@@ -9,7 +9,6 @@ use super::forms_render::Posted;
 use super::portal_dossiers::{Feedback, OkQuery, version_of};
 use super::{encode, login_redirect, render};
 use crate::AppState;
-use crate::dossiers::service;
 use crate::error::ApiError;
 use crate::i18n::{self, Lang};
 use askama::Template;
@@ -17,10 +16,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
-use motcua_domain::UnitCode;
-use motcua_domain::access::{Action, Actor, Role, role_allows, units_for};
-use motcua_domain::dossier::{Dossier, Status, StepAction};
-use motcua_domain::unit::UnitTree;
+use motcua_app::dossiers as service;
+use motcua_domain::access::{Action, Actor, units_for};
+use motcua_domain::dossier::{Dossier, Status};
 use motcua_store::dossiers::{InboxCounts, InboxFilter, Stored};
 use serde::Deserialize;
 
@@ -83,7 +81,7 @@ pub async fn inbox(
         return Ok(login_redirect(&uri));
     };
     let lang = user.lang();
-    let tree = state.store.unit_tree().await?;
+    let tree = state.app.store.unit_tree().await?;
     let units = units_for(&account.actor(), Action::ReadDossier, &tree);
     if units.is_empty() {
         return Err(ApiError::forbidden());
@@ -110,8 +108,9 @@ pub async fn inbox(
         limit: 25,
         cursor: q.cursor.clone().filter(|c| !c.is_empty()),
     };
-    let (items, next_cursor) = state.store.inbox(&filter).await?;
+    let (items, next_cursor) = state.app.store.inbox(&filter).await?;
     let counts = state
+        .app
         .store
         .inbox_counts(
             &units,
@@ -129,6 +128,7 @@ pub async fn inbox(
                 .as_ref()
                 .map_or_else(|| lang.t("mine.no_code").to_owned(), ToString::to_string),
             procedure: state
+                .app
                 .store
                 .procedure(&d.procedure)
                 .await
@@ -166,16 +166,6 @@ pub async fn inbox(
     Ok(render(&page, StatusCode::OK))
 }
 
-/// Whether the actor holds `role` (any, if `None`) with `action` in `unit`: the same test
-/// the domain makes when it decides, used here only to choose which buttons to show.
-fn holds(actor: &Actor, role: Option<Role>, action: Action, unit: &UnitCode, t: &UnitTree) -> bool {
-    actor.grants.iter().any(|g| {
-        role.is_none_or(|r| g.role == r)
-            && role_allows(g.role, action)
-            && (g.unit == *unit || (g.with_sub_units && t.is_within(unit, &g.unit)))
-    })
-}
-
 #[derive(Default)]
 pub struct Actions {
     receive: bool,
@@ -211,18 +201,17 @@ impl Actions {
     }
 }
 
-/// The buttons for this officer: from the dossier's status, its process step and the
-/// officer's grants, without trying anything. The service still decides on submission.
+/// The buttons for this officer: the domain's answer to what they may do now (a dry run of
+/// its decision, `motcua_domain::dossier::allowed`), with the choices the forms offer.
 async fn actions(state: &AppState, actor: &Actor, d: &Dossier) -> Result<Actions, ApiError> {
-    let tree = state.store.unit_tree().await?;
-    let (_, process) = service::process_for(state, d).await?;
+    let tree = state.app.store.unit_tree().await?;
     let mut a = Actions::default();
+    let mut desks = Vec::new();
     if d.status == Status::Submitted {
-        let desks: Vec<UnitCode> = units_for(actor, Action::ReceiveDossier, &tree)
+        desks = units_for(actor, Action::ReceiveDossier, &tree)
             .into_iter()
             .filter(|u| u.province() == d.unit.province())
             .collect();
-        a.receive = !desks.is_empty();
         a.desks = desks
             .iter()
             .map(|u| UnitOption {
@@ -234,37 +223,32 @@ async fn actions(state: &AppState, actor: &Actor, d: &Dossier) -> Result<Actions
             })
             .collect();
         a.need_due = state
+            .app
             .store
             .procedure(&d.procedure)
             .await
             .map(|p| p.procedure.time_limit.is_none())
             .unwrap_or(true);
     }
-    let step_ok = |sa: StepAction| {
-        let Some(i) = d.step else { return false };
-        let Some(step) = process.steps.get(i) else {
-            return false;
-        };
-        let Some(unit) = process.step_unit(i, &d.unit, &tree) else {
-            return false;
-        };
-        let action = match step.role {
-            Role::Leader if sa == StepAction::Complete => Action::ApproveDossier,
-            Role::ReceptionOfficer => Action::ReceiveDossier,
-            _ => Action::ProcessDossier,
-        };
-        step.actions.contains(&sa) && holds(actor, Some(step.role), action, &unit, &tree)
-    };
-    let working = matches!(d.status, Status::Received | Status::Processing);
-    let waiting = matches!(
-        d.status,
-        Status::SupplementRequested | Status::PaymentRequested
-    );
-    a.forward = working && !d.waiting_for_child && step_ok(StepAction::Forward);
-    a.send_back = working && step_ok(StepAction::SendBack);
-    if working && !d.waiting_for_child && step_ok(StepAction::Transfer) {
-        let competent = state.store.procedure(&d.procedure).await?.procedure.units;
-        a.transfer_units = motcua_domain::dossier::transfer_targets(d, &process, &competent, &tree)
+    let mut targets = Vec::new();
+    if d.step.is_some() && !d.status.is_terminal() {
+        let (_, process) = service::process_for(&state.app, d).await?;
+        let competent = state
+            .app
+            .store
+            .procedure(&d.procedure)
+            .await?
+            .procedure
+            .units;
+        targets = motcua_domain::dossier::transfer_targets(d, &process, &competent, &tree);
+    }
+    let may = service::allowed(&state.app, actor, d, desks.first(), targets.first()).await?;
+    a.receive = may.receive;
+    a.forward = may.forward;
+    a.send_back = may.send_back;
+    a.transfer = may.transfer;
+    if a.transfer {
+        a.transfer_units = targets
             .into_iter()
             .map(|u| UnitOption {
                 name: tree
@@ -274,18 +258,14 @@ async fn actions(state: &AppState, actor: &Actor, d: &Dossier) -> Result<Actions
                 selected: false,
             })
             .collect();
-        a.transfer = !a.transfer_units.is_empty();
     }
-    a.supplement = working && step_ok(StepAction::RequestSupplement);
-    a.payment = working && step_ok(StepAction::RequestPayment);
-    // One extension per dossier, as the service configures the domain.
-    a.extend = (working || waiting) && d.extensions < 1 && step_ok(StepAction::Extend);
-    a.stop = (working || waiting) && step_ok(StepAction::Stop);
-    a.complete = working && !d.waiting_for_child && step_ok(StepAction::Complete);
-    let desk = d.desk.clone().unwrap_or_else(|| d.unit.clone());
-    let at_desk = holds(actor, None, Action::ReceiveDossier, &desk, &tree);
-    a.confirm_payment = d.status == Status::PaymentRequested && at_desk;
-    a.return_result = d.status == Status::Completed && at_desk;
+    a.supplement = may.request_supplement;
+    a.payment = may.request_payment;
+    a.extend = may.extend;
+    a.stop = may.stop;
+    a.complete = may.complete;
+    a.confirm_payment = may.confirm_payment;
+    a.return_result = may.return_result;
     Ok(a)
 }
 
@@ -312,11 +292,12 @@ impl OfficePage {
 /// The dossier, if this officer may read it; otherwise "not found", as the API answers.
 async fn readable(state: &AppState, actor: &Actor, id: &str) -> Result<Stored, ApiError> {
     let stored = state
+        .app
         .store
         .dossier(id)
         .await
         .map_err(|_| ApiError::not_found("hồ sơ", "Dossier"))?;
-    let tree = state.store.unit_tree().await?;
+    let tree = state.app.store.unit_tree().await?;
     let officer = stored.state.applicant != actor.account_id;
     if officer && crate::dossiers::views::readable(actor, &stored.state, &tree) {
         Ok(stored)
@@ -335,7 +316,7 @@ pub(super) async fn page(
 ) -> Result<Response, ApiError> {
     let d = &stored.state;
     let lang = user.lang();
-    let events = state.store.dossier_events(&d.id).await?;
+    let events = state.app.store.dossier_events(&d.id).await?;
     let page = OfficePage {
         user: user.nav(),
         csrf: user.csrf(),
@@ -344,7 +325,7 @@ pub(super) async fn page(
         a: actions(state, actor, d).await?,
         data: dossier_view::form_data(state, stored, lang).await?,
         timeline: dossier_view::timeline(state, &events, true, lang).await,
-        docs: dossier_view::documents(&state.store.documents(&d.id).await?, lang),
+        docs: dossier_view::documents(&state.app.store.documents(&d.id).await?, lang),
         files: super::desk_files::panel(state, actor, d, &events, lang).await?,
     };
     Ok(render(&page, status))
@@ -389,8 +370,9 @@ pub async fn act(
     let actor = account.actor();
     readable(&state, &actor, &id).await?;
     let result = match super::backoffice_forms::request(&action, &p) {
-        Ok((ok, req)) => service::execute(&state, &actor, &id, version_of(&p), req)
+        Ok((ok, req)) => service::execute(&state.app, &actor, &id, version_of(&p), req)
             .await
+            .map_err(ApiError::from)
             .map(|_| ok),
         Err(e) => Err(e),
     };
@@ -443,13 +425,14 @@ pub async fn receipt(
     };
     let stored = readable(&state, &account.actor(), &id).await?;
     let d = &stored.state;
-    let docs = state.store.documents(&d.id).await?;
+    let docs = state.app.store.documents(&d.id).await?;
     let form01 = docs
         .iter()
         .find(|x| x.form == "01")
         .ok_or_else(|| ApiError::not_found("giấy tiếp nhận của hồ sơ", "Receipt"))?;
-    let tree = state.store.unit_tree().await?;
+    let tree = state.app.store.unit_tree().await?;
     let components = state
+        .app
         .store
         .procedure(&d.procedure)
         .await

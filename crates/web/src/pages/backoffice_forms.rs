@@ -2,9 +2,9 @@
 //! input is checked here; every rule is the domain's.
 
 use super::forms_render::Posted;
-use crate::dossiers::service::Request;
 use crate::error::ApiError;
 use chrono::{DateTime, Utc};
+use motcua_app::dossiers::Request;
 use motcua_domain::UnitCode;
 use motcua_domain::dossier::Command;
 

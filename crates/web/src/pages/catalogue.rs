@@ -4,9 +4,9 @@ use super::auth::PageUser;
 use super::chrome::Visitor;
 use super::{encode, money, render};
 use crate::AppState;
-use crate::api::procedures::{ProcedureQuery, parse_code, search_query};
 use crate::error::ApiError;
 use crate::i18n::{self, Lang};
+use crate::params::{ProcedureQuery, parse_code, search_query};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -62,7 +62,7 @@ struct Home {
 
 pub async fn home(State(state): State<AppState>, user: PageUser) -> Result<Response, ApiError> {
     let lang = user.lang();
-    let all = state.store.published_procedures().await?;
+    let all = state.app.store.published_procedures().await?;
     let levels = LEVELS
         .iter()
         .map(|l| {
@@ -74,6 +74,7 @@ pub async fn home(State(state): State<AppState>, user: PageUser) -> Result<Respo
         })
         .collect();
     let fields = state
+        .app
         .store
         .procedure_fields()
         .await?
@@ -118,10 +119,11 @@ pub async fn search(
 ) -> Result<Response, ApiError> {
     let lang = user.lang();
     let (page, error) = match search_query(&q) {
-        Ok(sq) => (Some(state.store.search_procedures(&sq).await?), None),
+        Ok(sq) => (Some(state.app.store.search_procedures(&sq).await?), None),
         Err(e) => (None, Some(lang.pick(&e.vi, &e.en).to_owned())),
     };
     let fields = state
+        .app
         .store
         .procedure_fields()
         .await?
@@ -133,6 +135,7 @@ pub async fn search(
         })
         .collect();
     let units = state
+        .app
         .store
         .units()
         .await?
@@ -266,12 +269,13 @@ pub async fn procedure(
 ) -> Result<Response, ApiError> {
     let code = parse_code(&code).map_err(|_| ApiError::not_found("thủ tục", "Procedure"))?;
     let published = state
+        .app
         .store
         .procedure(&code)
         .await
         .map_err(|_| ApiError::not_found("thủ tục", "Procedure"))?;
     let p = &published.procedure;
-    let tree = state.store.unit_tree().await?;
+    let tree = state.app.store.unit_tree().await?;
     let lang = user.lang();
     let (level_class, level_label) = level(lang, p);
     let mut unverified: Vec<&str> = p.unverified.iter().map(|f| field_label(lang, f)).collect();

@@ -167,7 +167,7 @@ async fn officer(
 ) -> Result<(Actor, Vec<UnitCode>, motcua_domain::unit::UnitTree), ApiError> {
     let account = user.account().ok_or_else(ApiError::unauthenticated)?;
     let actor = account.actor();
-    let tree = state.store.unit_tree().await?;
+    let tree = state.app.store.unit_tree().await?;
     let desks = desks_of(&actor, &tree);
     if desks.is_empty() {
         return Err(ApiError::forbidden());
@@ -195,6 +195,7 @@ async fn show_form(
             ..Default::default()
         };
         state
+            .app
             .store
             .search_procedures(&sq)
             .await?
@@ -229,7 +230,7 @@ async fn show_form(
         idempotency_key: posted
             .and_then(|p| p.get("idempotency_key"))
             .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned),
-        max_mb: state.files.max_bytes() / (1024 * 1024),
+        max_mb: state.app.files.max_bytes() / (1024 * 1024),
     };
     Ok(render(&page, status))
 }
@@ -250,6 +251,7 @@ pub async fn form(
                 .map_err(|_| ApiError::not_found("thủ tục", "Procedure"))?;
             Some(
                 state
+                    .app
                     .store
                     .procedure(&code)
                     .await
@@ -295,6 +297,7 @@ pub async fn receive(
     let code = ProcedureCode::parse(posted.get("procedure").unwrap_or_default())
         .map_err(|_| ApiError::not_found("thủ tục", "Procedure"))?;
     let published = state
+        .app
         .store
         .procedure(&code)
         .await
@@ -369,7 +372,7 @@ fn refused_problem(p: &Procedure, r: &df::Refused, lang: Lang) -> String {
 
 /// The applicant's name for printed forms: the account's, or the one the desk recorded.
 pub async fn applicant_name(state: &AppState, stored: &motcua_store::dossiers::Stored) -> String {
-    if let Ok(a) = state.store.account(&stored.state.applicant).await {
+    if let Ok(a) = state.app.store.account(&stored.state.applicant).await {
         return a.display_name;
     }
     stored

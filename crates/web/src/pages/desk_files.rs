@@ -7,12 +7,12 @@ use super::auth::PageUser;
 use super::portal_dossiers::Feedback;
 use crate::AppState;
 use crate::dossiers::files::{self as df, Uploaded};
-use crate::dossiers::service::{self, Request, Target};
 use crate::error::ApiError;
 use crate::i18n::{self, Lang};
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use motcua_app::dossiers::{self as service, Request, Target};
 use motcua_domain::access::{Action, Actor, units_for};
 use motcua_domain::dossier::{Change, Command, Dossier, Event, Status};
 use motcua_store::files::{Purpose, StoredFile};
@@ -132,9 +132,9 @@ pub async fn panel(
     events: &[Event],
     lang: Lang,
 ) -> Result<FilesPanel, ApiError> {
-    let files = state.store.dossier_files(&d.id).await?;
-    let tree = state.store.unit_tree().await?;
-    let mut options: Vec<ComponentOption> = df::components(state, d)
+    let files = state.app.store.dossier_files(&d.id).await?;
+    let tree = state.app.store.unit_tree().await?;
+    let mut options: Vec<ComponentOption> = df::components(&state.app, d)
         .await
         .into_iter()
         .enumerate()
@@ -172,7 +172,7 @@ pub async fn panel(
             .collect(),
         options,
         upload_to: may_upload(actor, d, &tree).then(|| format!("/ho-so/{}/tep", d.id)),
-        max_mb: state.files.max_bytes() / (1024 * 1024),
+        max_mb: state.app.files.max_bytes() / (1024 * 1024),
     })
 }
 
@@ -208,6 +208,7 @@ async fn back_with(
         return Err(e);
     }
     let stored = state
+        .app
         .store
         .dossier(id)
         .await
@@ -241,7 +242,7 @@ pub async fn upload(
     let actor = account.actor();
     let d = readable(&state, &actor, &id).await?;
     let result = async {
-        crate::dossiers::limits::check_room_for_files(&state, &d.id).await?;
+        motcua_app::dossiers::limits::check_room_for_files(&state.app, &d.id).await?;
         let (p, mut files) = read_form(&state, &user, mp).await?;
         if files.is_empty() {
             return Err(ApiError::invalid(
@@ -253,19 +254,20 @@ pub async fn upload(
         }
         let uploaded = files.remove(0);
         let component = df::component_named(
-            &df::components(&state, &d).await,
+            &df::components(&state.app, &d).await,
             p.get("component").unwrap_or_default(),
         )?;
-        df::attach(
-            &state,
+        motcua_app::dossiers::files::attach(
+            &state.app,
             &actor,
             &d,
             Purpose::Component,
             Some(component),
-            &uploaded,
+            uploaded.file_ref(),
             df::version(&p),
         )
         .await
+        .map_err(ApiError::from)
     }
     .await;
     match result {
@@ -280,11 +282,12 @@ pub async fn upload(
 
 async fn readable(state: &AppState, actor: &Actor, id: &str) -> Result<Dossier, ApiError> {
     let stored = state
+        .app
         .store
         .dossier(id)
         .await
         .map_err(|_| ApiError::not_found("hồ sơ", "Dossier"))?;
-    let tree = state.store.unit_tree().await?;
+    let tree = state.app.store.unit_tree().await?;
     if crate::dossiers::views::readable(actor, &stored.state, &tree) {
         Ok(stored.state)
     } else {
@@ -330,7 +333,9 @@ pub async fn complete(
             id: &d.id,
             expected_version: df::version(&p),
         };
-        service::execute_all(&state, &actor, target, reqs, rows).await
+        service::execute_all(&state.app, &actor, target, reqs, rows)
+            .await
+            .map_err(ApiError::from)
     }
     .await;
     match result {

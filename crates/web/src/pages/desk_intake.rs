@@ -5,9 +5,9 @@
 use super::forms_render::Posted;
 use crate::AppState;
 use crate::dossiers::files::{self as df, OTHER_COMPONENT, Uploaded};
-use crate::dossiers::service::{self, Request, Target};
 use crate::error::ApiError;
 use crate::i18n::Lang;
+use motcua_app::dossiers::{self as service, Request, Target};
 use motcua_domain::UnitCode;
 use motcua_domain::access::{Actor, Role};
 use motcua_domain::dossier::files::{ApplicantError, DeskApplicant, missing_required};
@@ -195,7 +195,7 @@ pub(super) async fn take_in(
         "applicant": applicant,
         "note": format!("Hồ sơ giấy tiếp nhận tại Bộ phận Một cửa. Người nộp: {}.", applicant.name),
     });
-    let fingerprint = crate::dossiers::limits::request_fingerprint(
+    let fingerprint = motcua_app::dossiers::limits::request_fingerprint(
         procedure.code.as_str(),
         unit.as_str(),
         &applicant.key(),
@@ -206,11 +206,13 @@ pub(super) async fn take_in(
     // the same key with another applicant or unit is refused rather than answered with it.
     if let Some(k) = &key
         && let Ok(Some(existing)) = state
+            .app
             .store
             .dossier_by_idempotency_key(&applicant.key(), k)
             .await
     {
-        crate::dossiers::limits::same_request(&existing, &fingerprint).map_err(plain)?;
+        motcua_app::dossiers::limits::same_request(&existing, &fingerprint)
+            .map_err(|e| plain(e.into()))?;
         return Ok(existing.id);
     }
     let due_at = due_date(posted).map_err(plain)?;
@@ -249,10 +251,11 @@ pub(super) async fn take_in(
     // The declaration is on paper, but the dossier pins the e-form in force like any other,
     // so whoever reads it later sees the same form whichever way it came in.
     let eform = state
+        .app
         .eforms
-        .in_force(&state.store, &procedure.code)
+        .in_force(&state.app.store, &procedure.code)
         .await
-        .map_err(plain)?;
+        .map_err(|e| plain(e.into()))?;
     let created = Event {
         dossier: id.clone(),
         version: 1,
@@ -288,8 +291,9 @@ pub(super) async fn take_in(
                 fingerprint: &fingerprint,
             }),
     };
-    let out = service::execute_all(state, actor, target, reqs, parts.rows)
+    let out = service::execute_all(&state.app, actor, target, reqs, parts.rows)
         .await
+        .map_err(ApiError::from)
         .map_err(plain)?;
     Ok(out.dossier.id)
 }

@@ -6,13 +6,13 @@ use super::auth::{Nav, PageUser};
 use super::dossier_view::{self, Summary, when};
 use super::{login_redirect, render};
 use crate::AppState;
-use crate::dossiers::service;
 use crate::error::ApiError;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use chrono::Utc;
+use motcua_app::dossiers as service;
 use motcua_domain::dossier::control::{Timeliness, control_sheet};
 use motcua_domain::dossier::{By, Change};
 use std::collections::HashMap;
@@ -95,6 +95,7 @@ impl Names {
             return n.clone();
         }
         let n = state
+            .app
             .store
             .account(&by.account)
             .await
@@ -116,12 +117,13 @@ pub async fn show(
     };
     let actor = account.actor();
     let stored = state
+        .app
         .store
         .dossier(&id)
         .await
         .map_err(|_| ApiError::not_found("hồ sơ", "Dossier"))?;
     let d = &stored.state;
-    let tree = state.store.unit_tree().await?;
+    let tree = state.app.store.unit_tree().await?;
     if d.applicant == actor.account_id || !crate::dossiers::views::readable(&actor, d, &tree) {
         return Err(ApiError::not_found("hồ sơ", "Dossier"));
     }
@@ -131,10 +133,10 @@ pub async fn show(
             "Control sheet",
         ));
     }
-    let events = state.store.dossier_events(&d.id).await?;
-    let (_, process) = service::process_for(&state, d).await?;
+    let events = state.app.store.dossier_events(&d.id).await?;
+    let (_, process) = service::process_for(&state.app, d).await?;
     let now = Utc::now();
-    let sheet = control_sheet(&events, &process, &state.calendar.current(), now);
+    let sheet = control_sheet(&events, &process, &state.app.calendar.current(), now);
 
     let mut names = Names(HashMap::new());
     let unit_name = |u: &motcua_domain::UnitCode| {

@@ -37,8 +37,9 @@ pub struct Summary {
 /// The summary in `lang`; printed legal forms ask for Vietnamese whatever the reader's.
 pub async fn summary(state: &AppState, d: &Dossier, lang: Lang) -> Result<Summary, ApiError> {
     let when = |t| i18n::when(lang, t);
-    let tree = state.store.unit_tree().await?;
+    let tree = state.app.store.unit_tree().await?;
     let procedure_name = state
+        .app
         .store
         .procedure(&d.procedure)
         .await
@@ -219,12 +220,13 @@ pub async fn timeline(
     lang: Lang,
 ) -> Vec<TimelineRow> {
     let mut cache: HashMap<String, String> = HashMap::new();
-    let tree = state.store.unit_tree().await.ok();
+    let tree = state.app.store.unit_tree().await.ok();
     let mut rows = Vec::new();
     for e in events {
         let who = if names {
             if !cache.contains_key(&e.by.account) {
                 let n = state
+                    .app
                     .store
                     .account(&e.by.account)
                     .await
@@ -395,7 +397,7 @@ pub(super) fn rows_of(
 /// note.
 pub async fn form_data(state: &AppState, s: &Stored, lang: Lang) -> Result<Vec<DataRow>, ApiError> {
     let mut out = Vec::new();
-    match state.eforms.pinned(&state.store, &s.state).await? {
+    match state.app.eforms.pinned(&state.app.store, &s.state).await? {
         Some(form) => rows_of(&form.definition().fields, &s.form_data, "", lang, &mut out),
         None => {
             if let Some(n) = s.form_data.get("note").map(flat).filter(|n| !n.is_empty()) {

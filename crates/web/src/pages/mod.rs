@@ -167,21 +167,11 @@ pub fn login_redirect(uri: &axum::http::Uri) -> Response {
     axum::response::Redirect::to(&format!("/dang-nhap?next={}", encode(here))).into_response()
 }
 
-/// An instant as people in Vietnam read it (RFC 3339 at +07:00).
-pub fn vn_time(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&vn_offset())
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
+pub use motcua_app::time::vn_offset;
 
 /// Today's date in Vietnam, the day e-form dates are checked against.
 pub fn vn_today() -> chrono::NaiveDate {
-    chrono::Utc::now().with_timezone(&vn_offset()).date_naive()
-}
-
-#[allow(clippy::expect_used)]
-pub fn vn_offset() -> chrono::FixedOffset {
-    // 25 200 s (+07:00) is inside the ±86 400 s that FixedOffset accepts: cannot fail.
-    chrono::FixedOffset::east_opt(25_200).expect("+07:00 is a valid offset")
+    motcua_app::time::vn_date(chrono::Utc::now())
 }
 
 /// Renders a template, or the plain error page if rendering itself fails.

@@ -159,7 +159,7 @@ pub fn live_output(
     period: motcua_index::compute::Period,
     unit: Option<&str>,
 ) -> Result<Output, ApiError> {
-    match state.live.output(period, unit) {
+    match state.app.live.output(period, unit) {
         None => Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "index_not_ready",
@@ -225,7 +225,7 @@ pub async fn dashboard(
     let Some(account) = user.account() else {
         return Ok(login_redirect(&uri));
     };
-    let tree = state.store.unit_tree().await?;
+    let tree = state.app.store.unit_tree().await?;
     let visible: HashSet<UnitCode> = units_for(&account.actor(), Action::ReadIndex, &tree)
         .into_iter()
         .collect();

@@ -5,6 +5,7 @@
 
 use crate::i18n::Lang;
 use chrono::{Datelike, NaiveDate};
+use motcua_app::periods::{month, quarter, quarter_of};
 use motcua_index::compute::Period;
 use serde::Deserialize;
 
@@ -34,50 +35,6 @@ pub struct Chosen {
     pub query: String,
 }
 
-fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
-    NaiveDate::from_ymd_opt(y, m, d)
-}
-
-fn last_of_month(y: i32, m: u32) -> Option<NaiveDate> {
-    let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-    date(ny, nm, 1)?.pred_opt()
-}
-
-/// Quarter `q` (1–4) of year `y`, cut at `today` if it is running.
-fn quarter(y: i32, q: u32, today: NaiveDate) -> Option<Period> {
-    if !(1..=4).contains(&q) {
-        return None;
-    }
-    let from = date(y, 3 * q - 2, 1)?;
-    let to = last_of_month(y, 3 * q)?.min(today);
-    Period::new(from, to).ok()
-}
-
-fn month(y: i32, m: u32, today: NaiveDate) -> Option<Period> {
-    let from = date(y, m, 1)?;
-    let to = last_of_month(y, m)?.min(today);
-    Period::new(from, to).ok()
-}
-
-fn quarter_of(d: NaiveDate) -> u32 {
-    (d.month() - 1) / 3 + 1
-}
-
-/// The running quarter (to `today`) and the whole quarter before it.
-pub fn running_and_previous_quarter(today: NaiveDate) -> (Period, Period) {
-    let (y, q) = (today.year(), quarter_of(today));
-    let (py, pq) = if q == 1 { (y - 1, 4) } else { (y, q - 1) };
-    // Both exist for any date chrono can hold but its last quarter; fall back to the day.
-    let day = Period {
-        from: today,
-        to: today,
-    };
-    (
-        quarter(y, q, today).unwrap_or(day),
-        quarter(py, pq, today).unwrap_or(day),
-    )
-}
-
 /// A running period is counted to today, and says so.
 fn running(lang: Lang, label: String, running: bool) -> String {
     if running {
@@ -95,7 +52,7 @@ fn quarter_label(lang: Lang, y: i32, q: u32, today: NaiveDate) -> String {
 fn month_label(lang: Lang, y: i32, m: u32, today: NaiveDate) -> String {
     let now = today.year() == y && today.month() == m;
     // The month's name comes from chrono in English ("March 2026"); Vietnamese numbers it.
-    let label = date(y, m, 1).map_or_else(
+    let label = NaiveDate::from_ymd_opt(y, m, 1).map_or_else(
         || format!("{m}/{y}"),
         |d| d.format(lang.t("monitor.period.month")).to_string(),
     );
@@ -285,13 +242,6 @@ mod tests {
         let o = options(d("2026-05-14"), "", Lang::En);
         assert_eq!(o[0].label, "Q2 2026 (to date)");
         assert!(o.iter().any(|x| x.label == "May 2026 (to date)"));
-    }
-
-    #[test]
-    fn running_and_previous() {
-        let (r, p) = running_and_previous_quarter(d("2026-02-03"));
-        assert_eq!((r.from, r.to), (d("2026-01-01"), d("2026-02-03")));
-        assert_eq!((p.from, p.to), (d("2025-10-01"), d("2025-12-31")));
     }
 
     #[test]

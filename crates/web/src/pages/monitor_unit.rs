@@ -142,7 +142,7 @@ async fn readable_unit(
     user: &PageUser,
     code: &str,
 ) -> Result<(UnitCode, motcua_domain::unit::UnitTree), ApiError> {
-    let tree = state.store.unit_tree().await?;
+    let tree = state.app.store.unit_tree().await?;
     let unit = UnitCode::parse(code)
         .ok()
         .filter(|c| tree.get(c).is_some())
@@ -186,7 +186,7 @@ pub async fn unit_page(
         .iter()
         .find(|u| u.code == unit.as_str())
         .ok_or_else(|| ApiError::not_found("đơn vị", "Unit"))?;
-    let def = state.live.definition();
+    let def = state.app.live.definition();
     let names: HashMap<&str, &str> = def
         .metrics()
         .map(|m| (m.code.as_str(), m.name.as_str()))
@@ -372,6 +372,7 @@ pub async fn dossiers(
     let mut found = Vec::new();
     'scan: loop {
         let batch = state
+            .app
             .store
             .period_candidates(&Candidates {
                 units: &scope,
@@ -396,7 +397,7 @@ pub async fn dossiers(
             })
             .collect();
         let refs: Vec<&str> = codes.iter().map(String::as_str).collect();
-        let judged = state.live.behind(&refs, behind, period);
+        let judged = state.app.live.behind(&refs, behind, period);
         for (c, yes) in batch.into_iter().zip(judged) {
             after = Some(c.position.clone());
             if yes {
@@ -427,6 +428,7 @@ pub async fn dossiers(
         let key = d.procedure.to_string();
         if !names.contains_key(&key) {
             let name = state
+                .app
                 .store
                 .procedure(&d.procedure)
                 .await

@@ -6,15 +6,15 @@ use super::monitor::{respond, wants_fragment};
 use super::office_names;
 use super::{encode, login_redirect, render};
 use crate::AppState;
-use crate::api::warnings::filter_for;
 use crate::error::ApiError;
 use crate::i18n::Lang;
-use crate::warnings::{self, Visibility, WarningOut};
+use crate::warnings::{WarningOut, page as page_of, spoken};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use chrono::Utc;
+use motcua_app::warnings::{self, Visibility};
 use motcua_domain::access::Role;
 use motcua_index::warnings::WarningKind;
 use serde::Deserialize;
@@ -126,11 +126,15 @@ pub async fn page(
     let mine = q.cua_toi.as_deref() == Some("1");
     let unit = non_empty(&q.don_vi);
     let kind = non_empty(&q.loai);
-    let filter = filter_for(&state, account, unit, mine.then_some("me"), kind).await?;
+    let actor = account.actor();
+    let filter = warnings::filter_for(&state.app, &actor, unit, mine.then_some("me"), kind).await?;
     let now = Utc::now();
-    let all = warnings::for_actor(&state, &account.actor(), &filter, now, lang).await?;
+    let all = spoken(
+        warnings::for_actor(&state.app, &actor, &filter, now).await?,
+        lang,
+    );
     let total = all.len();
-    let (items, next) = warnings::page(all, non_empty(&q.sau), PAGE);
+    let (items, next) = page_of(all, non_empty(&q.sau), PAGE);
     let query = format!(
         "don-vi={}&loai={}&cua-toi={}",
         encode(unit.unwrap_or_default()),
@@ -151,7 +155,7 @@ pub async fn page(
     if wants_fragment(&headers) {
         return Ok(respond(render(&WarningsList { fig }, StatusCode::OK)));
     }
-    let tree = state.store.unit_tree().await?;
+    let tree = state.app.store.unit_tree().await?;
     let v = Visibility::of(&account.actor(), &tree);
     let units = tree
         .iter()

@@ -8,13 +8,13 @@ use super::dossier_view::{self, DataRow, DocRow, Summary, TimelineRow};
 use super::forms_render::{ErrorLink, Posted, SectionView, read_posted, render_form};
 use super::{login_redirect, render};
 use crate::AppState;
-use crate::dossiers::service::{self, NewDraft, Request};
 use crate::error::{ApiError, FieldError};
 use crate::i18n::Lang;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
+use motcua_app::dossiers::{self as service, NewDraft, Request};
 use motcua_domain::dossier::{Change, Command, Rating, Status};
 use motcua_domain::procedure::ApplicantKind;
 use motcua_domain::{ProcedureCode, UnitCode};
@@ -66,6 +66,7 @@ pub fn version_of(p: &Posted) -> Option<i64> {
 
 pub(super) async fn load(state: &AppState, id: &str) -> Result<Stored, ApiError> {
     state
+        .app
         .store
         .dossier(id)
         .await
@@ -111,7 +112,7 @@ pub async fn create(
         form_data: &empty,
         idempotency_key: key.as_deref(),
     };
-    let (d, _) = service::create(&state, &account.actor(), new).await?;
+    let (d, _) = service::create(&state.app, &account.actor(), new).await?;
     Ok(Redirect::to(&format!("/ho-so/{}?ok=created", d.id)).into_response())
 }
 
@@ -174,11 +175,11 @@ pub(super) async fn page(
         .account()
         .map(|a| a.actor())
         .ok_or_else(ApiError::unauthenticated)?;
-    let events = state.store.dossier_events(&d.id).await?;
+    let events = state.app.store.dossier_events(&d.id).await?;
     let files = super::desk_files::panel(state, &actor, d, &events, lang).await?;
     if d.status == Status::Draft {
         let data = posted.unwrap_or_else(|| stored.form_data.clone());
-        let form = state.eforms.pinned(&state.store, d).await?;
+        let form = state.app.eforms.pinned(&state.app.store, d).await?;
         let (sections, mut errors) = match &form {
             Some(f) => render_form(f.definition(), &data, &fb.fields),
             None => (Vec::new(), super::forms_render::summary(&fb.fields)),
@@ -223,7 +224,7 @@ pub(super) async fn page(
         csrf: user.csrf(),
         data: dossier_view::form_data(state, stored, lang).await?,
         timeline: dossier_view::timeline(state, &events, false, lang).await,
-        docs: dossier_view::documents(&state.store.documents(&d.id).await?, lang),
+        docs: dossier_view::documents(&state.app.store.documents(&d.id).await?, lang),
         supplement,
         can_withdraw: !d.status.is_terminal() && d.status != Status::Completed,
         can_rate: d.status == Status::Returned && d.rating.is_none(),
@@ -244,6 +245,7 @@ pub(super) async fn own(state: &AppState, user: &PageUser, id: &str) -> Result<S
         return Ok(stored);
     }
     let tree = state
+        .app
         .store
         .unit_tree()
         .await
@@ -300,7 +302,11 @@ pub async fn save_or_submit(
     let Some(account) = user.account() else {
         return Err(ApiError::unauthenticated());
     };
-    let form = state.eforms.pinned(&state.store, &stored.state).await?;
+    let form = state
+        .app
+        .eforms
+        .pinned(&state.app.store, &stored.state)
+        .await?;
     let data = match &form {
         Some(form) => read_posted(form.definition(), &p),
         None => match p.text("note") {
@@ -315,15 +321,19 @@ pub async fn save_or_submit(
         match service::validate_form(form.as_deref(), &data, super::vn_today()) {
             Ok(checked) => {
                 let req = Request::SaveForm { form_data: checked };
-                service::execute(&state, &account.actor(), &id, version_of(&p), req).await
+                service::execute(&state.app, &account.actor(), &id, version_of(&p), req)
+                    .await
+                    .map_err(ApiError::from)
             }
-            Err(e) => Err(e),
+            Err(e) => Err(e.into()),
         }
     } else {
         let req = Request::SaveForm {
             form_data: data.clone(),
         };
-        service::execute(&state, &account.actor(), &id, version_of(&p), req).await
+        service::execute(&state.app, &account.actor(), &id, version_of(&p), req)
+            .await
+            .map_err(ApiError::from)
     };
     match result {
         Ok(_) if review => Ok(Redirect::to(&format!("/ho-so/{id}/xem-lai")).into_response()),
@@ -394,8 +404,9 @@ pub async fn act(
         _ => return Err(ApiError::not_found("thao tác", "Action")),
     };
     let result = match req {
-        Ok((ok, req)) => service::execute(&state, &account.actor(), &id, version_of(&p), req)
+        Ok((ok, req)) => service::execute(&state.app, &account.actor(), &id, version_of(&p), req)
             .await
+            .map_err(ApiError::from)
             .map(|_| ok),
         Err(e) => Err(e),
     };

@@ -81,13 +81,14 @@ async fn mine_page(
         return Ok(login_redirect(uri));
     };
     let lang = user.lang();
-    let list = state.store.applicant_dossiers(&account.id).await?;
+    let list = state.app.store.applicant_dossiers(&account.id).await?;
     let mut names: std::collections::HashMap<String, String> = Default::default();
     let mut rows = Vec::new();
     for d in &list {
         let key = d.procedure.to_string();
         if !names.contains_key(&key) {
             let n = state
+                .app
                 .store
                 .procedure(&d.procedure)
                 .await
@@ -179,10 +180,11 @@ pub async fn lookup(
     };
     match found {
         Some(d) => {
-            let events = state.store.dossier_events(&d.id).await?;
+            let events = state.app.store.dossier_events(&d.id).await?;
             page.found = Some(Found {
                 code: code.clone(),
                 procedure: state
+                    .app
                     .store
                     .procedure(&d.procedure)
                     .await

@@ -15,13 +15,13 @@ use super::portal_dossiers::{Feedback, load, own, page, version_of};
 use super::{login_redirect, render};
 use crate::AppState;
 use crate::dossiers::files as df;
-use crate::dossiers::service::{self, Request};
 use crate::error::ApiError;
 use crate::i18n::Lang;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
+use motcua_app::dossiers::{self as service, Request};
 use motcua_domain::dossier::files::missing_required;
 use motcua_domain::dossier::{Change, Status};
 use motcua_domain::eform::{Field, FieldKind, FormDefinition};
@@ -160,7 +160,7 @@ async fn review_page(
         .account()
         .map(|a| a.actor())
         .ok_or_else(ApiError::unauthenticated)?;
-    let form = state.eforms.pinned(&state.store, d).await?;
+    let form = state.app.eforms.pinned(&state.app.store, d).await?;
     let sections = match &form {
         Some(f) => review_sections(f.definition(), &stored.form_data, lang),
         None => {
@@ -189,7 +189,7 @@ async fn review_page(
             .collect()
         }
     };
-    let events = state.store.dossier_events(&d.id).await?;
+    let events = state.app.store.dossier_events(&d.id).await?;
     let files = super::desk_files::panel(state, &actor, d, &events, lang)
         .await?
         .components;
@@ -200,7 +200,7 @@ async fn review_page(
         .map(|f| f.component.clone())
         .chain(form.as_ref().and_then(|f| f.component()).map(str::to_owned))
         .collect();
-    let listed = df::components(state, d).await;
+    let listed = df::components(&state.app, d).await;
     let missing = missing_required(
         listed.iter().filter(|c| c.1).map(|c| c.0.as_str()),
         &covered,
@@ -243,9 +243,13 @@ pub async fn show(
     if stored.state.status != Status::Draft {
         return Ok(Redirect::to(&format!("/ho-so/{id}")).into_response());
     }
-    let form = state.eforms.pinned(&state.store, &stored.state).await?;
+    let form = state
+        .app
+        .eforms
+        .pinned(&state.app.store, &stored.state)
+        .await?;
     if let Err(e) = service::validate_form(form.as_deref(), &stored.form_data, super::vn_today()) {
-        let (fb, _) = Feedback::failed(e, user.lang());
+        let (fb, _) = Feedback::failed(e.into(), user.lang());
         return page(&state, &user, &stored, fb, None, StatusCode::OK).await;
     }
     review_page(&state, &user, &stored, None, StatusCode::OK).await
@@ -259,7 +263,7 @@ async fn submitted_after(
     seen: i64,
     account: &str,
 ) -> Result<bool, ApiError> {
-    let events = state.store.dossier_events(id).await?;
+    let events = state.app.store.dossier_events(id).await?;
     Ok(events.iter().any(|e| {
         e.version == seen + 1
             && e.by.account == account
@@ -291,7 +295,10 @@ pub async fn confirm(
         form_data: None,
     };
     let done = Redirect::to(&format!("/ho-so/{id}?ok=submitted")).into_response();
-    let e = match service::execute(&state, &account.actor(), &id, seen, req).await {
+    let e = match service::execute(&state.app, &account.actor(), &id, seen, req)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(_) => return Ok(done),
         Err(e) => e,
     };

@@ -10,7 +10,7 @@
 //! A published version is never edited again, so a definition parsed once stays right for
 //! the life of the process: the cache only grows, by the versions actually used.
 
-use crate::error::ApiError;
+use crate::AppError;
 use motcua_domain::ProcedureCode;
 use motcua_domain::dossier::Dossier;
 use motcua_domain::eform::{CheckedForm, Profile, builtin};
@@ -59,7 +59,7 @@ impl Forms {
         store: &Store,
         procedure: &ProcedureCode,
         version: i64,
-    ) -> Result<Option<Arc<CheckedForm>>, ApiError> {
+    ) -> Result<Option<Arc<CheckedForm>>, AppError> {
         let key = (procedure.clone(), Some(version));
         if let Some(hit) = self.cached(&key) {
             return Ok(hit);
@@ -72,7 +72,9 @@ impl Forms {
             Ok(form) => Arc::new(form),
             Err(errors) => {
                 tracing::error!(%procedure, version, ?errors, "published e-form fails the check");
-                return Err(ApiError::internal());
+                return Err(AppError::Internal(format!(
+                    "published e-form {procedure} v{version} fails the check"
+                )));
             }
         };
         self.keep(key, Some(form.clone()));
@@ -87,7 +89,7 @@ impl Forms {
         store: &Store,
         procedure: &ProcedureCode,
         version: Option<i64>,
-    ) -> Result<Option<Arc<CheckedForm>>, ApiError> {
+    ) -> Result<Option<Arc<CheckedForm>>, AppError> {
         let Some(v) = version else {
             let key = (procedure.clone(), None);
             if let Some(hit) = self.cached(&key) {
@@ -101,7 +103,9 @@ impl Forms {
             Some(form) => Ok(Some(form)),
             None => {
                 tracing::error!(%procedure, version = v, "pinned e-form version not found");
-                Err(ApiError::internal())
+                Err(AppError::Internal(format!(
+                    "pinned e-form {procedure} v{v} not found"
+                )))
             }
         }
     }
@@ -111,7 +115,7 @@ impl Forms {
         &self,
         store: &Store,
         procedure: &ProcedureCode,
-    ) -> Result<InForce, ApiError> {
+    ) -> Result<InForce, AppError> {
         let version = store.published_eform_number(procedure).await?;
         let form = self.version(store, procedure, version).await?;
         Ok(InForce { version, form })
@@ -122,7 +126,7 @@ impl Forms {
         &self,
         store: &Store,
         d: &Dossier,
-    ) -> Result<Option<Arc<CheckedForm>>, ApiError> {
+    ) -> Result<Option<Arc<CheckedForm>>, AppError> {
         self.version(store, &d.procedure, d.eform_version).await
     }
 }
@@ -171,10 +175,10 @@ mod tests {
         assert!(none.version.is_none() && none.form.is_none());
         assert!(forms.published(store, &code, 1).await.unwrap().is_none());
         // A pinned version that cannot be found is not silently replaced by another form.
-        assert_eq!(
-            forms.version(store, &code, Some(1)).await.unwrap_err().code,
-            "internal_error"
-        );
+        assert!(matches!(
+            forms.version(store, &code, Some(1)).await,
+            Err(AppError::Internal(_))
+        ));
 
         let v = store.save_eform_draft(&code, FORM, None).await.unwrap();
         store

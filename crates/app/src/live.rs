@@ -6,7 +6,7 @@
 //! is rebuilt from the store at start-up and whenever the catalogue changes; an image of
 //! its facts saved in the store makes the start-up read only what changed since.
 
-use motcua_calendar::Calendar;
+use crate::WorkingCalendar;
 use motcua_domain::dossier::export::BundleDossier;
 use motcua_index::catalogue::Catalogue;
 use motcua_index::compute::Period;
@@ -24,7 +24,8 @@ mod watch;
 const SNAPSHOT: &str = "live_index";
 
 pub struct LiveIndex {
-    calendar: Calendar,
+    /// The app's working calendar: an edit is seen here at once (and a rebuild follows).
+    calendar: Arc<WorkingCalendar>,
     definition: Definition,
     engine: RwLock<Option<Engine>>,
     built: RwLock<Option<Built>>,
@@ -60,7 +61,7 @@ pub struct Built {
 }
 
 impl LiveIndex {
-    pub fn new(calendar: Calendar) -> Self {
+    pub fn new(calendar: Arc<WorkingCalendar>) -> Self {
         Self {
             calendar,
             definition: Definition::default_766(),
@@ -150,7 +151,8 @@ impl LiveIndex {
             },
             _ => (Engine::new(cat), -1),
         };
-        let dl = Deadlines::new(&self.calendar);
+        let calendar = self.calendar.current();
+        let dl = Deadlines::new(&calendar);
         let replayed = store
             .for_each_dossier_line(after, |line| {
                 let (code, dossier) = parse_dossier_line(line, engine.catalogue(), &dl)
@@ -188,7 +190,8 @@ impl LiveIndex {
             .unwrap_or_else(|p| p.into_inner())
             .take()
             .unwrap_or_default();
-        let dl = Deadlines::new(&self.calendar);
+        let calendar = self.calendar.current();
+        let dl = Deadlines::new(&calendar);
         for text in &observed {
             feed(&mut engine, &dl, text);
         }
@@ -253,7 +256,8 @@ impl LiveIndex {
             buffer.push(text.to_owned());
         }
         let Some(engine) = guard.as_mut() else { return };
-        feed(engine, &Deadlines::new(&self.calendar), text);
+        let calendar = self.calendar.current();
+        feed(engine, &Deadlines::new(&calendar), text);
     }
 
     /// The spec's output for a period, for every unit or one unit's scope. `None` until
@@ -269,7 +273,7 @@ impl LiveIndex {
             },
         };
         Some(Ok(engine.output(
-            &self.calendar,
+            &self.calendar.current(),
             &self.definition,
             period,
             only,
@@ -301,7 +305,9 @@ mod tests {
     async fn a_change_committed_while_a_rebuild_reads_reaches_the_new_engine() {
         let db = motcua_store::testing::TestDb::new().await.unwrap();
         db.import_demo_catalogue().await.unwrap();
-        let live = LiveIndex::new(db.store.calendar().await.unwrap());
+        let live = LiveIndex::new(Arc::new(WorkingCalendar::new(
+            db.store.calendar().await.unwrap(),
+        )));
         live.rebuild(&db.store).await.unwrap();
         assert_eq!(live.built().unwrap().dossiers, 0);
 

@@ -25,7 +25,7 @@ pub(super) fn documents_for(d: &Dossier, e: &Event, secret: Option<&str>) -> Opt
         Change::Received { code, due_at, .. } => (
             "01",
             "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
-            serde_json::json!({"code": code, "due_at": crate::pages::vn_time(*due_at), "lookup_secret": secret, "procedure": d.procedure}),
+            serde_json::json!({"code": code, "due_at": crate::time::vn_time(*due_at), "lookup_secret": secret, "procedure": d.procedure}),
         ),
         Change::SupplementRequested { items, reason } => (
             "02",
@@ -40,7 +40,7 @@ pub(super) fn documents_for(d: &Dossier, e: &Event, secret: Option<&str>) -> Opt
         Change::Extended { due_at, reason } => (
             "04",
             "Văn bản xin lỗi và hẹn lại ngày trả kết quả",
-            serde_json::json!({"new_due_at": crate::pages::vn_time(*due_at), "reason": reason}),
+            serde_json::json!({"new_due_at": crate::time::vn_time(*due_at), "reason": reason}),
         ),
         Change::Stopped { reason } => (
             "05",

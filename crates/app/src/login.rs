@@ -11,9 +11,9 @@
 //! run at once, the others wait in line for at most `password_wait` and are then turned
 //! away with 503, which a client retries after `Retry-After`.
 
-use crate::error::ApiError;
-use axum::http::StatusCode;
+use crate::{App, AppError};
 use motcua_store::Store;
+use motcua_store::accounts::Account;
 use std::net::IpAddr;
 use std::time::Duration;
 use tokio::sync::{Semaphore, SemaphorePermit};
@@ -76,7 +76,7 @@ impl LoginGuard {
         store: &Store,
         ip: IpAddr,
         username: &str,
-    ) -> Result<Admitted<'_>, ApiError> {
+    ) -> Result<Admitted<'_>, AppError> {
         let (user_key, address_key) = Self::keys(ip, username);
         let now = chrono::Utc::now();
         let window = chrono::Duration::from_std(self.limits.window)
@@ -88,14 +88,16 @@ impl LoginGuard {
             let a = store.count_attempt(key, window, now).await?;
             if a.count > limit {
                 let wait = (a.window_ends - now).num_seconds().max(1);
-                return Err(ApiError::rate_limited(wait.unsigned_abs()));
+                return Err(AppError::RateLimited {
+                    retry_after: wait.unsigned_abs(),
+                });
             }
         }
         let permit = tokio::time::timeout(self.limits.password_wait, self.checks.acquire())
             .await
             .ok()
             .and_then(Result::ok)
-            .ok_or_else(busy)?;
+            .ok_or(AppError::LoginBusy)?;
         Ok(Admitted {
             user_key,
             address_key,
@@ -110,7 +112,7 @@ impl LoginGuard {
         store: &Store,
         admitted: Admitted<'_>,
         succeeded: bool,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), AppError> {
         if succeeded {
             store.clear_attempts(&admitted.user_key).await?;
             store.refund_attempt(&admitted.address_key).await?;
@@ -119,15 +121,38 @@ impl LoginGuard {
     }
 }
 
-fn busy() -> ApiError {
-    let mut e = ApiError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "login_busy",
-        "Hệ thống đang xử lý nhiều lượt đăng nhập. Vui lòng thử lại sau ít giây.",
-        "Too many logins are being checked. Try again in a few seconds.",
-    );
-    e.retry_after = Some(5);
-    e
+/// Counts the attempt, checks the password when the limits allow, opens a session for
+/// the configured hours: the account and the session's secret.
+pub async fn log_in(
+    app: &App,
+    ip: IpAddr,
+    username: &str,
+    password: &str,
+) -> Result<(Account, String), AppError> {
+    let account = check_password(app, ip, username, password).await?;
+    let secret = app
+        .store
+        .create_session(
+            &account.id,
+            chrono::Duration::hours(app.settings.session_hours),
+        )
+        .await?;
+    Ok((account, secret))
+}
+
+/// The limits, then the password: the account, or `InvalidCredentials` without saying
+/// which part was wrong.
+pub async fn check_password(
+    app: &App,
+    ip: IpAddr,
+    username: &str,
+    password: &str,
+) -> Result<Account, AppError> {
+    let admitted = app.login.admit(&app.store, ip, username).await?;
+    let checked = app.store.check_login(username, password).await;
+    let found = matches!(checked, Ok(Some(_)));
+    app.login.settle(&app.store, admitted, found).await?;
+    checked?.ok_or(AppError::InvalidCredentials)
 }
 
 #[cfg(test)]
@@ -156,8 +181,9 @@ mod tests {
         let Err(e) = g.admit(&db.store, ip, "A ").await else {
             panic!("a sixth attempt was admitted");
         };
-        assert_eq!(e.status, StatusCode::TOO_MANY_REQUESTS);
-        let wait = e.retry_after.unwrap();
+        let AppError::RateLimited { retry_after: wait } = e else {
+            panic!("{e:?}");
+        };
         assert!(wait > 800 && wait <= 900, "{wait}");
         // Another user from the same address is not blocked yet.
         let a = g.admit(&db.store, ip, "b").await.unwrap();
@@ -177,8 +203,7 @@ mod tests {
         let Err(e) = g.admit(&db.store, [10, 0, 0, 2].into(), "y").await else {
             panic!("a second check ran while the only one was held");
         };
-        assert_eq!(e.status, StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(e.code, "login_busy");
+        assert!(matches!(e, AppError::LoginBusy), "{e:?}");
         drop(held);
         assert!(g.admit(&db.store, [10, 0, 0, 2].into(), "y").await.is_ok());
     }

@@ -15,8 +15,9 @@ impl LiveIndex {
         &self.definition
     }
 
-    pub fn calendar(&self) -> &motcua_calendar::Calendar {
-        &self.calendar
+    /// The working calendar in force (the app's, shared).
+    pub fn calendar(&self) -> std::sync::Arc<motcua_calendar::Calendar> {
+        self.calendar.current()
     }
 
     /// Warnings about dossiers and petitions as of `now`, unordered. `None` until the
@@ -24,7 +25,7 @@ impl LiveIndex {
     pub fn warnings(&self, now: DateTime<Utc>) -> Option<Vec<Warning>> {
         let now = from_datetime(now.fixed_offset())?;
         let engine = self.engine.read().unwrap_or_else(|p| p.into_inner());
-        Some(engine.as_ref()?.warnings(&self.calendar, now))
+        Some(engine.as_ref()?.warnings(&self.calendar.current(), now))
     }
 
     /// How many dossiers may raise a warning (for metrics and tests).

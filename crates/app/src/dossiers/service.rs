@@ -4,9 +4,7 @@
 //! Handlers (API and pages) call [`execute`] (or [`execute_all`] for several commands in
 //! one commit) and [`create`]; nothing else changes a dossier.
 
-use crate::AppState;
-use crate::error::ApiError;
-use axum::http::StatusCode;
+use crate::{App, AppError, FieldError};
 use chrono::{DateTime, Utc};
 use motcua_domain::access::Actor;
 use motcua_domain::dossier::{
@@ -17,7 +15,6 @@ use motcua_store::files::NewFile;
 
 pub use super::effects::secret_hash;
 use super::effects::{documents_for, new_secret, outbox_for};
-pub use super::errors::{conflict, domain_error};
 
 /// What a caller asks for, before the service fills in what only it can know (the code, the
 /// appointment, the moved due date).
@@ -50,32 +47,27 @@ pub fn validate_form(
     form: Option<&motcua_domain::eform::CheckedForm>,
     data: &serde_json::Value,
     today: chrono::NaiveDate,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<serde_json::Value, AppError> {
     let Some(form) = form else {
         return Ok(data.clone());
     };
     form.validate(data, today)
         .map(|n| n.into_value())
         .map_err(|errors| {
-            let mut e = ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                "Tờ khai chưa hợp lệ, vui lòng sửa các mục được đánh dấu.",
-                "The declaration is not valid; see the fields.",
-            );
-            e.fields = errors
-                .into_iter()
-                .map(|f| crate::error::FieldError {
-                    field: format!("form_data.{}", f.field),
-                    code: serde_json::to_value(f.code)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default(),
-                    message: Some(f.message_vi),
-                    message_en: Some(f.message_en),
-                })
-                .collect();
-            e
+            AppError::FormInvalid(
+                errors
+                    .into_iter()
+                    .map(|f| FieldError {
+                        field: format!("form_data.{}", f.field),
+                        code: serde_json::to_value(f.code)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default(),
+                        message_vi: Some(f.message_vi),
+                        message_en: Some(f.message_en),
+                    })
+                    .collect(),
+            )
         })
 }
 
@@ -87,8 +79,8 @@ pub struct Outcome {
 
 /// The process a dossier follows: the pinned version, or the latest published one, or the
 /// standard two-step process where the procedure has none yet.
-pub async fn process_for(state: &AppState, d: &Dossier) -> Result<(i64, Process), ApiError> {
-    Ok(state
+pub async fn process_for(app: &App, d: &Dossier) -> Result<(i64, Process), AppError> {
+    Ok(app
         .store
         .process(d.procedure.as_str(), d.process_version)
         .await?
@@ -122,7 +114,7 @@ fn child_of(
     procedure: &motcua_domain::ProcedureCode,
     by: &By,
     now: DateTime<Utc>,
-) -> Result<(Dossier, Vec<Event>), ApiError> {
+) -> Result<(Dossier, Vec<Event>), AppError> {
     let id = uuid::Uuid::now_v7().to_string();
     let created = Event {
         dossier: id.clone(),
@@ -150,23 +142,24 @@ fn child_of(
             helper: None,
         },
     };
-    let d = Dossier::replay([&created, &submitted]).ok_or_else(ApiError::internal)?;
+    let d = Dossier::replay([&created, &submitted])
+        .ok_or_else(|| AppError::Internal("a new child dossier does not replay".into()))?;
     Ok((d, vec![created, submitted]))
 }
 
 /// Executes one command against dossier `id`, whose version the caller saw.
 pub async fn execute(
-    state: &AppState,
+    app: &App,
     actor: &Actor,
     id: &str,
     expected_version: Option<i64>,
     req: Request,
-) -> Result<Outcome, ApiError> {
+) -> Result<Outcome, AppError> {
     let target = Target::Stored {
         id,
         expected_version,
     };
-    execute_all(state, actor, target, vec![req], Vec::new()).await
+    execute_all(app, actor, target, vec![req], Vec::new()).await
 }
 
 /// Where [`execute_all`] applies its commands.
@@ -198,15 +191,10 @@ fn reception_code(
     desk: &motcua_domain::UnitCode,
     day: chrono::NaiveDate,
     seq: u32,
-) -> Result<motcua_domain::dossier::DossierCode, ApiError> {
-    Tt01Codes.code(desk, day, seq).map_err(|e| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "code_sequence_full",
-            "Đã hết số hồ sơ trong ngày.",
-            e.to_string(),
-        )
-    })
+) -> Result<motcua_domain::dossier::DossierCode, AppError> {
+    Tt01Codes
+        .code(desk, day, seq)
+        .map_err(|_| AppError::CodeSequenceFull)
 }
 
 /// Decides the commands one after the other, each against the state the previous one left.
@@ -215,11 +203,11 @@ fn decide_all(
     cmds: &[Command],
     ctx: &Context<'_>,
     now: DateTime<Utc>,
-) -> Result<(Dossier, Vec<Event>), ApiError> {
+) -> Result<(Dossier, Vec<Event>), AppError> {
     let mut next = d;
     let mut events = Vec::new();
     for cmd in cmds {
-        let (by, changes) = decide(&next, cmd.clone(), ctx).map_err(domain_error)?;
+        let (by, changes) = decide(&next, cmd.clone(), ctx)?;
         let (after, evs) = record(&next, &by, changes, now);
         next = after;
         events.extend(evs);
@@ -230,15 +218,15 @@ fn decide_all(
 /// What only the service can fill in before the domain decides (the code, the appointment,
 /// the moved due date, the validated declaration).
 async fn prepare(
-    state: &AppState,
+    app: &App,
     d: &Dossier,
     stored_form: &serde_json::Value,
     req: Request,
     pv: i64,
     now: DateTime<Utc>,
     filled: &mut Filled,
-) -> Result<Command, ApiError> {
-    let today = now.with_timezone(&crate::pages::vn_offset()).date_naive();
+) -> Result<Command, AppError> {
+    let today = now.with_timezone(&crate::time::VIETNAM_OFFSET).date_naive();
     Ok(match req {
         Request::Other(c) => c,
         Request::SaveForm { form_data } => {
@@ -251,13 +239,13 @@ async fn prepare(
             form_data,
         } => {
             let data = form_data.unwrap_or_else(|| stored_form.clone());
-            let form = state.eforms.pinned(&state.store, d).await?;
+            let form = app.eforms.pinned(&app.store, d).await?;
             filled.form = Some(validate_form(form.as_deref(), &data, today)?);
             Command::Submit { channel, on_behalf }
         }
         Request::CompleteSupplement { form_data } => {
             if let Some(data) = form_data {
-                let form = state.eforms.pinned(&state.store, d).await?;
+                let form = app.eforms.pinned(&app.store, d).await?;
                 filled.form = Some(validate_form(form.as_deref(), &data, today)?);
             }
             let stopped = d.clock_stopped_at.unwrap_or(now);
@@ -268,12 +256,12 @@ async fn prepare(
             }
         }
         Request::Receive { desk, due_at } => {
-            let procedure = state.store.procedure(&d.procedure).await?.procedure;
+            let procedure = app.store.procedure(&d.procedure).await?.procedure;
             let due_at = match (procedure.time_limit, due_at) {
                 (_, Some(given)) if given > now => given,
-                (Some(limit), _) => state.calendar.due_after(now, &limit),
+                (Some(limit), _) => app.calendar.due_after(now, &limit),
                 (None, _) => {
-                    return Err(ApiError::invalid(
+                    return Err(AppError::invalid(
                         "due_at",
                         "due_at_required",
                         "Thủ tục chưa có thời hạn giải quyết trong danh mục: cần nhập ngày hẹn trả.",
@@ -300,32 +288,23 @@ async fn prepare(
 /// and commits every event with the rows of the `files` they name in one transaction:
 /// all or nothing (a desk intake with its scans and its receipt, a result with its file).
 pub async fn execute_all(
-    state: &AppState,
+    app: &App,
     actor: &Actor,
     target: Target<'_>,
     reqs: Vec<Request>,
     files: Vec<NewFile>,
-) -> Result<Outcome, ApiError> {
-    super::limits::check_requests(state, &target, &reqs, &files).await?;
+) -> Result<Outcome, AppError> {
+    super::limits::check_requests(app, &target, &reqs, &files).await?;
     let mut idempotency_key = None;
     let (d, stored_form, mut events, expected) = match target {
         Target::Stored {
             id,
             expected_version,
         } => {
-            let stored = state
-                .store
-                .dossier(id)
-                .await
-                .map_err(|_| ApiError::not_found("hồ sơ", "Dossier"))?;
-            // What one may not read, one may not change: the same answer as a read, so
-            // nobody learns that a dossier they cannot see exists.
-            let tree = state.store.unit_tree().await?;
-            if !super::views::readable(actor, &stored.state, &tree) {
-                return Err(ApiError::not_found("hồ sơ", "Dossier"));
-            }
+            // What one may not read, one may not change: the same answer as a read.
+            let stored = super::readable(app, actor, id).await?;
             if expected_version.is_some_and(|v| v != stored.state.version) {
-                return Err(conflict());
+                return Err(AppError::DossierConflict);
             }
             let v = stored.state.version;
             (stored.state, stored.form_data, Vec::new(), v)
@@ -336,13 +315,14 @@ pub async fn execute_all(
             idempotency_key: key,
         } => {
             idempotency_key = key;
-            let d = Dossier::apply(None, &created).ok_or_else(ApiError::internal)?;
+            let d = Dossier::apply(None, &created)
+                .ok_or_else(|| AppError::Internal("a created event does not apply".into()))?;
             (d, form_data, vec![*created], 0)
         }
     };
     let now = Utc::now();
-    let tree = state.store.unit_tree().await?;
-    let (pv, process) = process_for(state, &d).await?;
+    let tree = app.store.unit_tree().await?;
+    let (pv, process) = process_for(app, &d).await?;
     let mut filled = Filled {
         form: (expected == 0).then(|| stored_form.clone()),
         ..Filled::default()
@@ -352,7 +332,7 @@ pub async fn execute_all(
         .iter()
         .any(|r| matches!(r, Request::Other(Command::Transfer { .. })))
     {
-        state.store.procedure(&d.procedure).await?.procedure.units
+        app.store.procedure(&d.procedure).await?.procedure.units
     } else {
         Vec::new()
     };
@@ -362,14 +342,14 @@ pub async fn execute_all(
         tree: &tree,
         process: Some(&process),
         competent_units: &competent_units,
-        max_extensions: 1,
+        max_extensions: app.settings.max_extensions,
     };
     let created_events = events.len();
     let mut next = d.clone();
     let mut cmds = Vec::with_capacity(reqs.len());
     for req in reqs {
-        let cmd = prepare(state, &next, &stored_form, req, pv, now, &mut filled).await?;
-        let (by, changes) = decide(&next, cmd.clone(), &ctx).map_err(domain_error)?;
+        let cmd = prepare(app, &next, &stored_form, req, pv, now, &mut filled).await?;
+        let (by, changes) = decide(&next, cmd.clone(), &ctx)?;
         let (after, evs) = record(&next, &by, changes, now);
         next = after;
         events.extend(evs);
@@ -379,7 +359,7 @@ pub async fn execute_all(
     // the transaction that commits it, and the same commands are decided again with it.
     let numbered = match &filled.numbering {
         Some((desk, day)) => {
-            let numbered = state.store.number_reception(desk, *day).await?;
+            let numbered = app.store.number_reception(desk, *day).await?;
             let code = reception_code(desk, *day, numbered.seq)?;
             for cmd in &mut cmds {
                 if let Command::Receive { code: c, .. } = cmd {
@@ -418,7 +398,7 @@ pub async fn execute_all(
         // A finished child lets its parent go on.
         if matches!(e.change, Change::Completed { .. } | Change::Stopped { .. })
             && let Some(parent_id) = &next.parent
-            && let Ok(parent) = state.store.dossier(parent_id).await
+            && let Ok(parent) = app.store.dossier(parent_id).await
             && parent.state.waiting_for_child
         {
             let p = parent.state;
@@ -456,21 +436,16 @@ pub async fn execute_all(
         });
     }
     let committed = match numbered {
-        Some(n) => state.store.commit_numbered(n, &commits, &files).await,
-        None => {
-            state
-                .store
-                .commit_dossiers_with_files(&commits, &files)
-                .await
-        }
+        Some(n) => app.store.commit_numbered(n, &commits, &files).await,
+        None => app.store.commit_dossiers_with_files(&commits, &files).await,
     };
     committed.map_err(|e| match e {
-        motcua_store::StoreError::Conflict(_) => conflict(),
+        motcua_store::StoreError::Conflict(_) => AppError::DossierConflict,
         other => other.into(),
     })?;
     let mut changed = vec![&next];
     changed.extend(commits_owned.iter().map(|(d, _, _)| d));
-    feed_live(state, &changed).await;
+    feed_live(app, &changed).await;
     Ok(Outcome {
         dossier: next,
         lookup_secret,
@@ -491,10 +466,10 @@ pub struct NewDraft<'a> {
 }
 
 pub async fn create(
-    state: &AppState,
+    app: &App,
     actor: &Actor,
     new: NewDraft<'_>,
-) -> Result<(Dossier, bool), ApiError> {
+) -> Result<(Dossier, bool), AppError> {
     let NewDraft {
         applicant,
         procedure,
@@ -503,7 +478,7 @@ pub async fn create(
         form_data,
         idempotency_key,
     } = new;
-    super::limits::check_form_data(state, form_data)?;
+    super::limits::check_form_data(app, form_data)?;
     let fingerprint =
         super::limits::request_fingerprint(procedure.as_str(), unit.as_str(), applicant, form_data);
     let idempotency_key = idempotency_key.map(|key| motcua_store::dossiers::Idempotency {
@@ -511,16 +486,16 @@ pub async fn create(
         fingerprint: &fingerprint,
     });
     if let Some(k) = idempotency_key
-        && let Some(existing) = state
+        && let Some(existing) = app
             .store
             .dossier_by_idempotency_key(applicant, k.key)
             .await?
     {
         super::limits::same_request(&existing, k.fingerprint)?;
-        return Ok((state.store.dossier(&existing.id).await?.state, true));
+        return Ok((app.store.dossier(&existing.id).await?.state, true));
     }
-    let published = state.store.procedure(procedure).await.map_err(|_| {
-        ApiError::invalid(
+    let published = app.store.procedure(procedure).await.map_err(|_| {
+        AppError::invalid(
             "procedure",
             "unknown_procedure",
             "Thủ tục không có trong danh mục.",
@@ -528,7 +503,7 @@ pub async fn create(
         )
     })?;
     if !published.procedure.units.contains(unit) {
-        return Err(ApiError::invalid(
+        return Err(AppError::invalid(
             "unit",
             "not_competent",
             "Đơn vị này không có thẩm quyền giải quyết thủ tục.",
@@ -540,7 +515,7 @@ pub async fn create(
     let role = if applicant == actor.account_id {
         motcua_domain::access::Role::Applicant
     } else {
-        let tree = state.store.unit_tree().await?;
+        let tree = app.store.unit_tree().await?;
         motcua_domain::access::grant_for(
             actor,
             motcua_domain::access::Action::SubmitOnBehalf,
@@ -549,17 +524,13 @@ pub async fn create(
             &tree,
         )
         .map(|g| g.role)
-        .ok_or_else(ApiError::forbidden)?
+        .ok_or(AppError::Forbidden)?
     };
-    let open = state.store.open_drafts(applicant).await?;
-    state
-        .config
-        .limits
-        .new_draft(open)
-        .map_err(super::limits::limit_error)?;
-    let eform = state.eforms.in_force(&state.store, procedure).await?;
+    let open = app.store.open_drafts(applicant).await?;
+    app.settings.limits.new_draft(open)?;
+    let eform = app.eforms.in_force(&app.store, procedure).await?;
     let form_data =
-        &crate::eforms::prefilled(&state.store, applicant, eform.form.as_deref(), form_data).await;
+        &crate::eforms::prefilled(&app.store, applicant, eform.form.as_deref(), form_data).await;
     let now = Utc::now();
     let id = uuid::Uuid::now_v7().to_string();
     let by = By {
@@ -582,7 +553,8 @@ pub async fn create(
             eform_version: eform.version,
         },
     };
-    let d = Dossier::apply(None, &e).ok_or_else(ApiError::internal)?;
+    let d = Dossier::apply(None, &e)
+        .ok_or_else(|| AppError::Internal("a created event does not apply".into()))?;
     let events = [e];
     let commit = Commit {
         expected_version: 0,
@@ -594,18 +566,18 @@ pub async fn create(
         lookup_secret_hash: None,
         idempotency_key,
     };
-    match state.store.commit_dossiers(&[commit]).await {
+    match app.store.commit_dossiers(&[commit]).await {
         Ok(()) => Ok((d, false)),
         // Two retries raced: the other one created it.
         Err(motcua_store::StoreError::Conflict(_)) if idempotency_key.is_some() => {
             let key = idempotency_key.map(|k| k.key).unwrap_or_default();
-            let existing = state
+            let existing = app
                 .store
                 .dossier_by_idempotency_key(applicant, key)
                 .await?
-                .ok_or_else(conflict)?;
+                .ok_or(AppError::DossierConflict)?;
             super::limits::same_request(&existing, &fingerprint)?;
-            Ok((state.store.dossier(&existing.id).await?.state, true))
+            Ok((app.store.dossier(&existing.id).await?.state, true))
         }
         Err(e) => Err(e.into()),
     }
@@ -614,14 +586,14 @@ pub async fn create(
 /// Hands the committed dossiers' current bundle lines to the live index. The states are
 /// the ones just committed; only their event histories are read back (a line needs every
 /// event). A failure to read is logged, not returned: the change itself is committed.
-async fn feed_live(state: &AppState, committed: &[&Dossier]) {
+async fn feed_live(app: &App, committed: &[&Dossier]) {
     for d in committed {
-        let Ok(events) = state.store.dossier_events(&d.id).await else {
+        let Ok(events) = app.store.dossier_events(&d.id).await else {
             tracing::warn!(dossier = %d.id, "could not read a committed dossier back for the index");
             continue;
         };
         let parent = match &d.parent {
-            Some(p) => state
+            Some(p) => app
                 .store
                 .dossier(p)
                 .await
@@ -632,7 +604,35 @@ async fn feed_live(state: &AppState, committed: &[&Dossier]) {
         if let Some(line) =
             motcua_domain::dossier::export::bundle_line(d, &events, parent, Default::default())
         {
-            state.live.observe(&line);
+            app.live.observe(&line);
         }
     }
+}
+
+/// What `actor` may do to `d` now, as the domain answers it with the same context the
+/// write path decides with (the pinned process, the competent units, the extension limit).
+/// `desk` and `transfer_to` are the desk a reception would be made at and a unit a transfer
+/// could go to, where the caller offers one.
+pub async fn allowed(
+    app: &App,
+    actor: &Actor,
+    d: &Dossier,
+    desk: Option<&motcua_domain::UnitCode>,
+    transfer_to: Option<&motcua_domain::UnitCode>,
+) -> Result<motcua_domain::dossier::Allowed, AppError> {
+    let tree = app.store.unit_tree().await?;
+    let (_, process) = process_for(app, d).await?;
+    let competent_units = match transfer_to {
+        Some(_) => app.store.procedure(&d.procedure).await?.procedure.units,
+        None => Vec::new(),
+    };
+    let ctx = Context {
+        now: Utc::now(),
+        actor,
+        tree: &tree,
+        process: Some(&process),
+        competent_units: &competent_units,
+        max_extensions: app.settings.max_extensions,
+    };
+    Ok(motcua_domain::dossier::allowed(d, &ctx, desk, transfer_to))
 }

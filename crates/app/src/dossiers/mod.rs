@@ -1,0 +1,34 @@
+//! Dossiers: the one write path ([`execute`], [`execute_all`], [`create`]) that every
+//! caller (API, pages, imports) goes through, its effects and limits, and the reads that
+//! come with it.
+
+mod effects;
+pub mod files;
+pub mod limits;
+mod service;
+
+pub use effects::secret_hash;
+pub use service::{
+    NewDraft, Outcome, Request, Target, allowed, create, execute, execute_all, process_for,
+    validate_form,
+};
+
+use crate::{App, AppError, Missing};
+use motcua_domain::access::Actor;
+use motcua_store::dossiers::Stored;
+
+/// A dossier as stored, if `actor` may read it; otherwise the same `NotFound` as for a
+/// dossier that does not exist, so nobody learns that one they may not see exists.
+pub async fn readable(app: &App, actor: &Actor, id: &str) -> Result<Stored, AppError> {
+    let stored = app
+        .store
+        .dossier(id)
+        .await
+        .map_err(AppError::missing(Missing::Dossier))?;
+    let tree = app.store.unit_tree().await?;
+    if motcua_domain::access::may_read_dossier(actor, &stored.state, &tree) {
+        Ok(stored)
+    } else {
+        Err(AppError::NotFound(Missing::Dossier))
+    }
+}
