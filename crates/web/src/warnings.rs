@@ -123,7 +123,7 @@ pub fn spoken(items: Vec<Item>, lang: Lang) -> Vec<WarningOut> {
         .map(|i| match lang {
             Lang::Vi => i.out.into(),
             Lang::En => {
-                let label = crate::pages::office_names::warning_kind(lang, i.kind);
+                let label = crate::pages::office::names::warning_kind(lang, i.kind);
                 i.in_english(label).into()
             }
         })

@@ -10,7 +10,7 @@ use crate::AppState;
 use crate::api::Path;
 use crate::auth::{Authenticated, MaybeAuth};
 use crate::error::{ApiError, ErrorBody};
-use crate::pages::forms_render::Posted;
+use crate::pages::shared::forms_render::Posted;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Multipart, State};

@@ -1,35 +1,13 @@
 //! Server-rendered pages, Vietnamese first with English second (`chrome`, `crate::i18n`). They work without JavaScript: plain links and forms.
 
-mod admin;
-mod admin_accounts;
-mod admin_calendar;
-mod admin_catalogue;
-mod admin_catalogue_diff;
-mod admin_catalogue_form;
-mod admin_eforms;
-mod admin_processes;
-pub mod auth;
-mod backoffice;
-mod backoffice_forms;
-mod catalogue;
-pub(crate) mod chrome;
-mod desk;
-mod form;
-pub use form::Form;
-mod desk_files;
-mod desk_intake;
-mod desk_sheet;
-mod dossier_view;
-pub(crate) mod forms_render;
-mod monitor;
-pub(crate) mod monitor_period;
-mod monitor_svg;
-mod monitor_unit;
-mod monitor_warnings;
-pub(crate) mod office_names;
-mod portal_dossiers;
-mod portal_lists;
-mod portal_review;
+pub(crate) mod admin;
+pub(crate) mod monitor;
+pub(crate) mod office;
+pub(crate) mod portal;
+pub(crate) mod shared;
+
+pub(crate) use shared::form::Form;
+pub(crate) use shared::{auth, chrome};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -42,43 +20,15 @@ use axum::routing::{get, post};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(catalogue::home))
-        .route("/thu-tuc", get(catalogue::search))
-        .route("/thu-tuc/{code}", get(catalogue::procedure))
         .route("/ngon-ngu", get(chrome::switch))
         .route("/dang-nhap", get(auth::login_form).post(auth::login_submit))
-        .route("/dang-xuat", axum::routing::post(auth::logout_submit))
-        .route("/ho-so", post(portal_dossiers::create))
-        .route("/ho-so/{id}", get(portal_dossiers::show))
-        .route("/ho-so/{id}/to-khai", post(portal_dossiers::save_or_submit))
-        .route("/ho-so/{id}/xem-lai", get(portal_review::show))
-        .route("/ho-so/{id}/xac-nhan", post(portal_review::confirm))
-        .route("/ho-so/{id}/{action}", post(portal_dossiers::act))
-        .route("/ho-so-cua-toi", get(portal_lists::mine))
-        .route("/ho-so-cua-toi/ma-nop-ho", post(portal_lists::assist))
-        .route("/tra-cuu", get(portal_lists::lookup))
-        .route("/can-bo", get(backoffice::inbox))
-        .route("/can-bo/ho-so/{id}", get(backoffice::show))
-        .route(
-            "/can-bo/ho-so/{id}/phieu-tiep-nhan",
-            get(backoffice::receipt),
-        )
-        .route("/can-bo/ho-so/{id}/phieu-kiem-soat", get(desk_sheet::show))
-        .route("/can-bo/ho-so/{id}/{action}", post(backoffice::act))
+        .route("/dang-xuat", post(auth::logout_submit))
         .route("/static/app.css", get(stylesheet))
         .route("/static/upload.js", get(upload_script))
+        .merge(portal::routes())
+        .merge(office::routes())
         .merge(admin::routes())
-        .merge(monitor_routes())
-}
-
-fn monitor_routes() -> Router<AppState> {
-    Router::new()
-        .route("/giam-sat", get(monitor::dashboard))
-        .route("/giam-sat/canh-bao", get(monitor_warnings::page))
-        .route("/giam-sat/don-vi/{code}", get(monitor_unit::unit_page))
-        .route("/giam-sat/don-vi/{code}/ho-so", get(monitor_unit::dossiers))
-        .route("/static/monitor.css", get(monitor::stylesheet))
-        .route("/static/htmx.min.js", get(monitor::htmx))
+        .merge(monitor::routes())
 }
 
 /// The page forms that carry files, with the upload body limit `limit` (one file) instead
@@ -88,17 +38,17 @@ pub fn upload_routes(limit: usize) -> Router<AppState> {
     Router::new()
         .route(
             "/can-bo/tiep-nhan",
-            get(desk::form)
-                .post(desk::receive)
+            get(office::desk::form)
+                .post(office::desk::receive)
                 .layer(DefaultBodyLimit::max(limit.saturating_mul(10))),
         )
         .route(
             "/ho-so/{id}/tep",
-            post(desk_files::upload).layer(DefaultBodyLimit::max(limit)),
+            post(office::desk_files::upload).layer(DefaultBodyLimit::max(limit)),
         )
         .route(
             "/can-bo/ho-so/{id}/ket-qua",
-            post(desk_files::complete).layer(DefaultBodyLimit::max(limit)),
+            post(office::desk_files::complete).layer(DefaultBodyLimit::max(limit)),
         )
 }
 

@@ -3,8 +3,8 @@
 //! applying them to the version the draft starts from. Only the shape of the input is
 //! checked here; the record's rules are `Procedure::normalised`'s.
 
-use super::forms_render::{ErrorLink, Posted};
 use crate::i18n::Lang;
+use crate::pages::shared::forms_render::{ErrorLink, Posted};
 use motcua_domain::UnitCode;
 use motcua_domain::procedure::{
     ApplicantKind, Channel, Component, ComponentEntry, DurationUnit, Fee, OnlineLevel, Procedure,

@@ -2,11 +2,11 @@
 //! handed the dossier to whom and when, each step's deadline and whether it was kept,
 //! derived from the event log by `domain::dossier::control`.
 
-use super::auth::{Nav, PageUser};
-use super::dossier_view::{self, Summary, when};
-use super::{login_redirect, render};
 use crate::AppState;
 use crate::error::ApiError;
+use crate::pages::office::dossier_view::{self, Summary, when};
+use crate::pages::shared::auth::{Nav, PageUser};
+use crate::pages::{login_redirect, render};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
@@ -47,7 +47,7 @@ fn component_lines(events: &[motcua_domain::dossier::Event]) -> Vec<ComponentLin
                 detail: format!(
                     "{} ({})",
                     file.name,
-                    super::desk_files::human_size(file.size)
+                    crate::pages::office::desk_files::human_size(file.size)
                 ),
             }),
             Change::PaperSeen { component, reason } => Some(ComponentLine {
@@ -212,7 +212,7 @@ pub async fn show(
         csrf: user.csrf(),
         // Form 06 is a Vietnamese legal document, whatever the reader's language.
         s: dossier_view::summary(&state, d, crate::i18n::Lang::Vi).await?,
-        applicant: super::desk::applicant_name(&state, &stored).await,
+        applicant: crate::pages::office::desk::applicant_name(&state, &stored).await,
         desk,
         partners,
         rows,

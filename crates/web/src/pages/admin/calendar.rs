@@ -5,14 +5,14 @@
 //! every candidate set of rows is validated by building a `Calendar` before it is stored,
 //! and the calendar in force is replaced right after, so the next due date follows it.
 
-use super::Form;
-use super::admin::{Admin, Feedback, post_admin};
-use super::auth::{Nav, PageUser};
-use super::forms_render::Posted;
-use super::render;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::Lang;
+use crate::pages::Form;
+use crate::pages::admin::{Admin, Feedback, post_admin};
+use crate::pages::render;
+use crate::pages::shared::auth::{Nav, PageUser};
+use crate::pages::shared::forms_render::Posted;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -99,7 +99,9 @@ fn kind(lang: Lang, r: &DayRow) -> &'static str {
 }
 
 fn this_year() -> i32 {
-    chrono::Utc::now().with_timezone(&super::vn_offset()).year()
+    chrono::Utc::now()
+        .with_timezone(&crate::pages::vn_offset())
+        .year()
 }
 
 fn days_of(year: i32) -> impl Iterator<Item = NaiveDate> {

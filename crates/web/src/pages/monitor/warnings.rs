@@ -1,13 +1,13 @@
 //! The warnings page (`/giam-sat/canh-bao`): the same list as `GET /api/v1/warnings`, for
 //! people, filtered by unit, kind and "at my steps", each linking to its dossier or unit.
 
-use super::auth::{Nav, PageUser};
-use super::monitor::{respond, wants_fragment};
-use super::office_names;
-use super::{encode, login_redirect, render};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::Lang;
+use crate::pages::monitor::dashboard::{respond, wants_fragment};
+use crate::pages::office::names;
+use crate::pages::shared::auth::{Nav, PageUser};
+use crate::pages::{encode, login_redirect, render};
 use crate::warnings::{WarningOut, page as page_of, spoken};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -78,7 +78,7 @@ struct WarningsList {
 }
 
 fn role_label(lang: Lang, role: &str) -> &'static str {
-    Role::parse(role).map_or("", |r| office_names::role(lang, r))
+    Role::parse(role).map_or("", |r| names::role(lang, r))
 }
 
 fn row(lang: Lang, w: WarningOut) -> Row {
@@ -147,7 +147,7 @@ pub async fn page(
             "/giam-sat/canh-bao?{query}&sau={}",
             encode(non_empty(&q.sau).unwrap_or_default())
         ),
-        as_of: super::monitor::shown_at(lang, now),
+        as_of: crate::pages::monitor::dashboard::shown_at(lang, now),
         total,
         rows: items.into_iter().map(|w| row(lang, w)).collect(),
         next: next.map(|c| format!("/giam-sat/canh-bao?{query}&sau={}", encode(&c))),
@@ -170,7 +170,7 @@ pub async fn page(
         .into_iter()
         .map(|k| Choice {
             value: k.as_str().to_owned(),
-            label: office_names::warning_kind(lang, k).to_owned(),
+            label: names::warning_kind(lang, k).to_owned(),
             selected: Some(k.as_str()) == kind,
         })
         .collect();

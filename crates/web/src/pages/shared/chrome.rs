@@ -4,12 +4,12 @@
 //! Pages for signed-in people carry `user: Option<Nav>` (the `Nav` holds the reader);
 //! pages anyone may see carry `user: Visitor`. base.html reads either through [`Header`].
 
-use super::auth::Nav;
-use super::auth::safe_next;
-use super::encode;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::Lang;
+use crate::pages::encode;
+use crate::pages::shared::auth::Nav;
+use crate::pages::shared::auth::safe_next;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};

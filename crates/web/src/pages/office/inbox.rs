@@ -1,16 +1,16 @@
 //! The officers' pages: the inbox, a dossier with exactly the actions this officer may take
 //! at its step, and the printable receipt (form 01). Actions go through `service::execute`.
 
-use super::Form;
-use super::auth::{Nav, PageUser};
-use super::catalogue::UnitOption;
-use super::dossier_view::{self, DataRow, DocRow, Summary, TimelineRow};
-use super::forms_render::Posted;
-use super::portal_dossiers::{Feedback, OkQuery, version_of};
-use super::{encode, login_redirect, render};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::{self, Lang};
+use crate::pages::Form;
+use crate::pages::office::dossier_view::{self, DataRow, DocRow, Summary, TimelineRow};
+use crate::pages::portal::catalogue::UnitOption;
+use crate::pages::portal::dossiers::{Feedback, OkQuery, version_of};
+use crate::pages::shared::auth::{Nav, PageUser};
+use crate::pages::shared::forms_render::Posted;
+use crate::pages::{encode, login_redirect, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
@@ -280,7 +280,7 @@ struct OfficePage {
     data: Vec<DataRow>,
     timeline: Vec<TimelineRow>,
     docs: Vec<DocRow>,
-    files: super::desk_files::FilesPanel,
+    files: crate::pages::office::desk_files::FilesPanel,
 }
 
 impl OfficePage {
@@ -306,7 +306,7 @@ async fn readable(state: &AppState, actor: &Actor, id: &str) -> Result<Stored, A
     }
 }
 
-pub(super) async fn page(
+pub(crate) async fn page(
     state: &AppState,
     user: &PageUser,
     actor: &Actor,
@@ -326,7 +326,7 @@ pub(super) async fn page(
         data: dossier_view::form_data(state, stored, lang).await?,
         timeline: dossier_view::timeline(state, &events, true, lang).await,
         docs: dossier_view::documents(&state.app.store.documents(&d.id).await?, lang),
-        files: super::desk_files::panel(state, actor, d, &events, lang).await?,
+        files: crate::pages::office::desk_files::panel(state, actor, d, &events, lang).await?,
     };
     Ok(render(&page, status))
 }
@@ -369,7 +369,7 @@ pub async fn act(
     }
     let actor = account.actor();
     readable(&state, &actor, &id).await?;
-    let result = match super::backoffice_forms::request(&action, &p) {
+    let result = match crate::pages::office::action_forms::request(&action, &p) {
         Ok((ok, req)) => service::execute(&state.app, &actor, &id, version_of(&p), req)
             .await
             .map_err(ApiError::from)
@@ -449,7 +449,7 @@ pub async fn receipt(
         csrf: user.csrf(),
         // Form 01 is a Vietnamese legal document, whatever the reader's language.
         s: dossier_view::summary(&state, d, Lang::Vi).await?,
-        applicant: super::desk::applicant_name(&state, &stored).await,
+        applicant: crate::pages::office::desk::applicant_name(&state, &stored).await,
         desk: d
             .desk
             .as_ref()

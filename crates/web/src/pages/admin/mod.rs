@@ -4,14 +4,22 @@
 //! page. Every permission question is the domain's (`access::authorize`,
 //! `motcua_domain::admin`); these pages only ask it and show the answer.
 
-use super::auth::{Nav, PageUser};
-use super::forms_render::Posted;
-use super::monitor_svg::esc;
-use super::office_names;
-use super::{login_redirect, render};
+pub(crate) mod accounts;
+pub(crate) mod calendar;
+pub(crate) mod catalogue;
+pub(crate) mod catalogue_diff;
+pub(crate) mod catalogue_form;
+pub(crate) mod eforms;
+pub(crate) mod processes;
+
 use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::Lang;
+use crate::pages::monitor::svg::esc;
+use crate::pages::office::names;
+use crate::pages::shared::auth::{Nav, PageUser};
+use crate::pages::shared::forms_render::Posted;
+use crate::pages::{login_redirect, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{FromRequestParts, State};
@@ -26,8 +34,8 @@ use motcua_domain::unit::UnitTree;
 use motcua_store::accounts::Account;
 
 pub fn routes() -> Router<AppState> {
-    use super::{admin_accounts as acc, admin_calendar as cal, admin_catalogue as cat};
-    use super::{admin_eforms as ef, admin_processes as pr};
+    use self::{accounts as acc, calendar as cal, catalogue as cat};
+    use self::{eforms as ef, processes as pr};
     Router::new()
         .route("/quan-tri", get(overview))
         .route("/quan-tri/thu-tuc", get(cat::list))
@@ -121,7 +129,7 @@ impl GrantLabel {
 pub fn grant_label(lang: Lang, tree: &UnitTree, g: &Grant) -> GrantLabel {
     GrantLabel {
         lang,
-        role: office_names::role(lang, g.role),
+        role: names::role(lang, g.role),
         unit: unit_name(tree, &g.unit),
         with_sub_units: g.with_sub_units,
     }
@@ -225,7 +233,7 @@ fn flash(lang: Lang, ok: &str) -> Option<&'static str> {
 
 /// A date and time at +07:00 for tables: "07/01/2025 14:35".
 pub fn when(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&super::vn_offset())
+    t.with_timezone(&crate::pages::vn_offset())
         .format("%d/%m/%Y %H:%M")
         .to_string()
 }

@@ -61,7 +61,8 @@ pub async fn summary(state: &AppState, d: &Dossier, lang: Lang) -> Result<Summar
         received_at: d.received_at.map(when),
         due_at: d.due_at.map(when),
         current_due_at: d.current_due_at.filter(|c| Some(*c) != d.due_at).map(when),
-        fee_due: (d.fee_requested > d.fee_paid).then(|| super::money(d.fee_requested - d.fee_paid)),
+        fee_due: (d.fee_requested > d.fee_paid)
+            .then(|| crate::pages::money(d.fee_requested - d.fee_paid)),
     })
 }
 
@@ -164,7 +165,7 @@ fn detail(c: &Change, tree: Option<&motcua_domain::unit::UnitTree>, lang: Lang) 
             vec![words(code.to_string()), when(*due_at)],
         ),
         Change::PaymentRequested { amount_vnd } | Change::PaymentCompleted { amount_vnd } => {
-            vec![words(super::money(*amount_vnd))]
+            vec![words(crate::pages::money(*amount_vnd))]
         }
         Change::Completed { results } => fill(
             lang.t("dossier.detail.results"),
@@ -338,7 +339,7 @@ pub struct DataRow {
     pub typed: bool,
 }
 
-pub(super) fn shown(f: &Field, v: &Value, lang: Lang) -> String {
+pub(crate) fn shown(f: &Field, v: &Value, lang: Lang) -> String {
     let choice = |s: &str| {
         f.choices
             .iter()
@@ -354,16 +355,16 @@ pub(super) fn shown(f: &Field, v: &Value, lang: Lang) -> String {
             .map(|x| choice(&flat(x)))
             .collect::<Vec<_>>()
             .join("; "),
-        (FieldKind::MoneyVnd, Value::Number(n)) => {
-            n.as_u64().map_or_else(|| n.to_string(), super::money)
-        }
+        (FieldKind::MoneyVnd, Value::Number(n)) => n
+            .as_u64()
+            .map_or_else(|| n.to_string(), crate::pages::money),
         (FieldKind::Date, Value::String(s)) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map_or_else(|_| s.clone(), |d| d.format("%d/%m/%Y").to_string()),
         _ => flat(v),
     }
 }
 
-pub(super) fn rows_of(
+pub(crate) fn rows_of(
     fields: &[Field],
     data: &Value,
     prefix: &str,

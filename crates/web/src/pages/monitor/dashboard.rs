@@ -5,14 +5,14 @@
 //!
 //! Figures come from the live engine (`AppState::live`), never from scanning dossiers.
 
-use super::auth::{Nav, PageUser};
-use super::monitor_period::{self, PeriodOption, PeriodQuery};
-use super::monitor_svg::{self, Bar};
-use super::office_names::{self, Label, num2};
-use super::{encode, login_redirect, render};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::Lang;
+use crate::pages::monitor::period::{self, PeriodOption, PeriodQuery};
+use crate::pages::monitor::svg::{self, Bar};
+use crate::pages::office::names::{self, Label, num2};
+use crate::pages::shared::auth::{Nav, PageUser};
+use crate::pages::{encode, login_redirect, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
@@ -95,12 +95,14 @@ struct DashboardFigures {
 }
 
 pub fn today() -> NaiveDate {
-    Utc::now().with_timezone(&super::vn_offset()).date_naive()
+    Utc::now()
+        .with_timezone(&crate::pages::vn_offset())
+        .date_naive()
 }
 
 /// When figures were computed, to the second, as people read it.
 pub fn shown_at(lang: Lang, t: chrono::DateTime<Utc>) -> String {
-    t.with_timezone(&super::vn_offset())
+    t.with_timezone(&crate::pages::vn_offset())
         .format(lang.t("monitor.time_at"))
         .to_string()
 }
@@ -127,17 +129,17 @@ pub fn period_of(
     q: &PeriodQuery,
     today: NaiveDate,
     lang: Lang,
-) -> (monitor_period::Chosen, Option<String>) {
-    match monitor_period::choose(q, today, lang) {
+) -> (period::Chosen, Option<String>) {
+    match period::choose(q, today, lang) {
         Ok(c) => (c, None),
         Err(e) => {
             let e = lang.f("monitor.period.fallback", e.message(lang));
-            let fallback = monitor_period::choose(&PeriodQuery::default(), today, lang);
+            let fallback = period::choose(&PeriodQuery::default(), today, lang);
             // The running quarter always has at least today.
             match fallback {
                 Ok(c) => (c, Some(e)),
                 Err(_) => (
-                    monitor_period::Chosen {
+                    period::Chosen {
                         period: motcua_index::compute::Period {
                             from: today,
                             to: today,
@@ -180,9 +182,9 @@ pub fn unit_row(lang: Lang, u: &UnitOut, of: usize, period_query: &str) -> UnitR
     UnitRow {
         code: u.code.clone(),
         name: Label::data(lang, &u.name),
-        kind: office_names::unit_kind(lang, u.kind),
+        kind: names::unit_kind(lang, u.kind),
         total: num2(lang, u.total),
-        rating: office_names::rating(lang, &u.rating),
+        rating: names::rating(lang, &u.rating),
         rank: u.rank,
         of,
         href: format!("/giam-sat/don-vi/{}?{period_query}", u.code),
@@ -321,18 +323,12 @@ pub async fn dashboard(
     let page = Dashboard {
         user: user.nav(),
         csrf: user.csrf(),
-        options: monitor_period::options(today, &chosen.value, lang),
+        options: period::options(today, &chosen.value, lang),
         tu: chosen.period.from.to_string(),
         den: chosen.period.to.to_string(),
         kinds: UnitKind::ALL
             .iter()
-            .map(|k| {
-                (
-                    k.as_str(),
-                    office_names::unit_kind(lang, *k),
-                    Some(*k) == kind,
-                )
-            })
+            .map(|k| (k.as_str(), names::unit_kind(lang, *k), Some(*k) == kind))
             .collect(),
         sort,
         dir: dir.to_owned(),
@@ -365,7 +361,7 @@ fn totals_chart(lang: Lang, units: &[&UnitOut], period: &str) -> String {
         }
         _ => lang.t("monitor.chart_empty").to_owned(),
     };
-    monitor_svg::bars(
+    svg::bars(
         "bieu-do-tong",
         &lang.f("monitor.chart_totals_title", period),
         &desc,
@@ -380,7 +376,7 @@ pub async fn stylesheet() -> Response {
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../../static/monitor.css"),
+        include_str!("../../../static/monitor.css"),
     )
         .into_response()
 }
@@ -393,7 +389,7 @@ pub async fn htmx() -> Response {
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
         ],
-        include_bytes!("../../static/htmx.min.js").as_slice(),
+        include_bytes!("../../../static/htmx.min.js").as_slice(),
     )
         .into_response()
 }

@@ -3,12 +3,12 @@
 //! the officer's "complete with the result's file". Forms are multipart and work without
 //! JavaScript; every attachment goes through the domain.
 
-use super::auth::PageUser;
-use super::portal_dossiers::Feedback;
 use crate::AppState;
 use crate::dossiers::files::{self as df, Uploaded};
 use crate::error::ApiError;
 use crate::i18n::{self, Lang};
+use crate::pages::portal::dossiers::Feedback;
+use crate::pages::shared::auth::PageUser;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -181,7 +181,7 @@ async fn read_form(
     state: &AppState,
     user: &PageUser,
     mp: Multipart,
-) -> Result<(super::forms_render::Posted, Vec<Uploaded>), ApiError> {
+) -> Result<(crate::pages::shared::forms_render::Posted, Vec<Uploaded>), ApiError> {
     let (p, files) = df::read_multipart(state, mp, |p| {
         if user.csrf_ok(p.get("csrf_token")) {
             Ok(())
@@ -215,9 +215,9 @@ async fn back_with(
         .map_err(|_| ApiError::not_found("hồ sơ", "Dossier"))?;
     let (fb, status) = Feedback::failed(e, user.lang());
     if stored.state.applicant == actor.account_id {
-        super::portal_dossiers::page(state, user, &stored, fb, None, status).await
+        crate::pages::portal::dossiers::page(state, user, &stored, fb, None, status).await
     } else {
-        super::backoffice::page(state, user, actor, &stored, fb, status).await
+        crate::pages::office::inbox::page(state, user, actor, &stored, fb, status).await
     }
 }
 

@@ -3,15 +3,15 @@
 //! inter-agency hand-over), the draft edited as JSON, and publication after the domain's
 //! `Process::check`.
 
-use super::Form;
-use super::admin::{Admin, Feedback, OkQuery, unit_name, when};
-use super::admin_catalogue::{Proc, posted_for, procedure_for};
-use super::auth::{Nav, PageUser};
-use super::office_names;
-use super::render;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::{self, Lang};
+use crate::pages::Form;
+use crate::pages::admin::catalogue::{Proc, posted_for, procedure_for};
+use crate::pages::admin::{Admin, Feedback, OkQuery, unit_name, when};
+use crate::pages::office::names;
+use crate::pages::render;
+use crate::pages::shared::auth::{Nav, PageUser};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -180,7 +180,7 @@ fn view(lang: Lang, v: &ProcessVersion, tree: &UnitTree, limit: Option<u32>) -> 
         .map(|(i, s)| StepRow {
             number: i + 1,
             name: s.name.clone(),
-            role: office_names::role(lang, s.role),
+            role: names::role(lang, s.role),
             unit: step_unit(lang, &s.unit, tree),
             unit_vi: lang.is_en() && matches!(s.unit, StepUnit::Named { .. }),
             hours: s.hours,

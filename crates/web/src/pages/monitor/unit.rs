@@ -3,17 +3,17 @@
 //! score, its sub-units; and the drill-down from a figure to the dossiers behind it
 //! (`…/ho-so?hinh=tre-han`), each linking to the back-office dossier page.
 
-use super::auth::{Nav, PageUser};
-use super::monitor::{
-    UnitRow, kind_counts, live_output, period_of, respond, today, unit_row, wants_fragment,
-};
-use super::monitor_period::{self, PeriodOption, PeriodQuery};
-use super::monitor_svg::{self, Bar};
-use super::office_names::{self, Label, num2};
-use super::{encode, login_redirect, render};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::{self, Lang};
+use crate::pages::monitor::dashboard::{
+    UnitRow, kind_counts, live_output, period_of, respond, today, unit_row, wants_fragment,
+};
+use crate::pages::monitor::period::{self, PeriodOption, PeriodQuery};
+use crate::pages::monitor::svg::{self, Bar};
+use crate::pages::office::names::{self, Label, num2};
+use crate::pages::shared::auth::{Nav, PageUser};
+use crate::pages::{encode, login_redirect, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -198,7 +198,7 @@ pub async fn unit_page(
             .map_or_else(|| k.to_owned(), |s| (*s).to_owned())
     };
     // Groups have names in both languages; metrics keep the definition's Vietnamese.
-    let group_name = |k: &str| office_names::group(lang, k, &name_vi(k));
+    let group_name = |k: &str| names::group(lang, k, &name_vi(k));
     let metric_name = |k: &str| Label::data(lang, name_vi(k));
     let base = format!("/giam-sat/don-vi/{}", unit);
     let groups: Vec<GroupRow> = u
@@ -258,7 +258,7 @@ pub async fn unit_page(
             lang.f2("monitor.chart_weakest", group_name(&g.key), score)
         }),
     );
-    let chart = monitor_svg::bars(
+    let chart = svg::bars(
         "bieu-do-nhom",
         &lang.f2("monitor.chart_groups_title", &u.name, &chosen.label),
         &desc,
@@ -278,7 +278,7 @@ pub async fn unit_page(
     let fig = UnitFigures {
         lang,
         period_label: chosen.label.clone(),
-        as_of: super::monitor::shown_at(lang, Utc::now()),
+        as_of: crate::pages::monitor::dashboard::shown_at(lang, Utc::now()),
         here: format!("{base}?{}", chosen.query),
         unit: unit_row(lang, u, of(u.kind), &chosen.query),
         chart,
@@ -291,7 +291,7 @@ pub async fn unit_page(
     let page = UnitPage {
         user: user.nav(),
         csrf: user.csrf(),
-        options: monitor_period::options(today, &chosen.value, lang),
+        options: period::options(today, &chosen.value, lang),
         tu: chosen.period.from.to_string(),
         den: chosen.period.to.to_string(),
         error,

@@ -1,12 +1,12 @@
 //! The applicant's lists: their own dossiers, and the public lookup by code and receipt
 //! secret (no login, no personal data).
 
-use super::auth::PageUser;
-use super::chrome::Visitor;
-use super::{login_redirect, render};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n;
+use crate::pages::shared::auth::PageUser;
+use crate::pages::shared::chrome::Visitor;
+use crate::pages::{login_redirect, render};
 use askama::Template;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{StatusCode, Uri, header};
@@ -52,7 +52,7 @@ pub async fn assist(
     State(state): State<AppState>,
     user: PageUser,
     uri: Uri,
-    super::Form(f): super::Form<AssistForm>,
+    crate::pages::Form(f): crate::pages::Form<AssistForm>,
 ) -> Result<Response, ApiError> {
     let Some(account) = user.account() else {
         return Ok(login_redirect(&uri));

@@ -1,11 +1,11 @@
 //! The public catalogue: home, search, and the procedure page with its public parts.
 
-use super::auth::PageUser;
-use super::chrome::Visitor;
-use super::{encode, money, render};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::{self, Lang};
+use crate::pages::shared::auth::PageUser;
+use crate::pages::shared::chrome::Visitor;
+use crate::pages::{encode, money, render};
 use crate::params::{ProcedureQuery, parse_code, search_query};
 use askama::Template;
 use axum::extract::{Path, Query, State};

@@ -2,11 +2,11 @@
 //! appointment, and per component a scan or the reason it stays on paper. Nothing is
 //! written unless every part is right (see [`take_in`]).
 
-use super::forms_render::Posted;
 use crate::AppState;
 use crate::dossiers::files::{self as df, OTHER_COMPONENT, Uploaded};
 use crate::error::ApiError;
 use crate::i18n::Lang;
+use crate::pages::shared::forms_render::Posted;
 use motcua_app::dossiers::{self as service, Request, Target};
 use motcua_domain::UnitCode;
 use motcua_domain::access::{Actor, Role};
@@ -45,7 +45,7 @@ fn due_date(p: &Posted) -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiErro
     chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
         .ok()
         .and_then(|d| d.and_hms_opt(17, 0, 0))
-        .and_then(|t| t.and_local_timezone(super::vn_offset()).single())
+        .and_then(|t| t.and_local_timezone(crate::pages::vn_offset()).single())
         .map(|t| Some(t.with_timezone(&chrono::Utc)))
         .ok_or_else(|| {
             ApiError::invalid(
@@ -141,9 +141,9 @@ fn read_components(
     out
 }
 
-pub(super) type Refusal = (ApiError, Vec<String>);
+pub(crate) type Refusal = (ApiError, Vec<String>);
 
-pub(super) async fn take_in(
+pub(crate) async fn take_in(
     state: &AppState,
     actor: &Actor,
     desks: &[UnitCode],

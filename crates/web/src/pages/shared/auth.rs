@@ -1,12 +1,12 @@
 //! Logging in and out from the pages, and the shared login rule (rate limit + password).
 
-use super::Form;
-use super::chrome::{Reader, Visitor};
-use super::render;
 use crate::AppState;
 use crate::auth::{MaybeAuth, Via, clear_cookie, same_secret, session_cookie};
 use crate::error::ApiError;
 use crate::i18n::Lang;
+use crate::pages::Form;
+use crate::pages::render;
+use crate::pages::shared::chrome::{Reader, Visitor};
 use askama::Template;
 use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::request::Parts;
@@ -188,7 +188,7 @@ pub async fn login_submit(
             let lang = Lang::of_reader(&headers);
             let next = safe_next(f.next.as_deref());
             // A switch of language goes back to the empty form, keeping where to go next.
-            let here = format!("/dang-nhap?next={}", super::encode(&next));
+            let here = format!("/dang-nhap?next={}", crate::pages::encode(&next));
             let mut r = render(
                 &LoginPage {
                     user: Visitor {

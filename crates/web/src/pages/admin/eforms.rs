@@ -3,15 +3,15 @@
 //! citizen will see it (`forms_render`), and publication, which the domain's
 //! `FormDefinition::check` refuses with every problem listed.
 
-use super::Form;
-use super::admin::{Admin, Feedback, OkQuery, when};
-use super::admin_catalogue::{Proc, posted_for, procedure_for};
-use super::auth::{Nav, PageUser};
-use super::forms_render::{SectionView, render_form};
-use super::render;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::Lang;
+use crate::pages::Form;
+use crate::pages::admin::catalogue::{Proc, posted_for, procedure_for};
+use crate::pages::admin::{Admin, Feedback, OkQuery, when};
+use crate::pages::render;
+use crate::pages::shared::auth::{Nav, PageUser};
+use crate::pages::shared::forms_render::{SectionView, render_form};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

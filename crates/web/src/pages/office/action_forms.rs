@@ -1,8 +1,8 @@
 //! Reading an officer's action form into the service's request. Only the shape of the
 //! input is checked here; every rule is the domain's.
 
-use super::forms_render::Posted;
 use crate::error::ApiError;
+use crate::pages::shared::forms_render::Posted;
 use chrono::{DateTime, Utc};
 use motcua_app::dossiers::Request;
 use motcua_domain::UnitCode;
@@ -16,7 +16,7 @@ fn date_field(p: &Posted, name: &str) -> Result<Option<DateTime<Utc>>, ApiError>
     chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
         .ok()
         .and_then(|d| d.and_hms_opt(17, 0, 0))
-        .and_then(|t| t.and_local_timezone(super::vn_offset()).single())
+        .and_then(|t| t.and_local_timezone(crate::pages::vn_offset()).single())
         .map(|t| Some(t.with_timezone(&Utc)))
         .ok_or_else(|| {
             ApiError::invalid(

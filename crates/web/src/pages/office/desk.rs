@@ -4,15 +4,15 @@
 //! dossier is then taken in, digitised and received in one commit, and the officer prints
 //! the receipt (form 01).
 
-use super::auth::{Nav, PageUser};
-use super::catalogue::UnitOption;
-use super::desk_intake::take_in;
-use super::forms_render::Posted;
-use super::{login_redirect, render};
 use crate::AppState;
 use crate::dossiers::files::{self as df};
 use crate::error::ApiError;
 use crate::i18n::{self, Lang};
+use crate::pages::office::desk_intake::take_in;
+use crate::pages::portal::catalogue::UnitOption;
+use crate::pages::shared::auth::{Nav, PageUser};
+use crate::pages::shared::forms_render::Posted;
+use crate::pages::{login_redirect, render};
 use askama::Template;
 use axum::extract::{Multipart, Query, State};
 use axum::http::{StatusCode, Uri};

@@ -2,14 +2,16 @@
 //! follow it, answer a supplement request, withdraw, rate; the list of one's dossiers; the
 //! public lookup by code and receipt secret. Every change goes through `service::execute`.
 
-use super::Form;
-use super::auth::{Nav, PageUser};
-use super::dossier_view::{self, DataRow, DocRow, Summary, TimelineRow};
-use super::forms_render::{ErrorLink, Posted, SectionView, read_posted, render_form};
-use super::{login_redirect, render};
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
 use crate::i18n::Lang;
+use crate::pages::Form;
+use crate::pages::office::dossier_view::{self, DataRow, DocRow, Summary, TimelineRow};
+use crate::pages::shared::auth::{Nav, PageUser};
+use crate::pages::shared::forms_render::{
+    ErrorLink, Posted, SectionView, read_posted, render_form,
+};
+use crate::pages::{login_redirect, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
@@ -33,7 +35,10 @@ pub struct Feedback {
 impl Feedback {
     pub fn ok(q: &OkQuery, lang: Lang) -> Self {
         Feedback {
-            ok: q.ok.as_deref().and_then(|ok| super::flash_in(lang, ok)),
+            ok: q
+                .ok
+                .as_deref()
+                .and_then(|ok| crate::pages::flash_in(lang, ok)),
             ..Default::default()
         }
     }
@@ -64,7 +69,7 @@ pub fn version_of(p: &Posted) -> Option<i64> {
     p.get("version").and_then(|v| v.trim().parse().ok())
 }
 
-pub(super) async fn load(state: &AppState, id: &str) -> Result<Stored, ApiError> {
+pub(crate) async fn load(state: &AppState, id: &str) -> Result<Stored, ApiError> {
     state
         .app
         .store
@@ -87,7 +92,7 @@ pub async fn create(
     let Some(account) = user.account() else {
         return Ok(Redirect::to(&format!(
             "/dang-nhap?next={}",
-            super::encode(&format!("/thu-tuc/{procedure}"))
+            crate::pages::encode(&format!("/thu-tuc/{procedure}"))
         ))
         .into_response());
     };
@@ -127,7 +132,7 @@ struct DraftPage {
     sections: Vec<SectionView>,
     errors: Vec<ErrorLink>,
     note: String,
-    files: super::desk_files::FilesPanel,
+    files: crate::pages::office::desk_files::FilesPanel,
 }
 
 impl DraftPage {
@@ -150,7 +155,7 @@ struct DossierPage {
     supplement: Option<(Vec<String>, String)>,
     can_withdraw: bool,
     can_rate: bool,
-    files: super::desk_files::FilesPanel,
+    files: crate::pages::office::desk_files::FilesPanel,
 }
 
 impl DossierPage {
@@ -160,7 +165,7 @@ impl DossierPage {
 }
 
 /// The applicant's page for their dossier; `posted` is what they just typed (kept on error).
-pub(super) async fn page(
+pub(crate) async fn page(
     state: &AppState,
     user: &PageUser,
     stored: &Stored,
@@ -176,13 +181,16 @@ pub(super) async fn page(
         .map(|a| a.actor())
         .ok_or_else(ApiError::unauthenticated)?;
     let events = state.app.store.dossier_events(&d.id).await?;
-    let files = super::desk_files::panel(state, &actor, d, &events, lang).await?;
+    let files = crate::pages::office::desk_files::panel(state, &actor, d, &events, lang).await?;
     if d.status == Status::Draft {
         let data = posted.unwrap_or_else(|| stored.form_data.clone());
         let form = state.app.eforms.pinned(&state.app.store, d).await?;
         let (sections, mut errors) = match &form {
             Some(f) => render_form(f.definition(), &data, &fb.fields),
-            None => (Vec::new(), super::forms_render::summary(&fb.fields)),
+            None => (
+                Vec::new(),
+                crate::pages::shared::forms_render::summary(&fb.fields),
+            ),
         };
         if errors.is_empty()
             && let Some(e) = &fb.error
@@ -236,7 +244,7 @@ pub(super) async fn page(
 }
 
 /// Officers who open an applicant's link go to their own view of it.
-pub(super) async fn own(state: &AppState, user: &PageUser, id: &str) -> Result<Stored, Response> {
+pub(crate) async fn own(state: &AppState, user: &PageUser, id: &str) -> Result<Stored, Response> {
     let Some(account) = user.account() else {
         return Err(ApiError::unauthenticated().into_response());
     };
@@ -318,7 +326,7 @@ pub async fn save_or_submit(
     let result = if review {
         // The domain's own check, the same one the submission makes again: the review
         // page then shows the answers exactly as they will be submitted.
-        match service::validate_form(form.as_deref(), &data, super::vn_today()) {
+        match service::validate_form(form.as_deref(), &data, crate::pages::vn_today()) {
             Ok(checked) => {
                 let req = Request::SaveForm { form_data: checked };
                 service::execute(&state.app, &account.actor(), &id, version_of(&p), req)

@@ -6,17 +6,17 @@
 //! This is presentation only: the submission goes through `service::execute`, whose
 //! `Submit` validates the declaration again and lets the domain decide.
 
-use super::Form;
-use super::auth::{Nav, PageUser};
-use super::desk_files::FileRow;
-use super::dossier_view::{self, DataRow, Summary};
-use super::forms_render::Posted;
-use super::portal_dossiers::{Feedback, load, own, page, version_of};
-use super::{login_redirect, render};
 use crate::AppState;
 use crate::dossiers::files as df;
 use crate::error::ApiError;
 use crate::i18n::Lang;
+use crate::pages::Form;
+use crate::pages::office::desk_files::FileRow;
+use crate::pages::office::dossier_view::{self, DataRow, Summary};
+use crate::pages::portal::dossiers::{Feedback, load, own, page, version_of};
+use crate::pages::shared::auth::{Nav, PageUser};
+use crate::pages::shared::forms_render::Posted;
+use crate::pages::{login_redirect, render};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
@@ -190,7 +190,7 @@ async fn review_page(
         }
     };
     let events = state.app.store.dossier_events(&d.id).await?;
-    let files = super::desk_files::panel(state, &actor, d, &events, lang)
+    let files = crate::pages::office::desk_files::panel(state, &actor, d, &events, lang)
         .await?
         .components;
     // The declaration on this page holds (else the draft went back to its errors), so
@@ -248,7 +248,9 @@ pub async fn show(
         .eforms
         .pinned(&state.app.store, &stored.state)
         .await?;
-    if let Err(e) = service::validate_form(form.as_deref(), &stored.form_data, super::vn_today()) {
+    if let Err(e) =
+        service::validate_form(form.as_deref(), &stored.form_data, crate::pages::vn_today())
+    {
         let (fb, _) = Feedback::failed(e.into(), user.lang());
         return page(&state, &user, &stored, fb, None, StatusCode::OK).await;
     }

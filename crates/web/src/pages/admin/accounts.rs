@@ -3,15 +3,17 @@
 //! Whether the administrator may touch a given role in a given unit is
 //! `motcua_domain::admin`'s answer; the store writes the change with its audit row.
 
-use super::Form;
-use super::admin::{Admin, AuditLine, Feedback, GrantLabel, audit_lines, grant_label, post_admin};
-use super::auth::{Nav, PageUser};
-use super::forms_render::Posted;
-use super::office_names;
-use super::render;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::Lang;
+use crate::pages::Form;
+use crate::pages::admin::{
+    Admin, AuditLine, Feedback, GrantLabel, audit_lines, grant_label, post_admin,
+};
+use crate::pages::office::names;
+use crate::pages::render;
+use crate::pages::shared::auth::{Nav, PageUser};
+use crate::pages::shared::forms_render::Posted;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -47,7 +49,7 @@ fn grant_options(a: &Admin) -> (Vec<Opt>, Vec<Opt>) {
         })
         .map(|r| Opt {
             value: r.as_str().into(),
-            label: office_names::role(a.lang, r).into(),
+            label: names::role(a.lang, r).into(),
         })
         .collect();
     let units = units

@@ -3,16 +3,16 @@
 //! version, and publication. Drafts and publication go through the same store functions
 //! and domain checks as the API (`api/procedures.rs`).
 
-use super::Form;
-use super::admin::{Admin, AuditLine, Feedback, audit_lines, post_admin, when};
-use super::admin_catalogue_diff::{DiffRow, diff};
-use super::admin_catalogue_form::DraftFields;
-use super::auth::{Nav, PageUser};
-use super::forms_render::{ErrorLink, Posted};
-use super::render;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::Lang;
+use crate::pages::Form;
+use crate::pages::admin::catalogue_diff::{DiffRow, diff};
+use crate::pages::admin::catalogue_form::DraftFields;
+use crate::pages::admin::{Admin, AuditLine, Feedback, audit_lines, post_admin, when};
+use crate::pages::render;
+use crate::pages::shared::auth::{Nav, PageUser};
+use crate::pages::shared::forms_render::{ErrorLink, Posted};
 use crate::params::parse_code;
 use askama::Template;
 use axum::extract::{Path, Query, State};
