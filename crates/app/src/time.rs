@@ -19,3 +19,12 @@ pub fn vn_date(t: DateTime<Utc>) -> chrono::NaiveDate {
 pub fn vn_offset() -> FixedOffset {
     VIETNAM_OFFSET
 }
+
+/// Midnight at the end of today (+`days`) in Vietnam.
+pub fn end_of_day(now: DateTime<Utc>, days: i64) -> DateTime<Utc> {
+    let local = now.with_timezone(&VIETNAM_OFFSET).date_naive() + chrono::Duration::days(days + 1);
+    local
+        .and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(VIETNAM_OFFSET).single())
+        .map_or(now, |t| t.with_timezone(&Utc))
+}

@@ -156,7 +156,7 @@ pub fn status(lang: Lang, s: motcua_domain::dossier::Status) -> &'static str {
 }
 
 pub fn event(lang: Lang, c: &motcua_domain::dossier::Change) -> &'static str {
-    name(lang, "event", c.kind(), crate::dossiers::views::label(c))
+    name(lang, "event", c.kind(), crate::views::label(c))
 }
 
 pub fn level(lang: Lang, l: Option<motcua_domain::procedure::OnlineLevel>) -> &'static str {

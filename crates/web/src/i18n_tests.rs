@@ -246,16 +246,8 @@ fn event_names_match_the_apis_and_cover_every_kind() {
     let changes = every_change();
     for c in &changes {
         let key = format!("event.{}", c.kind());
-        assert_eq!(
-            Lang::Vi.lookup(&key),
-            Some(crate::dossiers::views::label(c)),
-            "{key}"
-        );
-        assert_ne!(
-            event(Lang::En, c),
-            crate::dossiers::views::label(c),
-            "{key}"
-        );
+        assert_eq!(Lang::Vi.lookup(&key), Some(crate::views::label(c)), "{key}");
+        assert_ne!(event(Lang::En, c), crate::views::label(c), "{key}");
     }
     let keys = catalogue(VI)
         .into_keys()
@@ -320,6 +312,6 @@ fn role_document_and_component_names_match_the_domains() {
     // The component the desk files "other papers" under is stored by this very name.
     assert_eq!(
         Lang::Vi.t("dossier.file.other_component"),
-        crate::dossiers::files::OTHER_COMPONENT
+        crate::uploads::OTHER_COMPONENT
     );
 }

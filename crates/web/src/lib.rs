@@ -2,9 +2,10 @@
 //! Vietnamese pages, sessions and tokens, health and metrics.
 
 pub mod api;
+mod app_errors;
 mod auth;
-pub mod dossiers;
 pub mod error;
+mod extract;
 mod i18n;
 mod lookup_limit;
 mod metrics;
@@ -14,6 +15,8 @@ pub mod outbox_worker;
 mod pages;
 mod params;
 mod server;
+mod uploads;
+pub mod views;
 mod warnings;
 
 use axum::Router;
@@ -127,7 +130,7 @@ pub fn router(state: AppState) -> Router {
             2 * 1024 * 1024,
         ))
         // Uploads have their own, larger limit, enforced while the body streams in.
-        .merge(dossiers::files::routes(&state))
+        .merge(upload_routes(&state))
         // Unknown addresses and methods leave as errors of ours (JSON under /api/, the
         // error page elsewhere), not as empty bodies.
         .fallback(no_route)
@@ -141,6 +144,17 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .with_state(state)
+}
+
+/// The routes that take files, outside the general 2 MiB body limit: one file per request
+/// for the API and the pages, many scans at once at the desk.
+fn upload_routes(state: &AppState) -> Router<AppState> {
+    let one = usize::try_from(state.config.max_file_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1024 * 1024);
+    Router::new()
+        .merge(api::files::routes(one))
+        .merge(pages::upload_routes(one))
 }
 
 async fn no_route() -> error::ApiError {

@@ -2,8 +2,8 @@
 //! with the committed `docs/openapi.json`, so an API change without its document fails CI.
 
 use crate::api;
-use crate::dossiers::api as d;
-use crate::dossiers::files;
+use crate::api::dossiers as d;
+use crate::api::files;
 use crate::error::{ErrorBody, ErrorDetail, FieldError};
 use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn};

@@ -32,3 +32,18 @@ pub async fn readable(app: &App, actor: &Actor, id: &str) -> Result<Stored, AppE
         Err(AppError::NotFound(Missing::Dossier))
     }
 }
+
+/// A consent code an applicant gives a digital helper who files for them (valid for an
+/// hour); only an applicant's account may make one.
+pub async fn assistance_code(
+    app: &App,
+    account: &motcua_store::accounts::Account,
+) -> Result<(String, chrono::DateTime<chrono::Utc>), AppError> {
+    if !motcua_domain::access::applicant_only(&account.grants) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(app
+        .store
+        .create_assistance_code(&account.id, chrono::Utc::now())
+        .await?)
+}

@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
 pub fn upload_routes(limit: usize) -> Router<AppState> {
     use axum::extract::DefaultBodyLimit;
     Router::new()
+        .route("/tep/{id}", get(shared::files::download_page))
         .route(
             "/can-bo/tiep-nhan",
             get(office::desk::form)

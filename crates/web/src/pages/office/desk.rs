@@ -5,7 +5,6 @@
 //! the receipt (form 01).
 
 use crate::AppState;
-use crate::dossiers::files::{self as df};
 use crate::error::ApiError;
 use crate::i18n::{self, Lang};
 use crate::pages::office::desk_intake::take_in;
@@ -13,6 +12,7 @@ use crate::pages::portal::catalogue::UnitOption;
 use crate::pages::shared::auth::{Nav, PageUser};
 use crate::pages::shared::forms_render::Posted;
 use crate::pages::{login_redirect, render};
+use crate::uploads::{self as df};
 use askama::Template;
 use axum::extract::{Multipart, Query, State};
 use axum::http::{StatusCode, Uri};

@@ -4,11 +4,11 @@
 //! JavaScript; every attachment goes through the domain.
 
 use crate::AppState;
-use crate::dossiers::files::{self as df, Uploaded};
 use crate::error::ApiError;
 use crate::i18n::{self, Lang};
 use crate::pages::portal::dossiers::Feedback;
 use crate::pages::shared::auth::PageUser;
+use crate::uploads::{self as df, Uploaded};
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -264,7 +264,7 @@ pub async fn upload(
             Purpose::Component,
             Some(component),
             uploaded.file_ref(),
-            df::version(&p),
+            crate::extract::version(&p),
         )
         .await
         .map_err(ApiError::from)
@@ -288,7 +288,7 @@ async fn readable(state: &AppState, actor: &Actor, id: &str) -> Result<Dossier, 
         .await
         .map_err(|_| ApiError::not_found("hồ sơ", "Dossier"))?;
     let tree = state.app.store.unit_tree().await?;
-    if crate::dossiers::views::readable(actor, &stored.state, &tree) {
+    if motcua_domain::access::may_read_dossier(actor, &stored.state, &tree) {
         Ok(stored.state)
     } else {
         Err(ApiError::not_found("hồ sơ", "Dossier"))
@@ -331,7 +331,7 @@ pub async fn complete(
         reqs.push(Request::Other(Command::Complete { results }));
         let target = Target::Stored {
             id: &d.id,
-            expected_version: df::version(&p),
+            expected_version: crate::extract::version(&p),
         };
         service::execute_all(&state.app, &actor, target, reqs, rows)
             .await

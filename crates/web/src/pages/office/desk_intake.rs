@@ -3,10 +3,10 @@
 //! written unless every part is right (see [`take_in`]).
 
 use crate::AppState;
-use crate::dossiers::files::{self as df, OTHER_COMPONENT, Uploaded};
 use crate::error::ApiError;
 use crate::i18n::Lang;
 use crate::pages::shared::forms_render::Posted;
+use crate::uploads::{self as df, OTHER_COMPONENT, Uploaded};
 use motcua_app::dossiers::{self as service, Request, Target};
 use motcua_domain::UnitCode;
 use motcua_domain::access::{Actor, Role};

@@ -124,7 +124,8 @@ pub async fn show(
         .map_err(|_| ApiError::not_found("hồ sơ", "Dossier"))?;
     let d = &stored.state;
     let tree = state.app.store.unit_tree().await?;
-    if d.applicant == actor.account_id || !crate::dossiers::views::readable(&actor, d, &tree) {
+    if d.applicant == actor.account_id || !motcua_domain::access::may_read_dossier(&actor, d, &tree)
+    {
         return Err(ApiError::not_found("hồ sơ", "Dossier"));
     }
     if d.received_at.is_none() {

@@ -94,7 +94,7 @@ pub async fn inbox(
     let now = Utc::now();
     let due = q.due.clone().unwrap_or_default();
     let due_before = match due.as_str() {
-        "soon" => Some(crate::dossiers::api::end_of_day(now, 1)),
+        "soon" => Some(motcua_app::time::end_of_day(now, 1)),
         "overdue" => Some(now),
         _ => None,
     };
@@ -112,12 +112,7 @@ pub async fn inbox(
     let counts = state
         .app
         .store
-        .inbox_counts(
-            &units,
-            &desks,
-            now,
-            crate::dossiers::api::end_of_day(now, 0),
-        )
+        .inbox_counts(&units, &desks, now, motcua_app::time::end_of_day(now, 0))
         .await?;
     let mut rows = Vec::new();
     for d in &items {
@@ -299,7 +294,7 @@ async fn readable(state: &AppState, actor: &Actor, id: &str) -> Result<Stored, A
         .map_err(|_| ApiError::not_found("hồ sơ", "Dossier"))?;
     let tree = state.app.store.unit_tree().await?;
     let officer = stored.state.applicant != actor.account_id;
-    if officer && crate::dossiers::views::readable(actor, &stored.state, &tree) {
+    if officer && motcua_domain::access::may_read_dossier(actor, &stored.state, &tree) {
         Ok(stored)
     } else {
         Err(ApiError::not_found("hồ sơ", "Dossier"))

@@ -258,7 +258,7 @@ pub(crate) async fn own(state: &AppState, user: &PageUser, id: &str) -> Result<S
         .unit_tree()
         .await
         .map_err(|e| ApiError::from(e).into_response())?;
-    if crate::dossiers::views::readable(&account.actor(), &stored.state, &tree) {
+    if motcua_domain::access::may_read_dossier(&account.actor(), &stored.state, &tree) {
         return Err(Redirect::to(&format!("/can-bo/ho-so/{id}")).into_response());
     }
     Err(ApiError::not_found("hồ sơ", "Dossier").into_response())

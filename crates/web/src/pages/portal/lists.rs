@@ -60,7 +60,7 @@ pub async fn assist(
     if !user.csrf_ok(Some(&f.csrf_token)) {
         return Err(ApiError::csrf());
     }
-    let (code, until) = crate::dossiers::api::assistance_code_for(&state, account).await?;
+    let (code, until) = motcua_app::dossiers::assistance_code(&state.app, account).await?;
     let shown = (code, i18n::when(user.lang(), until));
     mine_page(
         &state,

@@ -7,7 +7,6 @@
 //! `Submit` validates the declaration again and lets the domain decide.
 
 use crate::AppState;
-use crate::dossiers::files as df;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 use crate::pages::Form;
@@ -17,6 +16,7 @@ use crate::pages::portal::dossiers::{Feedback, load, own, page, version_of};
 use crate::pages::shared::auth::{Nav, PageUser};
 use crate::pages::shared::forms_render::Posted;
 use crate::pages::{login_redirect, render};
+use crate::uploads as df;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};

@@ -220,41 +220,7 @@ pub fn summary(errors: &[FieldError]) -> Vec<ErrorLink> {
         .collect()
 }
 
-/// An `application/x-www-form-urlencoded` body, keeping repeated names (check boxes).
-pub struct Posted(pub Vec<(String, String)>);
-
-impl Posted {
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-    pub fn all(&self, name: &str) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-    /// A trimmed, non-blank value.
-    pub fn text(&self, name: &str) -> Option<String> {
-        self.get(name)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    }
-    /// Non-blank lines of a textarea, one item each.
-    pub fn lines(&self, name: &str) -> Vec<String> {
-        self.get(name)
-            .unwrap_or_default()
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_owned)
-            .collect()
-    }
-}
+pub use crate::extract::Posted;
 
 fn read_fields(fields: &[Field], prefix: &str, p: &Posted) -> Map<String, Value> {
     let mut out = Map::new();

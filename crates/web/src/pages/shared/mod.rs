@@ -3,5 +3,6 @@
 
 pub mod auth;
 pub(crate) mod chrome;
+pub(crate) mod files;
 pub(crate) mod form;
 pub(crate) mod forms_render;

@@ -1,10 +1,10 @@
 //! `/api/v1/dossiers…`, `/api/v1/inbox`, `/api/v1/lookup`.
 
-use super::views::{DocumentView, DossierView, TimelineEntry, timeline};
 use crate::AppState;
 use crate::api::{Json, Path, Query, limit};
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody};
+use crate::views::{DocumentView, DossierView, TimelineEntry, timeline};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -207,7 +207,7 @@ pub async fn create_assistance_code(
     State(state): State<AppState>,
     auth: Authenticated,
 ) -> Result<Response, ApiError> {
-    let (code, expires) = assistance_code_for(&state, &auth.account).await?;
+    let (code, expires) = motcua_app::dossiers::assistance_code(&state.app, &auth.account).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(AssistanceCode {
@@ -216,21 +216,6 @@ pub async fn create_assistance_code(
         }),
     )
         .into_response())
-}
-
-/// A consent code for an applicant's account; `forbidden` for any other.
-pub async fn assistance_code_for(
-    state: &AppState,
-    account: &motcua_store::accounts::Account,
-) -> Result<(String, DateTime<Utc>), ApiError> {
-    if !motcua_domain::access::applicant_only(&account.grants) {
-        return Err(ApiError::forbidden());
-    }
-    Ok(state
-        .app
-        .store
-        .create_assistance_code(&account.id, Utc::now())
-        .await?)
 }
 
 /// The caller's own dossiers, newest first.
@@ -270,7 +255,7 @@ pub async fn detail(
         .map_err(|_| ApiError::not_found("hồ sơ", "Dossier"))?;
     let d = &stored.state;
     let tree = state.app.store.unit_tree().await?;
-    let allowed = super::views::readable(&auth.account.actor(), d, &tree);
+    let allowed = motcua_domain::access::may_read_dossier(&auth.account.actor(), d, &tree);
     if !allowed {
         // Not even whether it exists.
         return Err(ApiError::not_found("hồ sơ", "Dossier"));
@@ -578,10 +563,10 @@ pub async fn inbox(
         })?),
     };
     let now = Utc::now();
-    let end_of_today = end_of_day(now, 0);
+    let end_of_today = motcua_app::time::end_of_day(now, 0);
     let due_before = match q.due.as_deref() {
         None | Some("") => None,
-        Some("soon") => Some(end_of_day(now, 1)),
+        Some("soon") => Some(motcua_app::time::end_of_day(now, 1)),
         Some("overdue") => Some(now),
         Some(_) => {
             return Err(ApiError::invalid(
@@ -613,21 +598,6 @@ pub async fn inbox(
         next_cursor,
         counts,
     }))
-}
-
-/// Midnight at the end of today (+`days`) in Vietnam.
-pub fn end_of_day(now: DateTime<Utc>, days: i64) -> DateTime<Utc> {
-    let local = now
-        .with_timezone(&motcua_app::time::VIETNAM_OFFSET)
-        .date_naive()
-        + chrono::Duration::days(days + 1);
-    local
-        .and_hms_opt(0, 0, 0)
-        .and_then(|t| {
-            t.and_local_timezone(motcua_app::time::VIETNAM_OFFSET)
-                .single()
-        })
-        .map_or(now, |t| t.with_timezone(&Utc))
 }
 
 #[derive(Deserialize, IntoParams)]

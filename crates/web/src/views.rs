@@ -165,12 +165,3 @@ impl From<&Document> for DocumentView {
         }
     }
 }
-
-/// Whether the actor may read the dossier (and so act on it): `domain::access` decides.
-pub fn readable(
-    actor: &motcua_domain::access::Actor,
-    d: &Dossier,
-    tree: &motcua_domain::unit::UnitTree,
-) -> bool {
-    motcua_domain::access::may_read_dossier(actor, d, tree)
-}

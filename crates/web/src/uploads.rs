@@ -1,48 +1,21 @@
-//! Files of a dossier over HTTP: reading a multipart upload into the file store (checked
-//! by content and size while it streams), attaching it through the domain, listing and
-//! downloading with the same permission as reading the dossier.
-//!
-//! `POST /api/v1/dossiers/{id}/files`, `GET /api/v1/dossiers/{id}/files`,
-//! `GET /api/v1/files/{id}` (and `/tep/{id}` for the pages, with HTML errors).
+//! Files of a dossier over HTTP, for the API and the pages alike: reading a multipart
+//! upload into the file store (checked by content and size while it streams) and serving
+//! a file with the same permission as reading its dossier. The endpoints are in
+//! `api::files` and the pages' forms.
 
-use super::views::DossierView;
 use crate::AppState;
-use crate::api::Path;
-use crate::auth::{Authenticated, MaybeAuth};
-use crate::error::{ApiError, ErrorBody};
-use crate::pages::shared::forms_render::Posted;
-use axum::Router;
+use crate::error::ApiError;
+use crate::extract::Posted;
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::extract::Multipart;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use motcua_domain::access::Actor;
 use motcua_domain::dossier::FileRef;
 use motcua_domain::dossier::files::file_name_for;
-use motcua_store::files::{Blob, Purpose, StoredFile, UploadError};
-use serde::Serialize;
-use utoipa::ToSchema;
+use motcua_store::files::{Blob, UploadError};
 
-pub use motcua_app::dossiers::files::{
-    OTHER_COMPONENT, attach_command, component_named, components, new_file,
-};
-
-/// The upload routes, outside the general 2 MiB body limit: one file per request here,
-/// many scans at once at the desk.
-pub fn routes(state: &AppState) -> Router<AppState> {
-    let one = usize::try_from(state.config.max_file_bytes)
-        .unwrap_or(usize::MAX)
-        .saturating_add(1024 * 1024);
-    Router::new()
-        .route(
-            "/api/v1/dossiers/{id}/files",
-            post(upload).layer(DefaultBodyLimit::max(one)).get(list),
-        )
-        .route("/api/v1/files/{id}", get(download))
-        .route("/tep/{id}", get(download_page))
-        .merge(crate::pages::upload_routes(one))
-}
+pub use motcua_app::dossiers::files::{OTHER_COMPONENT, component_named, components, new_file};
 
 pub fn type_not_allowed(sniffed: Option<&str>) -> ApiError {
     ApiError::new(
@@ -267,152 +240,6 @@ pub async fn read_multipart(
     }
 }
 
-/// A file of a dossier as the API shows it.
-#[derive(Serialize, ToSchema)]
-pub struct FileView {
-    pub id: String,
-    pub name: String,
-    pub size: u64,
-    /// Sniffed from the content: application/pdf, image/jpeg or image/png.
-    pub media_type: String,
-    /// Lowercase hex SHA-256 of the content.
-    pub sha256: String,
-    /// component or result
-    pub purpose: String,
-    pub component: Option<String>,
-    pub uploaded_at: String,
-    pub download: String,
-}
-
-impl From<&StoredFile> for FileView {
-    fn from(f: &StoredFile) -> Self {
-        Self {
-            id: f.id.clone(),
-            // Rows from before names were fixed at upload are shown as they are served.
-            name: file_name_for(&f.name, &f.media_type, &f.sha256),
-            size: f.size,
-            media_type: f.media_type.clone(),
-            sha256: f.sha256.clone(),
-            purpose: f.purpose.as_str().into(),
-            component: f.component.clone(),
-            uploaded_at: motcua_app::time::vn_time(f.created_at),
-            download: format!("/api/v1/files/{}", f.id),
-        }
-    }
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct UploadResult {
-    pub file: FileView,
-    pub dossier: DossierView,
-}
-
-/// The multipart body of an upload (documentation only; the handler streams it).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct UploadForm {
-    /// The component: its number in the procedure's list (1-based; 0 for other papers)
-    /// or its exact name. Not used for results.
-    component: Option<String>,
-    /// component (default) or result.
-    purpose: Option<String>,
-    /// The dossier version the caller saw.
-    version: Option<i64>,
-    /// PDF, JPEG or PNG, judged by content; at most the configured size (20 MB by default).
-    #[schema(value_type = String, format = Binary)]
-    file: Vec<u8>,
-}
-
-/// Attaches one file to a dossier: the applicant to a component of a draft or while a
-/// supplement is asked; the desk while it checks a submitted dossier; whoever may complete
-/// at the current step, as a result. The type is judged by content (PDF, JPEG, PNG).
-#[utoipa::path(post, path = "/api/v1/dossiers/{id}/files", tag = "dossiers", security(("bearer" = []), ("session" = [])), params(("id" = String, Path)),
-    request_body(content = UploadForm, content_type = "multipart/form-data"),
-    responses((status = 201, body = UploadResult), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn upload(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    Path(id): Path<String>,
-    mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Result<Response, ApiError> {
-    // axum's only refusal here is a body that is not multipart/form-data with a boundary.
-    let mp = mp.map_err(|_| ApiError::unsupported_media_type("multipart/form-data"))?;
-    let actor = auth.account.actor();
-    // Refuse before storing anything when the caller may not even read the dossier.
-    let d = motcua_app::dossiers::readable(&state.app, &actor, &id)
-        .await?
-        .state;
-    motcua_app::dossiers::limits::check_room_for_files(&state.app, &d.id).await?;
-    let (fields, mut files) = read_multipart(&state, mp, |_| Ok(())).await?;
-    let purpose = match fields.get("purpose").map(str::trim) {
-        None | Some("" | "component") => Purpose::Component,
-        Some("result") => Purpose::Result,
-        Some(_) => {
-            return Err(ApiError::invalid(
-                "purpose",
-                "invalid_choice",
-                "Mục đích của tệp phải là component hoặc result.",
-                "purpose must be component or result.",
-            ));
-        }
-    };
-    if files.len() != 1 {
-        return Err(ApiError::invalid(
-            "file",
-            "file_required",
-            "Hãy gửi đúng một tệp.",
-            "Send exactly one file in the field `file`.",
-        ));
-    }
-    let uploaded = files.remove(0);
-    let component = match purpose {
-        Purpose::Result => None,
-        Purpose::Component => Some(component_named(
-            &components(&state.app, &d).await,
-            fields.get("component").unwrap_or_default(),
-        )?),
-    };
-    let outcome = motcua_app::dossiers::files::attach(
-        &state.app,
-        &actor,
-        &d,
-        purpose,
-        component,
-        uploaded.file_ref(),
-        version(&fields),
-    )
-    .await?;
-    let file = state.app.store.file(&outcome.0).await?;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(UploadResult {
-            file: FileView::from(&file),
-            dossier: DossierView::from(&outcome.1),
-        }),
-    )
-        .into_response())
-}
-
-pub fn version(p: &Posted) -> Option<i64> {
-    p.get("version").and_then(|v| v.trim().parse().ok())
-}
-
-/// The files of a dossier, for whoever may read it.
-#[utoipa::path(get, path = "/api/v1/dossiers/{id}/files", operation_id = "list_files", tag = "dossiers", security(("bearer" = []), ("session" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = Vec<FileView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn list(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    Path(id): Path<String>,
-) -> Result<axum::Json<Vec<FileView>>, ApiError> {
-    let d = motcua_app::dossiers::readable(&state.app, &auth.account.actor(), &id)
-        .await?
-        .state;
-    let files = state.app.store.dossier_files(&d.id).await?;
-    Ok(axum::Json(files.iter().map(FileView::from).collect()))
-}
-
 /// `filename*` of RFC 6266 / 5987, with an ASCII fallback for old clients.
 fn disposition(name: &str) -> String {
     let ascii: String = motcua_domain::text::fold_vi(name)
@@ -438,7 +265,7 @@ fn disposition(name: &str) -> String {
 
 /// Serves a file to whoever may read its dossier: as an attachment, with the type sniffed
 /// at upload and `nosniff`, so a browser never renders it as something else.
-async fn serve_file(state: &AppState, actor: &Actor, id: &str) -> Result<Response, ApiError> {
+pub async fn serve_file(state: &AppState, actor: &Actor, id: &str) -> Result<Response, ApiError> {
     let not_found = || ApiError::not_found("tệp", "File");
     let f = state.app.store.file(id).await.map_err(|_| not_found())?;
     // Not even whether it exists, to anyone who may not read the dossier.
@@ -472,31 +299,6 @@ async fn serve_file(state: &AppState, actor: &Actor, id: &str) -> Result<Respons
     set(h, header::CACHE_CONTROL, "private, no-store");
     set(h, header::ETAG, &format!("\"{}\"", f.sha256));
     Ok(r)
-}
-
-/// Downloads a file (to the dossier's applicant, and officers of its units).
-#[utoipa::path(get, path = "/api/v1/files/{id}", tag = "dossiers", security(("bearer" = []), ("session" = [])), params(("id" = String, Path)),
-    responses((status = 200, description = "The file, as an attachment, with its sniffed content type", content_type = "application/octet-stream"),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn download(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    serve_file(&state, &auth.account.actor(), &id).await
-}
-
-/// The same for the pages: a visitor who is not logged in goes to the login page.
-async fn download_page(
-    State(state): State<AppState>,
-    MaybeAuth(who): MaybeAuth,
-    uri: axum::http::Uri,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    match who {
-        Some((account, _)) => serve_file(&state, &account.actor(), &id).await,
-        None => Ok(crate::pages::login_redirect(&uri)),
-    }
 }
 
 #[cfg(test)]

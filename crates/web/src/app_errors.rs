@@ -196,7 +196,7 @@ fn domain_error(e: DossierError) -> ApiError {
             "already_rated",
             "Hồ sơ đã được đánh giá.",
         ),
-        E::FileTypeNotAllowed => return super::files::type_not_allowed(None),
+        E::FileTypeNotAllowed => return crate::uploads::type_not_allowed(None),
         E::InvalidFile => {
             return ApiError::invalid("file", "invalid_file", "Tệp không hợp lệ.", e.to_string());
         }
