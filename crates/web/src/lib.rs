@@ -123,7 +123,11 @@ pub struct RequestId(pub String);
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .merge(api::routes())
+        .merge(api::routes().split_for_parts().0)
+        .route(
+            "/api/v1/openapi.json",
+            axum::routing::get(openapi::document),
+        )
         .merge(pages::routes())
         .merge(ops::routes(&state))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
@@ -153,7 +157,7 @@ fn upload_routes(state: &AppState) -> Router<AppState> {
         .unwrap_or(usize::MAX)
         .saturating_add(1024 * 1024);
     Router::new()
-        .merge(api::files::routes(one))
+        .merge(api::files::routes(one).split_for_parts().0)
         .merge(pages::upload_routes(one))
 }
 

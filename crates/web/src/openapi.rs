@@ -2,8 +2,6 @@
 //! with the committed `docs/openapi.json`, so an API change without its document fails CI.
 
 use crate::api;
-use crate::api::dossiers as d;
-use crate::api::files;
 use crate::error::{ErrorBody, ErrorDetail, FieldError};
 use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn};
@@ -18,20 +16,7 @@ use utoipa::{Modify, OpenApi};
         description = "Hệ thống thông tin giải quyết thủ tục hành chính — API cho cơ quan, ứng dụng tích hợp. Errors: {\"error\":{\"code\",\"message\",\"request_id\",\"fields\"}}; lists: keyset pagination with `limit` and `cursor`.",
         version = "1"
     ),
-    paths(
-        api::auth::login, api::auth::logout, api::auth::whoami,
-        api::auth::list_tokens, api::auth::create_token, api::auth::revoke_token,
-        api::units::list, api::units::detail, api::units::rename, api::units::merge,
-        api::procedures::list, api::procedures::detail, api::procedures::versions,
-        api::procedures::save_draft, api::procedures::publish, api::procedures::form,
-        d::create, d::create_assistance_code, d::mine, d::detail, d::submit, d::save_form, d::receive, d::refuse, d::forward, d::send_back,
-        d::transfer, d::request_supplement, d::supplement, d::request_payment, d::confirm_payment, d::extend,
-        d::stop, d::withdraw, d::complete, d::return_result, d::rate, d::inbox, d::lookup, api::index::index,
-        api::warnings::list,
-        files::upload, files::list, files::download,
-    ),
     components(schemas(ErrorBody, ErrorDetail, FieldError)),
-    modifiers(&CommonErrors),
     tags(
         (name = "auth", description = "Đăng nhập, phiên làm việc, mã truy cập API"),
         (name = "units", description = "Cơ quan, đơn vị và lịch sử sáp nhập, đổi tên"),
@@ -183,9 +168,20 @@ fn error_response(description: &str) -> utoipa::openapi::Response {
         .build()
 }
 
+/// The document: the description above with every operation the API's routers registered
+/// (`api::routes`, the file routes), then the errors every operation can answer.
+fn collected() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) = utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(api::routes())
+        .merge(api::files::routes(0))
+        .split_for_parts();
+    CommonErrors.modify(&mut doc);
+    doc
+}
+
 /// The document as served and as committed.
 pub fn json() -> String {
-    let doc = ApiDoc::openapi()
+    let doc = collected()
         .to_pretty_json()
         .unwrap_or_else(|_| "{}".to_owned());
     // utoipa 5 writes a link's target as `operation_id`, which no client reads; OpenAPI
@@ -196,9 +192,11 @@ pub fn json() -> String {
 
 pub async fn document() -> axum::response::Response {
     use axum::response::IntoResponse;
+    // The document depends only on the code: built once, on the first request.
+    static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
-        json(),
+        DOCUMENT.get_or_init(json).as_str(),
     )
         .into_response()
 }

@@ -13,6 +13,18 @@ use motcua_store::accounts::{Account, TokenInfo, TokenScope};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Login, logout, the caller, API tokens.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(whoami))
+        .routes(routes!(list_tokens, create_token))
+        .routes(routes!(revoke_token))
+}
 
 #[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {

@@ -17,6 +17,35 @@ use motcua_domain::{ProcedureCode, UnitCode};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The applicant's, the officer's and the public's dossier endpoints.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(mine, create))
+        .routes(routes!(create_assistance_code))
+        .routes(routes!(detail))
+        .routes(routes!(submit))
+        .routes(routes!(save_form))
+        .routes(routes!(receive))
+        .routes(routes!(refuse))
+        .routes(routes!(forward))
+        .routes(routes!(send_back))
+        .routes(routes!(transfer))
+        .routes(routes!(request_supplement))
+        .routes(routes!(supplement))
+        .routes(routes!(request_payment))
+        .routes(routes!(confirm_payment))
+        .routes(routes!(extend))
+        .routes(routes!(stop))
+        .routes(routes!(withdraw))
+        .routes(routes!(complete))
+        .routes(routes!(return_result))
+        .routes(routes!(rate))
+        .routes(routes!(inbox))
+        .routes(routes!(lookup))
+}
 
 fn unit_field(field: &str, s: &str) -> Result<UnitCode, ApiError> {
     UnitCode::parse(s).map_err(|_| {

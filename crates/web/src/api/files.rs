@@ -8,25 +8,23 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::version;
 use crate::uploads::{component_named, components, read_multipart, serve_file};
 use crate::views::DossierView;
-use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use motcua_domain::dossier::files::file_name_for;
 use motcua_store::files::{Purpose, StoredFile};
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The file routes, outside the general body limit: one file (at most `limit` bytes) per
 /// upload.
-pub fn routes(limit: usize) -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/dossiers/{id}/files",
-            post(upload).layer(DefaultBodyLimit::max(limit)).get(list),
-        )
-        .route("/api/v1/files/{id}", get(download))
+pub fn routes(limit: usize) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(upload, list))
+        .routes(routes!(download))
+        .layer(DefaultBodyLimit::max(limit))
 }
 
 /// A file of a dossier as the API shows it.

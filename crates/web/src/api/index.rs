@@ -10,6 +10,12 @@ use chrono::NaiveDate;
 use motcua_index::compute::Period;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(index))
+}
 
 #[derive(Deserialize, IntoParams)]
 pub struct IndexQuery {

@@ -12,6 +12,18 @@ use motcua_domain::procedure::Procedure;
 use motcua_store::procedures::Published;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(detail))
+        .routes(routes!(form))
+        .routes(routes!(versions))
+        .routes(routes!(save_draft))
+        .routes(routes!(publish))
+}
 
 #[derive(Serialize, ToSchema)]
 pub struct TimeLimitView {

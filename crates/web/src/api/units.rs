@@ -9,6 +9,16 @@ use motcua_domain::UnitCode;
 use motcua_domain::bundle::UnitRecord;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(detail))
+        .routes(routes!(rename))
+        .routes(routes!(merge))
+}
 
 #[derive(Serialize, ToSchema)]
 pub struct UnitView {

@@ -11,6 +11,12 @@ use chrono::Utc;
 use motcua_app::warnings;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list))
+}
 
 #[derive(Deserialize, IntoParams)]
 pub struct WarningsQuery {
