@@ -1,18 +1,14 @@
 //! The administration pages under `/quan-tri`, through a real server and database, as a
 //! browser without JavaScript uses them: who may enter, accounts and roles, the working
 //! calendar. Catalogue, process and e-form administration: `admin_catalogue.rs`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod admin_support;
-mod common;
-
-use admin_support::{DEPT_PROC, WARD, account_id, who};
+use crate::admin_support::{DEPT_PROC, WARD, account_id, who};
 use chrono::{Datelike, Utc};
 use serde_json::json;
 
 #[tokio::test]
 async fn only_administrators_enter_and_only_within_their_units() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let anon = app.browser();
     let r = anon.get(app.url("/quan-tri")).send().await.unwrap();
     assert_eq!(r.status(), 303);
@@ -187,7 +183,7 @@ async fn only_administrators_enter_and_only_within_their_units() {
 }
 #[tokio::test]
 async fn accounts_are_created_and_locking_ends_their_sessions() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let ward = who(&app, "quantri.phuong").await;
     let (status, page) = ward
         .post(
@@ -217,7 +213,7 @@ async fn accounts_are_created_and_locking_ends_their_sessions() {
             &[
                 ("username", "chuyenvien.moi"),
                 ("display_name", "Trần Thị Mới"),
-                ("password", common::PASSWORD),
+                ("password", crate::common::PASSWORD),
                 ("role", "specialist"),
                 ("unit", WARD),
             ],
@@ -259,7 +255,7 @@ async fn accounts_are_created_and_locking_ends_their_sessions() {
     let r = app
         .browser()
         .post(app.url("/api/v1/login"))
-        .json(&json!({"username": "chuyenvien.moi", "password": common::PASSWORD}))
+        .json(&json!({"username": "chuyenvien.moi", "password": crate::common::PASSWORD}))
         .send()
         .await
         .unwrap();
@@ -292,7 +288,7 @@ async fn accounts_are_created_and_locking_ends_their_sessions() {
 }
 #[tokio::test]
 async fn a_calendar_row_added_moves_the_next_due_date() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let op = who(&app, "vanhanh").await;
     let city = who(&app, "quantri").await;
     let before = app.db.store.calendar().await.unwrap();

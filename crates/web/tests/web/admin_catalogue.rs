@@ -1,17 +1,13 @@
 //! Catalogue administration under `/quan-tri/thu-tuc`, through a real server and database:
 //! drafting and publishing procedure versions, process definitions and e-forms.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod admin_support;
-mod common;
-
-use admin_support::{DEPT, DEPT_PROC, Who, account_id, who};
+use crate::admin_support::{DEPT, DEPT_PROC, Who, account_id, who};
 use motcua_domain::ProcedureCode;
 use serde_json::{Value, json};
 
 /// The draft form for `DEPT_PROC` as a browser would post it, with the version it was
 /// opened at.
-async fn open_draft(w: &Who, app: &common::App) -> String {
+async fn open_draft(w: &Who, app: &crate::common::App) -> String {
     let (status, page) = w
         .get(app, &format!("/quan-tri/thu-tuc/{DEPT_PROC}/ban-nhap"))
         .await;
@@ -22,10 +18,10 @@ async fn open_draft(w: &Who, app: &common::App) -> String {
 }
 #[tokio::test]
 async fn a_published_version_shows_on_the_public_page_and_is_never_edited() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let city = who(&app, "quantri").await;
     let op = who(&app, "vanhanh").await;
-    let public = |app: &common::App| {
+    let public = |app: &crate::common::App| {
         let url = app.url(&format!("/thu-tuc/{DEPT_PROC}"));
         async move { reqwest::get(url).await.unwrap().text().await.unwrap() }
     };
@@ -122,7 +118,7 @@ async fn a_published_version_shows_on_the_public_page_and_is_never_edited() {
 }
 #[tokio::test]
 async fn a_process_draft_is_checked_and_published() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let city = who(&app, "quantri").await;
     let op = who(&app, "vanhanh").await;
     let path = format!("/quan-tri/thu-tuc/{DEPT_PROC}/quy-trinh");
@@ -228,7 +224,7 @@ async fn a_process_draft_is_checked_and_published() {
 }
 #[tokio::test]
 async fn a_malformed_e_form_is_refused_at_publication_with_every_error() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let city = who(&app, "quantri").await;
     let op = who(&app, "vanhanh").await;
     let path = format!("/quan-tri/thu-tuc/{DEPT_PROC}/bieu-mau");

@@ -1,13 +1,10 @@
 //! The JSON API through a real server and database.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use serde_json::{Value, json};
 
 #[tokio::test]
 async fn search_finds_birth_registration_first_without_diacritics() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let r: Value = reqwest::get(app.url("/api/v1/procedures?q=dang%20ky%20khai%20sinh&limit=5"))
         .await
         .unwrap()
@@ -42,7 +39,7 @@ async fn search_finds_birth_registration_first_without_diacritics() {
 
 #[tokio::test]
 async fn errors_have_one_shape_with_request_id_and_language() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let r = reqwest::get(app.url("/api/v1/procedures/abc"))
         .await
         .unwrap();
@@ -87,7 +84,7 @@ async fn errors_have_one_shape_with_request_id_and_language() {
 
 #[tokio::test]
 async fn login_failures_are_rate_limited() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let c = reqwest::Client::new();
     for _ in 0..5 {
         let r = c
@@ -102,7 +99,7 @@ async fn login_failures_are_rate_limited() {
     }
     let r = c
         .post(app.url("/api/v1/login"))
-        .json(&json!({"username": "vanhanh", "password": common::PASSWORD}))
+        .json(&json!({"username": "vanhanh", "password": crate::common::PASSWORD}))
         .send()
         .await
         .unwrap();
@@ -112,7 +109,7 @@ async fn login_failures_are_rate_limited() {
 
 #[tokio::test]
 async fn sessions_csrf_and_tokens() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let (c, csrf) = app.login("vanhanh").await;
     let me: Value = c
         .get(app.url("/api/v1/whoami"))
@@ -152,7 +149,7 @@ async fn sessions_csrf_and_tokens() {
         .json(&json!({
             "name": "Trục LGSP",
             "expires_at": (chrono::Utc::now() + chrono::Duration::days(7)).to_rfc3339(),
-            "password": common::PASSWORD,
+            "password": crate::common::PASSWORD,
             "grants": [{"role": "operator", "unit": "000.00.00.H57", "with_sub_units": true}],
         }))
         .send()
@@ -181,7 +178,7 @@ async fn sessions_csrf_and_tokens() {
         .json(&json!({
             "name": "x",
             "expires_at": (chrono::Utc::now() + chrono::Duration::days(7)).to_rfc3339(),
-            "password": common::PASSWORD,
+            "password": crate::common::PASSWORD,
             "grants": [{"role": "operator", "unit": "000.00.00.H57", "with_sub_units": true}],
         }))
         .send()
@@ -217,7 +214,7 @@ async fn sessions_csrf_and_tokens() {
 
 #[tokio::test]
 async fn catalogue_drafts_and_publication_follow_roles() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let mut record: Value = reqwest::get(app.url("/api/v1/procedures/1.001193"))
         .await
         .unwrap()
@@ -305,7 +302,7 @@ async fn catalogue_drafts_and_publication_follow_roles() {
 
 #[tokio::test]
 async fn units_rename_and_merge_keep_old_names_findable() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let (op, csrf) = app.login("vanhanh").await;
     let r = op
         .post(app.url("/api/v1/units/000.00.89.H57/rename"))
@@ -356,7 +353,7 @@ async fn units_rename_and_merge_keep_old_names_findable() {
 
 #[tokio::test]
 async fn health_readiness_metrics() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     assert_eq!(
         reqwest::get(app.url("/healthz"))
             .await
@@ -376,7 +373,7 @@ async fn health_readiness_metrics() {
 
 #[tokio::test]
 async fn openapi_document_is_committed_and_current() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let served = reqwest::get(app.url("/api/v1/openapi.json"))
         .await
         .unwrap()
@@ -390,7 +387,7 @@ async fn openapi_document_is_committed_and_current() {
     let committed = std::fs::read_to_string(path).unwrap_or_default();
     assert!(
         committed == served,
-        "docs/openapi.json is out of date: run `UPDATE_OPENAPI=1 cargo test -p motcua-web --test api openapi` and commit it"
+        "docs/openapi.json is out of date: run `UPDATE_OPENAPI=1 cargo test -p motcua-web --test web openapi` and commit it"
     );
     let doc: Value = serde_json::from_str(&served).unwrap();
     for p in [

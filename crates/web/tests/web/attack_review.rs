@@ -1,8 +1,5 @@
 //! The findings of the attack review of main, each as the attack was made: every one of
 //! these failed on the reviewed code.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use serde_json::{Value, json};
 
@@ -11,7 +8,7 @@ use serde_json::{Value, json};
 /// review saw 99 × 401 and never 429).
 #[tokio::test]
 async fn parallel_guesses_reach_at_most_the_limit_of_password_checks() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let c = reqwest::Client::new();
     let mut tasks = Vec::new();
     for i in 0..40 {
@@ -38,7 +35,7 @@ async fn parallel_guesses_reach_at_most_the_limit_of_password_checks() {
     // The right password now waits too.
     let r = c
         .post(app.url("/api/v1/login"))
-        .json(&json!({"username": "vanhanh", "password": common::PASSWORD}))
+        .json(&json!({"username": "vanhanh", "password": crate::common::PASSWORD}))
         .send()
         .await
         .unwrap();
@@ -49,7 +46,7 @@ async fn parallel_guesses_reach_at_most_the_limit_of_password_checks() {
 /// from a desk's shared address is never throttled.
 #[tokio::test]
 async fn successful_logins_do_not_use_up_the_limit() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     for _ in 0..8 {
         app.login("tiepnhan").await;
     }
@@ -59,14 +56,14 @@ async fn successful_logins_do_not_use_up_the_limit() {
 /// form and the API refuse a cross-site POST even without a cookie.
 #[tokio::test]
 async fn cross_site_login_is_refused() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let c = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
     let form = [
         ("username", "congdan"),
-        ("password", common::PASSWORD),
+        ("password", crate::common::PASSWORD),
         ("next", "/"),
     ];
     let r = c
@@ -81,7 +78,7 @@ async fn cross_site_login_is_refused() {
     let r = c
         .post(app.url("/api/v1/login"))
         .header("sec-fetch-site", "cross-site")
-        .json(&json!({"username": "congdan", "password": common::PASSWORD}))
+        .json(&json!({"username": "congdan", "password": crate::common::PASSWORD}))
         .send()
         .await
         .unwrap();
@@ -105,7 +102,7 @@ const OTHER_COMMUNE: &str = "000.02.99.H57";
 
 /// A draft by `who` (optionally on behalf of `for_`, with their consent code); its id.
 async fn draft(
-    app: &common::App,
+    app: &crate::common::App,
     who: &(reqwest::Client, String),
     for_: Option<(&str, &str)>,
 ) -> String {
@@ -119,7 +116,7 @@ async fn draft(
     d["dossier"]["id"].as_str().unwrap().to_owned()
 }
 
-async fn status_of(app: &common::App, who: &(reqwest::Client, String), id: &str) -> u16 {
+async fn status_of(app: &crate::common::App, who: &(reqwest::Client, String), id: &str) -> u16 {
     who.0
         .get(app.url(&format!("/api/v1/dossiers/{id}")))
         .send()
@@ -133,7 +130,7 @@ async fn status_of(app: &common::App, who: &(reqwest::Client, String), id: &str)
 /// desk's reception is still the day's first (the review moved it from 0030 to 0131).
 #[tokio::test]
 async fn refused_receptions_use_up_no_numbers() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let citizen = app.login("congdan").await;
     let id = draft(&app, &citizen, None).await;
     let receive = format!("/api/v1/dossiers/{id}/receive");
@@ -165,7 +162,7 @@ async fn refused_receptions_use_up_no_numbers() {
 #[tokio::test]
 async fn acting_needs_the_right_to_read() {
     use motcua_domain::access::Role;
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     app.add_account(
         "tiepnhan.khac",
         Role::ReceptionOfficer,
@@ -232,7 +229,7 @@ async fn acting_needs_the_right_to_read() {
 /// probing), and only for callers who may file for others.
 #[tokio::test]
 async fn on_behalf_filing_only_for_applicants_who_asked_for_it() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let helper = app.login("tocongnghe").await;
     let citizen = app.login("congdan").await;
     let consent = app
@@ -315,38 +312,38 @@ async fn on_behalf_filing_only_for_applicants_who_asked_for_it() {
 /// password again, and a read-only one changes nothing.
 #[tokio::test]
 async fn tokens_are_scoped_expiring_and_minted_with_the_password() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let desk = app.login("tiepnhan").await;
     let soon = (chrono::Utc::now() + chrono::Duration::days(7)).to_rfc3339();
     let mine = json!([{"role": "reception_officer", "unit": COMMUNE}]);
     let cases = [
         (
-            json!({"name": "t", "password": common::PASSWORD, "grants": mine}),
+            json!({"name": "t", "password": crate::common::PASSWORD, "grants": mine}),
             422,
             "expires_at missing",
         ),
         (
-            json!({"name": "t", "expires_at": "2020-01-01T00:00:00+07:00", "password": common::PASSWORD, "grants": mine}),
+            json!({"name": "t", "expires_at": "2020-01-01T00:00:00+07:00", "password": crate::common::PASSWORD, "grants": mine}),
             422,
             "past expiry",
         ),
         (
-            json!({"name": "t", "expires_at": (chrono::Utc::now() + chrono::Duration::days(400)).to_rfc3339(), "password": common::PASSWORD, "grants": mine}),
+            json!({"name": "t", "expires_at": (chrono::Utc::now() + chrono::Duration::days(400)).to_rfc3339(), "password": crate::common::PASSWORD, "grants": mine}),
             422,
             "beyond a year",
         ),
         (
-            json!({"name": "t", "expires_at": soon, "password": common::PASSWORD, "grants": []}),
+            json!({"name": "t", "expires_at": soon, "password": crate::common::PASSWORD, "grants": []}),
             422,
             "no scope",
         ),
         (
-            json!({"name": "t", "expires_at": soon, "password": common::PASSWORD, "grants": [{"role": "leader", "unit": COMMUNE}]}),
+            json!({"name": "t", "expires_at": soon, "password": crate::common::PASSWORD, "grants": [{"role": "leader", "unit": COMMUNE}]}),
             422,
             "a role not held",
         ),
         (
-            json!({"name": "t", "expires_at": soon, "password": common::PASSWORD, "grants": [{"role": "reception_officer", "unit": COMMUNE, "with_sub_units": true}]}),
+            json!({"name": "t", "expires_at": soon, "password": crate::common::PASSWORD, "grants": [{"role": "reception_officer", "unit": COMMUNE, "with_sub_units": true}]}),
             422,
             "wider than held",
         ),
@@ -362,7 +359,7 @@ async fn tokens_are_scoped_expiring_and_minted_with_the_password() {
     }
     let (s, b) = app.post_json(&desk,
         "/api/v1/tokens",
-        json!({"name": "Báo cáo", "expires_at": soon, "password": common::PASSWORD, "grants": mine, "read_only": true}),
+        json!({"name": "Báo cáo", "expires_at": soon, "password": crate::common::PASSWORD, "grants": mine, "read_only": true}),
     )
     .await;
     assert_eq!(s, 201, "{b}");
@@ -400,7 +397,7 @@ async fn tokens_are_scoped_expiring_and_minted_with_the_password() {
 /// counts behind them; the counts, for any period, to those who may read the unit's index.
 #[tokio::test]
 async fn the_public_index_shows_scores_not_small_counts() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let today = chrono::Utc::now()
         .with_timezone(&motcua_calendar::VIETNAM_OFFSET)
         .date_naive();
@@ -448,7 +445,7 @@ async fn the_public_index_shows_scores_not_small_counts() {
 /// one count of attempts: five wrong passwords at one, and the sixth at the other waits.
 #[tokio::test]
 async fn servers_on_one_database_share_the_login_limit() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let store = motcua_store::Store::connect(&app.db.url_for_process())
         .await
         .unwrap();
@@ -487,15 +484,15 @@ async fn servers_on_one_database_share_the_login_limit() {
 /// The applicant creates the consent code on their list of dossiers, without JavaScript.
 #[tokio::test]
 async fn the_consent_code_is_created_on_the_applicants_page() {
-    let app = common::spawn().await;
-    let (c, _) = common::pages::login(&app, "congdan").await;
-    let page = common::pages::get(&c, &app, "/ho-so-cua-toi").await;
+    let app = crate::common::spawn().await;
+    let (c, _) = crate::common::pages::login(&app, "congdan").await;
+    let page = crate::common::pages::get(&c, &app, "/ho-so-cua-toi").await;
     assert!(
         page.contains("action=\"/ho-so-cua-toi/ma-nop-ho\""),
         "{page}"
     );
-    let token = common::pages::hidden(&page, "csrf_token");
-    let r = common::pages::post(
+    let token = crate::common::pages::hidden(&page, "csrf_token");
+    let r = crate::common::pages::post(
         &c,
         &app,
         "/ho-so-cua-toi/ma-nop-ho",
@@ -515,7 +512,7 @@ async fn the_consent_code_is_created_on_the_applicants_page() {
     let helper = app.login("tocongnghe").await;
     draft(&app, &helper, Some(("congdan", code.as_str()))).await;
     // An official's list offers no code.
-    let (c, _) = common::pages::login(&app, "tiepnhan").await;
-    let page = common::pages::get(&c, &app, "/ho-so-cua-toi").await;
+    let (c, _) = crate::common::pages::login(&app, "tiepnhan").await;
+    let page = crate::common::pages::get(&c, &app, "/ho-so-cua-toi").await;
     assert!(!page.contains("ma-nop-ho"));
 }

@@ -1,10 +1,7 @@
 //! Reception of a paper dossier at the desk, through the pages as a browser without
 //! JavaScript uses them, and the control sheet (form 06) it leads to.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::samples;
+use crate::common::samples;
 use motcua_domain::dossier::{Change, Process, Step, StepAction, StepUnit};
 use motcua_domain::procedure::Channel;
 use reqwest::Client;
@@ -13,11 +10,11 @@ use reqwest::multipart::{Form, Part};
 const COMMUNE: &str = "000.01.99.H57";
 const CENTRE: &str = "000.00.94.H57";
 
-async fn login(app: &common::App, user: &str) -> Client {
+async fn login(app: &crate::common::App, user: &str) -> Client {
     let c = app.browser();
     let r = c
         .post(app.url("/dang-nhap"))
-        .form(&[("username", user), ("password", common::PASSWORD)])
+        .form(&[("username", user), ("password", crate::common::PASSWORD)])
         .send()
         .await
         .unwrap();
@@ -25,7 +22,7 @@ async fn login(app: &common::App, user: &str) -> Client {
     c
 }
 
-async fn get(c: &Client, app: &common::App, path: &str) -> String {
+async fn get(c: &Client, app: &crate::common::App, path: &str) -> String {
     let r = c.get(app.url(path)).send().await.unwrap();
     assert_eq!(r.status(), 200, "GET {path}");
     r.text().await.unwrap()
@@ -38,7 +35,7 @@ fn hidden(page: &str, name: &str) -> String {
 }
 
 /// The birth registration's process with a share of the time limit per step.
-async fn publish_process(app: &common::App) {
+async fn publish_process(app: &crate::common::App) {
     let step = |name: &str, role, actions| Step {
         name: name.into(),
         role,
@@ -105,7 +102,7 @@ fn applicant() -> Vec<(&'static str, &'static str)> {
 
 #[tokio::test]
 async fn a_paper_dossier_is_taken_in_digitised_and_received_with_a_receipt() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     publish_process(&app).await;
     let c = login(&app, "tiepnhan").await;
     let inbox = get(&c, &app, "/can-bo").await;
@@ -305,7 +302,7 @@ async fn a_paper_dossier_is_taken_in_digitised_and_received_with_a_receipt() {
     assert!(part.contains("Lý do: Thẻ CCCD xuất trình, không lưu bản sao"));
 }
 
-async fn received_dossier(app: &common::App, c: &Client, desk: &str) -> String {
+async fn received_dossier(app: &crate::common::App, c: &Client, desk: &str) -> String {
     let page = get(c, app, "/can-bo/tiep-nhan?thu_tuc=1.001193").await;
     let mut fields = applicant();
     fields[0] = ("desk", desk);
@@ -330,7 +327,7 @@ async fn received_dossier(app: &common::App, c: &Client, desk: &str) -> String {
 
 #[tokio::test]
 async fn the_control_sheet_follows_the_steps_and_the_result_is_uploaded_on_complete() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     publish_process(&app).await;
     // Received at the city's service centre for the commune (reception anywhere).
     let centre = login(&app, "tiepnhan.tt").await;
@@ -423,7 +420,7 @@ async fn the_control_sheet_follows_the_steps_and_the_result_is_uploaded_on_compl
 
 #[tokio::test]
 async fn only_reception_officers_use_the_desk_and_a_forged_post_stores_nothing() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let specialist = login(&app, "chuyenvien").await;
     let r = specialist
         .get(app.url("/can-bo/tiep-nhan"))

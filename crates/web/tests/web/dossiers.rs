@@ -1,14 +1,11 @@
 //! The dossier lifecycle through the API, on a real server and database.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use serde_json::{Value, json};
 
-use common::{Who, birth_form, ok, submitted};
+use crate::common::{Who, birth_form, ok, submitted};
 
 impl Who {
-    async fn get(&self, app: &common::App, path: &str) -> reqwest::Response {
+    async fn get(&self, app: &crate::common::App, path: &str) -> reqwest::Response {
         self.c.get(app.url(path)).send().await.unwrap()
     }
 }
@@ -17,7 +14,7 @@ const COMMUNE: &str = "000.01.99.H57";
 
 #[tokio::test]
 async fn citizen_to_result_with_one_supplement() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let citizen = Who::as_(&app, "congdan").await;
     let desk = Who::as_(&app, "tiepnhan").await;
     let spec = Who::as_(&app, "chuyenvien").await;
@@ -203,7 +200,7 @@ async fn citizen_to_result_with_one_supplement() {
 
 #[tokio::test]
 async fn two_officers_at_once_exactly_one_wins() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let citizen = Who::as_(&app, "congdan").await;
     let desk = Who::as_(&app, "tiepnhan").await;
     app.add_account(
@@ -241,7 +238,7 @@ async fn two_officers_at_once_exactly_one_wins() {
 
 #[tokio::test]
 async fn people_see_only_what_is_theirs() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let citizen = Who::as_(&app, "congdan").await;
     let (id, v) = submitted(&app, &citizen).await;
     // Another citizen, and a specialist of another commune, do not even learn it exists.
@@ -299,7 +296,7 @@ async fn people_see_only_what_is_theirs() {
 
 #[tokio::test]
 async fn refusal_needs_a_reason_and_issues_form_03() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let citizen = Who::as_(&app, "congdan").await;
     let desk = Who::as_(&app, "tiepnhan").await;
     let (id, v) = submitted(&app, &citizen).await;
@@ -329,7 +326,7 @@ async fn refusal_needs_a_reason_and_issues_form_03() {
 
 #[tokio::test]
 async fn a_procedure_without_time_limit_needs_the_appointment_from_the_desk() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let citizen = Who::as_(&app, "congdan").await;
     let desk = Who::as_(&app, "tiepnhan").await;
     // 1.004772 has no confirmed time limit in the demo catalogue.
@@ -369,7 +366,7 @@ async fn a_procedure_without_time_limit_needs_the_appointment_from_the_desk() {
 
 #[tokio::test]
 async fn the_declaration_is_checked_on_submission_with_vietnamese_field_errors() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let citizen = Who::as_(&app, "congdan").await;
     let d = ok(citizen
         .post(
@@ -430,7 +427,7 @@ async fn the_declaration_is_checked_on_submission_with_vietnamese_field_errors()
     assert!(form["fields"].as_array().unwrap().len() > 10);
 }
 
-async fn token_of(app: &common::App, user: &str) -> String {
+async fn token_of(app: &crate::common::App, user: &str) -> String {
     app.token(user).await
 }
 
@@ -439,7 +436,7 @@ async fn token_of(app: &common::App, user: &str) -> String {
 #[tokio::test]
 async fn a_token_of_another_unit_changes_nothing() {
     use motcua_domain::access::Role;
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let citizen = Who::as_(&app, "congdan").await;
     let (id, v) = submitted(&app, &citizen).await;
     // A reception officer of the neighbouring commune, working through an integration token.

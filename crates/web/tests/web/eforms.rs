@@ -1,12 +1,8 @@
 //! Published e-form versions reach dossiers, on a real server and database: a dossier keeps
 //! the version in force when it was created, whatever the province publishes afterwards;
 //! new dossiers, the draft page and the API take the new one.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod admin_support;
-mod common;
-
-use admin_support::{Who, who};
+use crate::admin_support::{Who, who};
 use motcua_domain::ProcedureCode;
 use motcua_domain::eform::builtin_source;
 use serde_json::{Value, json};
@@ -55,7 +51,7 @@ fn with_ethnicity() -> String {
 
 /// Saves `definition` as the draft through the administration pages and publishes it;
 /// the published version.
-async fn publish(app: &common::App, definition: &str) -> i64 {
+async fn publish(app: &crate::common::App, definition: &str) -> i64 {
     let city = who(app, "quantri").await;
     let op = who(app, "vanhanh").await;
     let path = format!("/quan-tri/thu-tuc/{BIRTH}/bieu-mau");
@@ -80,7 +76,7 @@ async fn publish(app: &common::App, definition: &str) -> i64 {
 }
 
 /// A new draft of birth registration with nothing typed yet.
-async fn create(app: &common::App, citizen: &Who) -> Value {
+async fn create(app: &crate::common::App, citizen: &Who) -> Value {
     let r = citizen
         .api_post(
             app,
@@ -91,7 +87,7 @@ async fn create(app: &common::App, citizen: &Who) -> Value {
     r["dossier"].clone()
 }
 
-async fn api_post(app: &common::App, w: &Who, path: &str, body: Value) -> (u16, Value) {
+async fn api_post(app: &crate::common::App, w: &Who, path: &str, body: Value) -> (u16, Value) {
     let r =
         w.c.post(app.url(path))
             .header("x-csrf-token", &w.csrf)
@@ -102,7 +98,7 @@ async fn api_post(app: &common::App, w: &Who, path: &str, body: Value) -> (u16, 
     (r.status().as_u16(), r.json().await.unwrap())
 }
 
-async fn form(app: &common::App, query: &str) -> (u16, Value) {
+async fn form(app: &crate::common::App, query: &str) -> (u16, Value) {
     let r = reqwest::get(app.url(&format!("/api/v1/procedures/{BIRTH}/form{query}")))
         .await
         .unwrap();
@@ -123,7 +119,7 @@ fn id(d: &Value) -> String {
 
 #[tokio::test]
 async fn dossiers_keep_the_e_form_version_they_were_created_with() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let citizen = who(&app, "congdan").await;
 
     // Nothing published yet: the built-in form applies, and no version is pinned.
@@ -326,7 +322,7 @@ async fn dossiers_keep_the_e_form_version_they_were_created_with() {
 /// does not list, with the reason on the page and nothing published.
 #[tokio::test]
 async fn a_form_naming_a_component_the_procedure_lacks_is_not_published() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let mut def: Value = serde_json::from_str(builtin_source(BIRTH).unwrap()).unwrap();
     def["version"] = json!(2);
     def["component"] = json!("Tờ khai không có trong thủ tục");

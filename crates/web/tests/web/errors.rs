@@ -1,9 +1,6 @@
 //! Errors that axum or tower answer before a handler of ours speaks (a body over the
 //! limit, a rejected query, body or path, an unknown address or method) leave in the one
 //! shape too: the JSON body of `spec/api.md` under `/api/`, the error page elsewhere.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -43,7 +40,7 @@ const THREE_MIB: usize = 3 * 1024 * 1024;
 
 #[tokio::test]
 async fn a_body_over_the_limit_is_payload_too_large() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let c = reqwest::Client::new();
     let big = format!(
         "{{\"username\":\"{}\",\"password\":\"x\"}}",
@@ -73,7 +70,7 @@ async fn a_body_over_the_limit_is_payload_too_large() {
 /// Sends `chunks` as a chunked body (no Content-Length, so the limit is only found while
 /// the body streams in) and returns the status line's code, the headers and the body.
 async fn chunked(
-    app: &common::App,
+    app: &crate::common::App,
     path: &str,
     content_type: &str,
     chunks: usize,
@@ -125,7 +122,7 @@ async fn chunked(
 
 #[tokio::test]
 async fn a_chunked_body_over_the_limit_is_payload_too_large_not_invalid() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     // 48 chunks of 64 KiB: 3 MiB, over the 2 MiB limit.
     let (status, head, body) = chunked(&app, "/api/v1/login", "application/json", 48).await;
     assert_eq!(status, 413, "{head}\n{body}");
@@ -145,7 +142,7 @@ async fn a_chunked_body_over_the_limit_is_payload_too_large_not_invalid() {
 
 #[tokio::test]
 async fn query_parameters_that_do_not_parse_name_the_parameter() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let r = reqwest::get(app.url("/api/v1/procedures?limit=abc"))
         .await
         .unwrap();
@@ -168,7 +165,7 @@ async fn query_parameters_that_do_not_parse_name_the_parameter() {
 
 #[tokio::test]
 async fn bodies_of_the_wrong_type_or_shape() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let c = reqwest::Client::new();
     // Not JSON at all: no content type.
     let r = c
@@ -188,7 +185,7 @@ async fn bodies_of_the_wrong_type_or_shape() {
     api_error(r, 422, "invalid_body").await;
 
     // An upload that is not multipart.
-    let who = common::Who::as_(&app, "congdan").await;
+    let who = crate::common::Who::as_(&app, "congdan").await;
     let d = who
         .post(
             &app,
@@ -207,7 +204,7 @@ async fn bodies_of_the_wrong_type_or_shape() {
 
 #[tokio::test]
 async fn path_parameters_that_do_not_parse() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let (c, csrf) = app.login("vanhanh").await;
     let r = c
         .post(app.url("/api/v1/procedures/1.001193/versions/abc/publish"))
@@ -225,7 +222,7 @@ async fn path_parameters_that_do_not_parse() {
 
 #[tokio::test]
 async fn unknown_addresses_and_methods() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let c = reqwest::Client::new();
     for path in ["/api/v1/khong-co", "/api/v2/procedures", "/api/"] {
         let r = c.get(app.url(path)).send().await.unwrap();
@@ -259,7 +256,7 @@ async fn unknown_addresses_and_methods() {
 
 #[tokio::test]
 async fn english_clients_get_english_messages_for_these_too() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let r = reqwest::Client::new()
         .delete(app.url("/api/v1/procedures"))
         .header("accept-language", "en")
@@ -275,8 +272,8 @@ async fn english_clients_get_english_messages_for_these_too() {
 
 #[tokio::test]
 async fn form_data_that_is_not_an_object_is_refused_not_stored() {
-    let app = common::spawn().await;
-    let who = common::Who::as_(&app, "congdan").await;
+    let app = crate::common::spawn().await;
+    let who = crate::common::Who::as_(&app, "congdan").await;
     let mut body = json!({"procedure": "1.001193", "unit": "000.01.99.H57", "form_data": 5});
     let r = who.post(&app, "/api/v1/dossiers", body.clone()).await;
     api_error(r, 422, "invalid_body").await;
@@ -312,7 +309,7 @@ async fn form_data_that_is_not_an_object_is_refused_not_stored() {
 /// it on SQLite); they are refused at the edge on both.
 #[tokio::test]
 async fn nul_characters_are_refused_before_the_database() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let c = reqwest::Client::new();
     let r = c
         .get(app.url("/api/v1/procedures?field=%00"))

@@ -1,10 +1,7 @@
 //! Files of a dossier through the API and the pages: real PDF and PNG uploads, refusals by
 //! content and size, the digest on record, and who may download what.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::samples;
+use crate::common::samples;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
@@ -18,11 +15,11 @@ struct Who {
 }
 
 impl Who {
-    async fn as_(app: &common::App, user: &str) -> Self {
+    async fn as_(app: &crate::common::App, user: &str) -> Self {
         let (c, csrf) = app.login(user).await;
         Who { c, csrf }
     }
-    async fn post(&self, app: &common::App, path: &str, body: Value) -> Value {
+    async fn post(&self, app: &crate::common::App, path: &str, body: Value) -> Value {
         let r = self
             .c
             .post(app.url(path))
@@ -38,7 +35,7 @@ impl Who {
     }
     async fn upload(
         &self,
-        app: &common::App,
+        app: &crate::common::App,
         dossier: &str,
         fields: &[(&str, &str)],
         name: &str,
@@ -64,7 +61,7 @@ impl Who {
     }
 }
 
-async fn draft(app: &common::App, who: &Who) -> String {
+async fn draft(app: &crate::common::App, who: &Who) -> String {
     let d = who
         .post(
             app,
@@ -132,13 +129,13 @@ fn pdf_of(text: &str, size: usize) -> Vec<u8> {
     b
 }
 
-async fn files_rows(app: &common::App, dossier: &str) -> usize {
+async fn files_rows(app: &crate::common::App, dossier: &str) -> usize {
     app.db.store.dossier_files(dossier).await.unwrap().len()
 }
 
 #[tokio::test]
 async fn a_real_pdf_and_png_are_stored_by_digest_and_come_back_byte_for_byte() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let citizen = Who::as_(&app, "congdan").await;
     let id = draft(&app, &citizen).await;
     let pdf = samples::pdf("Ban sao");
@@ -252,7 +249,7 @@ async fn a_real_pdf_and_png_are_stored_by_digest_and_come_back_byte_for_byte() {
 
 #[tokio::test]
 async fn content_not_name_decides_and_size_is_capped_and_nothing_half_written() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let citizen = Who::as_(&app, "congdan").await;
     let id = draft(&app, &citizen).await;
 
@@ -293,7 +290,7 @@ async fn content_not_name_decides_and_size_is_capped_and_nothing_half_written() 
 
 #[tokio::test]
 async fn uploads_refused_after_they_were_stored_leave_no_bytes_behind() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let citizen = Who::as_(&app, "congdan").await;
     let id = draft(&app, &citizen).await;
     let five_mib = 5 * 1024 * 1024;
@@ -347,13 +344,13 @@ async fn uploads_refused_after_they_were_stored_leave_no_bytes_behind() {
 #[tokio::test]
 async fn an_upload_cut_off_midway_leaves_nothing_behind() {
     use tokio::io::AsyncWriteExt;
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let citizen = Who::as_(&app, "congdan").await;
     let id = draft(&app, &citizen).await;
     // A raw client, to stop sending in the middle of the file.
     let r = reqwest::Client::new()
         .post(app.url("/api/v1/login"))
-        .json(&json!({"username": "congdan", "password": common::PASSWORD}))
+        .json(&json!({"username": "congdan", "password": crate::common::PASSWORD}))
         .send()
         .await
         .unwrap();
@@ -393,7 +390,7 @@ async fn an_upload_cut_off_midway_leaves_nothing_behind() {
 
 #[tokio::test]
 async fn a_dossier_holds_a_bounded_number_of_files_and_bytes() {
-    let app = common::spawn_with(|c| {
+    let app = crate::common::spawn_with(|c| {
         c.limits.files = 2;
         c.limits.file_bytes = 1024 * 1024;
     })
@@ -427,7 +424,7 @@ async fn a_dossier_holds_a_bounded_number_of_files_and_bytes() {
 
 #[tokio::test]
 async fn downloads_are_named_and_typed_by_content_not_by_the_uploader() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let citizen = Who::as_(&app, "congdan").await;
     let id = draft(&app, &citizen).await;
     // A PDF (that could also be read as HTML) named to be opened as a page, with a
@@ -474,7 +471,7 @@ async fn downloads_are_named_and_typed_by_content_not_by_the_uploader() {
 
 #[tokio::test]
 async fn only_the_applicant_and_officers_of_its_units_read_the_files() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let citizen = Who::as_(&app, "congdan").await;
     let id = draft(&app, &citizen).await;
     let pdf = samples::pdf("rieng tu");
@@ -543,7 +540,7 @@ async fn only_the_applicant_and_officers_of_its_units_read_the_files() {
 
 #[tokio::test]
 async fn the_result_file_is_attached_by_the_signer_and_reaches_the_applicant_and_the_index() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let citizen = Who::as_(&app, "congdan").await;
     let id = draft(&app, &citizen).await;
     citizen
@@ -630,11 +627,11 @@ async fn the_result_file_is_attached_by_the_signer_and_reaches_the_applicant_and
 }
 
 /// Logs in through the page form and reads the form token from a page.
-async fn page_login(app: &common::App, user: &str) -> (reqwest::Client, String) {
+async fn page_login(app: &crate::common::App, user: &str) -> (reqwest::Client, String) {
     let c = app.browser();
     let r = c
         .post(app.url("/dang-nhap"))
-        .form(&[("username", user), ("password", common::PASSWORD)])
+        .form(&[("username", user), ("password", crate::common::PASSWORD)])
         .send()
         .await
         .unwrap();
@@ -654,7 +651,7 @@ async fn page_login(app: &common::App, user: &str) -> (reqwest::Client, String) 
 
 #[tokio::test]
 async fn the_draft_page_uploads_without_javascript_and_says_why_a_file_is_refused() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let citizen = Who::as_(&app, "congdan").await;
     let id = draft(&app, &citizen).await;
     let (c, csrf) = page_login(&app, "congdan").await;

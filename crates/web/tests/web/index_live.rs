@@ -1,8 +1,5 @@
 //! The live index answers exactly what `motcua index compute` computes on the exported
 //! bundle, and moves when a dossier moves.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use motcua_index::compute::Period;
 use motcua_index::definition::Definition;
@@ -25,7 +22,7 @@ fn metric<'a>(out: &'a Value, unit: &str, code: &str) -> &'a Value {
         .unwrap()
 }
 
-async fn offline(app: &common::App, period: Period) -> Value {
+async fn offline(app: &crate::common::App, period: Period) -> Value {
     let (units, procedures) = app.db.store.export_catalogue().await.unwrap();
     let dossiers = app.db.store.export_dossiers().await.unwrap();
     let calendar = app.db.store.calendar().await.unwrap();
@@ -43,7 +40,7 @@ async fn offline(app: &common::App, period: Period) -> Value {
 
 #[tokio::test]
 async fn live_equals_offline_and_follows_the_dossier() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let today = chrono::Utc::now()
         .with_timezone(&motcua_calendar::VIETNAM_OFFSET)
         .date_naive();

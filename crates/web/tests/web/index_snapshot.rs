@@ -1,9 +1,6 @@
 //! The live index starts from its saved image plus the dossiers changed since, and that
 //! equals a rebuild from every dossier (and the offline computation); an image that does
 //! not fit (corrupt, other calendar) is ignored and the index rebuilt from scratch.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use chrono::NaiveDate;
 use motcua_app::live::{Built, LiveIndex};
@@ -130,7 +127,7 @@ async fn offline(store: &Store, period: Period) -> Value {
 
 #[tokio::test]
 async fn image_plus_changes_equals_a_rebuild_from_every_dossier() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let store = app.db.store.clone();
     // The server saved an image of its (empty) engine at start-up.
     let first = image_covering(&store, store.change_seq().await.unwrap()).await;

@@ -1,15 +1,12 @@
 //! The limits of what one dossier and one applicant may hold, and the checks on what is
 //! sent (a reused idempotency key, impossible dates), through a real server and database.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{Who, birth_form, ok, submitted};
+use crate::common::{Who, birth_form, ok, submitted};
 use serde_json::{Value, json};
 
 const COMMUNE: &str = "000.01.99.H57";
 
-async fn read(app: &common::App, who: &Who, path: &str) -> reqwest::Response {
+async fn read(app: &crate::common::App, who: &Who, path: &str) -> reqwest::Response {
     who.c.get(app.url(path)).send().await.unwrap()
 }
 
@@ -37,7 +34,12 @@ async fn refusal(r: reqwest::Response) -> (u16, String, Vec<(String, String)>) {
     )
 }
 
-async fn create_keyed(app: &common::App, who: &Who, key: &str, body: Value) -> reqwest::Response {
+async fn create_keyed(
+    app: &crate::common::App,
+    who: &Who,
+    key: &str,
+    body: Value,
+) -> reqwest::Response {
     who.c
         .post(app.url("/api/v1/dossiers"))
         .header("x-csrf-token", &who.csrf)
@@ -50,7 +52,7 @@ async fn create_keyed(app: &common::App, who: &Who, key: &str, body: Value) -> r
 
 #[tokio::test]
 async fn an_idempotency_key_reused_with_another_request_is_refused() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let citizen = Who::as_(&app, "congdan").await;
     let first = json!({"procedure": "1.001193", "unit": COMMUNE, "form_data": {"child_full_name": "An", "a": {"x": 1, "y": 2}}});
     let r = create_keyed(&app, &citizen, "k-7", first).await;
@@ -76,7 +78,7 @@ async fn an_idempotency_key_reused_with_another_request_is_refused() {
 
 #[tokio::test]
 async fn a_declaration_must_be_an_object_of_bounded_size_and_depth() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let citizen = Who::as_(&app, "congdan").await;
     let create = |form_data: Value| {
         let citizen = &citizen;
@@ -145,7 +147,7 @@ async fn a_declaration_must_be_an_object_of_bounded_size_and_depth() {
 
 #[tokio::test]
 async fn an_applicant_holds_a_bounded_number_of_open_drafts() {
-    let app = common::spawn_with(|c| c.limits.open_drafts = 3).await;
+    let app = crate::common::spawn_with(|c| c.limits.open_drafts = 3).await;
     let citizen = Who::as_(&app, "congdan").await;
     let body = json!({"procedure": "2.000815", "unit": COMMUNE});
     for _ in 0..3 {
@@ -164,7 +166,7 @@ async fn an_applicant_holds_a_bounded_number_of_open_drafts() {
 
 #[tokio::test]
 async fn officers_free_text_is_bounded_and_a_refusal_writes_nothing() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let citizen = Who::as_(&app, "congdan").await;
     let desk = Who::as_(&app, "tiepnhan").await;
     let spec = Who::as_(&app, "chuyenvien").await;
@@ -212,7 +214,7 @@ async fn officers_free_text_is_bounded_and_a_refusal_writes_nothing() {
 
 #[tokio::test]
 async fn a_birth_date_in_year_0_is_refused_with_a_field_error() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let citizen = Who::as_(&app, "congdan").await;
     let d = ok(citizen
         .post(

@@ -2,12 +2,8 @@
 //! unit merge, a catalogue publication — so that at every moment its figures (and their
 //! order) equal what `motcua index compute` computes on a fresh export, and its warnings
 //! use the calendar in force.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod admin_support;
-mod common;
-
-use admin_support::who;
+use crate::admin_support::who;
 use motcua_index::compute::Period;
 use motcua_index::definition::Definition;
 use motcua_index::{BundleText, compute_bundle};
@@ -15,7 +11,7 @@ use serde_json::{Value, json};
 
 /// The index of `period` computed offline from an export made now, as `motcua index
 /// compute --bundle` computes it (the same library call on the same files).
-async fn offline(app: &common::App, period: Period) -> Value {
+async fn offline(app: &crate::common::App, period: Period) -> Value {
     let (units, procedures) = app.db.store.export_catalogue().await.unwrap();
     let dossiers = app.db.store.export_dossiers().await.unwrap();
     let calendar = app.db.store.calendar().await.unwrap();
@@ -39,7 +35,7 @@ fn last_30_days() -> Period {
 }
 
 /// The province monitor's client (reads every figure and warning).
-async fn monitor(app: &common::App) -> reqwest::Client {
+async fn monitor(app: &crate::common::App) -> reqwest::Client {
     app.add_account(
         "giamsat",
         motcua_domain::access::Role::ProvinceMonitor,
@@ -50,7 +46,7 @@ async fn monitor(app: &common::App) -> reqwest::Client {
     app.login("giamsat").await.0
 }
 
-async fn live(app: &common::App, m: &reqwest::Client, period: Period) -> Value {
+async fn live(app: &crate::common::App, m: &reqwest::Client, period: Period) -> Value {
     let url = app.url(&format!(
         "/api/v1/index?from={}&to={}",
         period.from, period.to
@@ -70,7 +66,7 @@ fn unit_order(out: &Value) -> Vec<String> {
 }
 
 /// A dossier of `procedure` submitted online at the commune and received at its desk.
-async fn received(app: &common::App, procedure: &str) -> Value {
+async fn received(app: &crate::common::App, procedure: &str) -> Value {
     let citizen = app.login("congdan").await;
     let desk = app.login("tiepnhan").await;
     let d = app
@@ -96,7 +92,7 @@ async fn received(app: &common::App, procedure: &str) -> Value {
         .clone()
 }
 
-async fn due_soon_codes(app: &common::App, m: &reqwest::Client) -> Vec<String> {
+async fn due_soon_codes(app: &crate::common::App, m: &reqwest::Client) -> Vec<String> {
     let r = m
         .get(app.url("/api/v1/warnings?kind=due_soon&limit=200"))
         .send()
@@ -114,7 +110,7 @@ async fn due_soon_codes(app: &common::App, m: &reqwest::Client) -> Vec<String> {
 
 #[tokio::test]
 async fn a_calendar_edit_reaches_the_live_warnings_and_figures_at_once() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let m = monitor(&app).await;
     let period = last_30_days();
     // Re-registration of a marriage: five working days, so not due within one working day.
@@ -168,7 +164,7 @@ async fn a_calendar_edit_reaches_the_live_warnings_and_figures_at_once() {
 
 #[tokio::test]
 async fn a_unit_rename_and_merge_reach_the_live_figures_and_their_order() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let m = monitor(&app).await;
     let period = last_30_days();
     received(&app, "1.004746").await;
@@ -221,7 +217,7 @@ async fn a_unit_rename_and_merge_reach_the_live_figures_and_their_order() {
 
 #[tokio::test]
 async fn a_publication_reaches_the_live_figures_at_once() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let m = monitor(&app).await;
     let period = last_30_days();
     received(&app, "1.004746").await;

@@ -1,9 +1,6 @@
 //! The monitoring side: the warnings API and its outbox notifications, the dashboard pages
 //! with their drill-down, and who may see what. Dossiers are driven through the real API;
 //! "late" is made real by an appointment a few seconds away.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use chrono::{Duration, Utc};
 use motcua_domain::access::Role;
@@ -17,8 +14,8 @@ const PROCEDURE: &str = "1.004194";
 type Who = (reqwest::Client, String);
 
 /// The app with a province monitor and a desk in a second commune.
-async fn app() -> common::App {
-    let app = common::spawn().await;
+async fn app() -> crate::common::App {
+    let app = crate::common::spawn().await;
     app.add_account("giamsat", Role::ProvinceMonitor, "000.00.00.H57", true)
         .await;
     app.add_account("tiepnhan.khac", Role::ReceptionOfficer, OTHER, false)
@@ -31,13 +28,13 @@ async fn get(who: &Who, url: String) -> (u16, String) {
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
-async fn warnings(app: &common::App, who: &Who, query: &str) -> Value {
+async fn warnings(app: &crate::common::App, who: &Who, query: &str) -> Value {
     let (s, body) = get(who, app.url(&format!("/api/v1/warnings{query}"))).await;
     assert_eq!(s, 200, "{body}");
     serde_json::from_str(&body).unwrap()
 }
 
-async fn finish(app: &common::App, id: &str) {
+async fn finish(app: &crate::common::App, id: &str) {
     let specialist = app.login("chuyenvien").await;
     let leader = app.login("lanhdao").await;
     app.post_ok(

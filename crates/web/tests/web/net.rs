@@ -1,9 +1,6 @@
 //! The edge against hostile clients: slow or hoarding connections are cut off, cookies and
 //! HSTS follow the transport, nothing personal is cached, the operators' paths are closed,
 //! the public lookup is rate limited, and very long searches are bounded.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use motcua_store::testing::TestDb;
 use serde_json::Value;
@@ -241,7 +238,7 @@ async fn secure_cookies_and_hsts_unless_plain_http_is_chosen() {
 
 #[tokio::test]
 async fn nothing_personal_is_cached() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let (c, _) = app.login("congdan").await;
     for path in [
         "/",
@@ -268,7 +265,7 @@ async fn nothing_personal_is_cached() {
 
 #[tokio::test]
 async fn operators_paths_need_the_token_or_their_own_listener() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let anon = reqwest::Client::new();
     assert_eq!(
         anon.get(app.url("/healthz")).send().await.unwrap().status(),
@@ -312,7 +309,7 @@ async fn operators_paths_need_the_token_or_their_own_listener() {
 
 #[tokio::test]
 async fn wrong_lookups_are_rate_limited_per_address() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let c = reqwest::Client::new();
     for i in 0..20 {
         let r = c
@@ -353,7 +350,7 @@ async fn wrong_lookups_are_rate_limited_per_address() {
 
 #[tokio::test]
 async fn very_long_searches_are_bounded() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let q = "khai sinh ".repeat(1000);
     for path in ["/api/v1/procedures", "/api/v1/units", "/thu-tuc"] {
         let r = reqwest::Client::new()

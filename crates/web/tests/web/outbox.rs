@@ -2,9 +2,6 @@
 //! its first requests), on a real database: every message arrives exactly once after
 //! retries, the backoff is kept, two workers never carry one message at the same time, and
 //! topics without a target wait, counted in `/metrics`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -119,7 +116,7 @@ fn messages(topic: &str, n: usize) -> Vec<OutboxMessage> {
 
 #[tokio::test]
 async fn two_workers_deliver_each_message_once_after_the_peer_comes_back() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let store = app.db.store.clone();
     const N: usize = 24;
     const DOWN: usize = 10;
@@ -216,7 +213,7 @@ async fn two_workers_deliver_each_message_once_after_the_peer_comes_back() {
 
 #[tokio::test]
 async fn a_stopping_worker_gives_back_what_it_has_not_sent() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let store = app.db.store.clone();
     store
         .enqueue(&messages("national_portal.sync", 5), Utc::now())

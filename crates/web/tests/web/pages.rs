@@ -1,11 +1,8 @@
 //! The Vietnamese pages through a real server, as a browser without JavaScript sees them.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 #[tokio::test]
 async fn a_citizen_finds_birth_registration_and_reads_its_parts() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let home = reqwest::get(app.url("/"))
         .await
         .unwrap()
@@ -57,7 +54,7 @@ async fn a_citizen_finds_birth_registration_and_reads_its_parts() {
 
 #[tokio::test]
 async fn unknown_pages_answer_in_vietnamese_with_the_request_id() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let r = reqwest::get(app.url("/thu-tuc/9.999999")).await.unwrap();
     assert_eq!(r.status(), 404);
     let id = r.headers()["x-request-id"].to_str().unwrap().to_owned();
@@ -78,7 +75,7 @@ async fn unknown_pages_answer_in_vietnamese_with_the_request_id() {
 
 #[tokio::test]
 async fn login_and_logout_with_forms() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let c = app.browser();
     let r = c
         .post(app.url("/dang-nhap"))
@@ -96,7 +93,10 @@ async fn login_and_logout_with_forms() {
 
     let r = c
         .post(app.url("/dang-nhap"))
-        .form(&[("username", "congdan"), ("password", common::PASSWORD)])
+        .form(&[
+            ("username", "congdan"),
+            ("password", crate::common::PASSWORD),
+        ])
         .send()
         .await
         .unwrap();

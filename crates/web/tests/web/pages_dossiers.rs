@@ -1,14 +1,11 @@
 //! The dossier journey through the Vietnamese pages only (forms and links, no JSON API), as
 //! a browser without JavaScript would do it.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::pages::{COMMUNE, act, birth_form, get, hidden, login, post, start};
+use crate::common::pages::{COMMUNE, act, birth_form, get, hidden, login, post, start};
 
 #[tokio::test]
 async fn birth_declaration_from_draft_to_rating_with_forms_only() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let (citizen, csrf_c) = login(&app, "congdan").await;
     let (desk, csrf_d) = login(&app, "tiepnhan").await;
     let (spec, csrf_s) = login(&app, "chuyenvien").await;
@@ -264,7 +261,7 @@ async fn birth_declaration_from_draft_to_rating_with_forms_only() {
 
 #[tokio::test]
 async fn forms_need_the_token_and_pages_need_a_login() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let (citizen, csrf) = login(&app, "congdan").await;
     let id = start(&app, &citizen).await;
     let r = post(
@@ -308,7 +305,7 @@ async fn forms_need_the_token_and_pages_need_a_login() {
         "/dang-nhap",
         &[
             ("username", "congdan"),
-            ("password", common::PASSWORD),
+            ("password", crate::common::PASSWORD),
             ("next", "/ho-so-cua-toi"),
         ],
     )
@@ -321,7 +318,7 @@ async fn forms_need_the_token_and_pages_need_a_login() {
         "/dang-nhap",
         &[
             ("username", "congdan"),
-            ("password", common::PASSWORD),
+            ("password", crate::common::PASSWORD),
             ("next", "//evil.example"),
         ],
     )

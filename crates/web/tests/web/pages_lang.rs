@@ -1,8 +1,5 @@
 //! English as the second language of the pages: Vietnamese by default, English only by the
 //! reader's explicit choice, through a real server and a cookie-keeping client.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use reqwest::header::{ACCEPT_LANGUAGE, LOCATION, SET_COOKIE};
 
@@ -17,7 +14,7 @@ fn unescape(page: String) -> String {
 }
 
 /// Chooses `lang` with the header's switch, as a browser without JavaScript follows a link.
-async fn choose(app: &common::App, c: &reqwest::Client, lang: &str, next: &str) -> String {
+async fn choose(app: &crate::common::App, c: &reqwest::Client, lang: &str, next: &str) -> String {
     let r = c
         .get(app.url(&format!("/ngon-ngu?lang={lang}&next={next}")))
         .send()
@@ -29,7 +26,7 @@ async fn choose(app: &common::App, c: &reqwest::Client, lang: &str, next: &str) 
 
 #[tokio::test]
 async fn vietnamese_is_the_default_even_for_an_english_browser() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let c = app.browser();
     let r = c
         .get(app.url("/thu-tuc?q=khai+sinh"))
@@ -54,7 +51,7 @@ async fn vietnamese_is_the_default_even_for_an_english_browser() {
 
 #[tokio::test]
 async fn the_switch_sets_the_cookie_and_goes_back_only_to_local_paths() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let c = app.browser();
     let r = c
         .get(app.url("/ngon-ngu?lang=en&next=%2Fthu-tuc%3Fq%3Dkhai%2Bsinh"))
@@ -107,7 +104,7 @@ async fn the_switch_sets_the_cookie_and_goes_back_only_to_local_paths() {
 
 #[tokio::test]
 async fn english_search_has_english_chrome_and_vietnamese_procedure_names() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let c = app.browser();
     let to = choose(&app, &c, "en", "%2Fthu-tuc%3Fq%3Ddang%2Bky%2Bkhai%2Bsinh").await;
     let (status, page) = text(&c, app.url(&to)).await;
@@ -152,7 +149,7 @@ async fn english_search_has_english_chrome_and_vietnamese_procedure_names() {
 
 #[tokio::test]
 async fn an_english_procedure_page_labels_its_parts_and_keeps_the_content_vietnamese() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let c = app.browser();
     choose(&app, &c, "en", "%2F").await;
     let (_, page) = text(&c, app.url("/thu-tuc/1.001193")).await;
@@ -184,7 +181,7 @@ async fn an_english_procedure_page_labels_its_parts_and_keeps_the_content_vietna
 
 #[tokio::test]
 async fn errors_logins_and_lists_follow_the_readers_language() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let c = app.browser();
     choose(&app, &c, "en", "%2F").await;
 
@@ -229,7 +226,10 @@ async fn errors_logins_and_lists_follow_the_readers_language() {
 
     let r = c
         .post(app.url("/dang-nhap"))
-        .form(&[("username", "congdan"), ("password", common::PASSWORD)])
+        .form(&[
+            ("username", "congdan"),
+            ("password", crate::common::PASSWORD),
+        ])
         .send()
         .await
         .unwrap();

@@ -1,11 +1,8 @@
 //! English on the dossier pages: the citizen's draft, review and dossier, the officer's
 //! inbox and dossier, the desk's reception form and the printed forms 01 and 06, each read
 //! in English and in Vietnamese by the person who uses it, through a real server.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::pages::{COMMUNE, act, birth_form, choose, get, hidden, login, post, start};
+use crate::common::pages::{COMMUNE, act, birth_form, choose, get, hidden, login, post, start};
 use reqwest::Client;
 
 /// The page's text with askama's escapes of `'` and `&` read back.
@@ -45,7 +42,7 @@ fn nothing_marked(page: &str, what: &str) {
 }
 
 /// A citizen's draft submitted through the pages, in Vietnamese; its id.
-async fn submitted(app: &common::App, c: &Client, csrf: &str) -> String {
+async fn submitted(app: &crate::common::App, c: &Client, csrf: &str) -> String {
     let id = start(app, c).await;
     let draft = get(c, app, &format!("/ho-so/{id}")).await;
     let v = hidden(&draft, "version");
@@ -69,7 +66,7 @@ async fn submitted(app: &common::App, c: &Client, csrf: &str) -> String {
 
 #[tokio::test]
 async fn a_citizen_drafts_reviews_and_follows_a_dossier_in_english() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let (c, csrf) = login(&app, "congdan").await;
     let id = start(&app, &c).await;
     choose(&app, &c, "en").await;
@@ -263,7 +260,7 @@ async fn a_citizen_drafts_reviews_and_follows_a_dossier_in_english() {
 
 #[tokio::test]
 async fn an_officer_handles_a_dossier_in_english_and_prints_vietnamese_forms() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let (citizen, csrf_c) = login(&app, "congdan").await;
     let id = submitted(&app, &citizen, &csrf_c).await;
     let (desk, csrf) = login(&app, "tiepnhan").await;
@@ -445,7 +442,7 @@ async fn an_officer_handles_a_dossier_in_english_and_prints_vietnamese_forms() {
 
 #[tokio::test]
 async fn the_desk_receives_a_paper_dossier_in_english() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let (desk, _) = login(&app, "tiepnhan").await;
     choose(&app, &desk, "en").await;
 

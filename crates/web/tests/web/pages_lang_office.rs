@@ -3,26 +3,22 @@
 //! the reader; data (unit, procedure and metric names, the index's messages) stays
 //! Vietnamese and is marked `lang="vi"` inside an English page. The administration pages
 //! are in `pages_lang_office_admin.rs`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-mod lang_support;
-
+use crate::lang_support::{Who, choose, english, fragment, has_all, has_none, page, vietnamese};
 use chrono::{Duration, Utc};
-use lang_support::{Who, choose, english, fragment, has_all, has_none, page, vietnamese};
 use motcua_domain::access::Role;
 
 const COMMUNE: &str = "000.01.99.H57";
 const PROCEDURE: &str = "1.004194";
 
 /// A dossier received at the commune, due in a few seconds: a warning at once.
-async fn received_due_soon(app: &common::App) -> String {
+async fn received_due_soon(app: &crate::common::App) -> String {
     let desk = app.login("tiepnhan").await;
     let due = Utc::now() + Duration::seconds(3);
     app.received(&desk, PROCEDURE, COMMUNE, Some(due)).await.1
 }
 
-async fn monitor(app: &common::App) -> Who {
+async fn monitor(app: &crate::common::App) -> Who {
     app.add_account("giamsat", Role::ProvinceMonitor, "000.00.00.H57", true)
         .await;
     app.login("giamsat").await
@@ -30,7 +26,7 @@ async fn monitor(app: &common::App) -> Who {
 
 #[tokio::test]
 async fn the_dashboard_unit_page_and_drill_down_read_in_english() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let code = received_due_soon(&app).await;
     let who = monitor(&app).await;
     let c = &who.0;
@@ -190,7 +186,7 @@ async fn the_dashboard_unit_page_and_drill_down_read_in_english() {
 
 #[tokio::test]
 async fn the_warnings_page_reads_in_english() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let code = received_due_soon(&app).await;
     let who = monitor(&app).await;
     let c = &who.0;

@@ -2,18 +2,14 @@
 //! operator after choosing English (then Vietnamese) with the header's switch. Fixed text,
 //! flash and validation messages follow the reader; data (procedure and unit names, what
 //! people typed, the citizens' form in the preview) stays Vietnamese, marked `lang="vi"`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-mod lang_support;
-
-use lang_support::{choose, english, has_all, has_none, page, submit, vietnamese};
+use crate::lang_support::{choose, english, has_all, has_none, page, submit, vietnamese};
 
 const COMMUNE: &str = "000.01.99.H57";
 
 #[tokio::test]
 async fn catalogue_administration_reads_and_refuses_in_english() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let who = app.login("vanhanh").await;
     let c = &who.0;
     choose(&app, c, "en").await;
@@ -188,7 +184,7 @@ async fn catalogue_administration_reads_and_refuses_in_english() {
 
 #[tokio::test]
 async fn accounts_and_the_calendar_read_and_refuse_in_english() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let who = app.login("vanhanh").await;
     let c = &who.0;
     choose(&app, c, "en").await;

@@ -1,20 +1,17 @@
 //! The review step of an online submission, through the pages as a browser without
 //! JavaScript uses them: "Nộp hồ sơ" checks and saves the declaration and shows the review;
 //! "Xác nhận nộp hồ sơ" submits at the version the review showed, once.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::pages::{act, birth_form, get, hidden, login, post, start};
-use common::samples;
+use crate::common::pages::{act, birth_form, get, hidden, login, post, start};
+use crate::common::samples;
 use motcua_domain::dossier::{Change, Status};
 use reqwest::multipart::{Form, Part};
 
-async fn status_of(app: &common::App, id: &str) -> Status {
+async fn status_of(app: &crate::common::App, id: &str) -> Status {
     app.db.store.dossier(id).await.unwrap().state.status
 }
 
-async fn submissions(app: &common::App, id: &str) -> usize {
+async fn submissions(app: &crate::common::App, id: &str) -> usize {
     app.db
         .store
         .dossier_events(id)
@@ -51,7 +48,7 @@ fn submit_form<'a>(csrf: &'a str, v: &'a str) -> Vec<(&'a str, &'a str)> {
 
 #[tokio::test]
 async fn a_valid_declaration_is_saved_and_reviewed_and_the_confirmation_submits_once() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let (citizen, csrf) = login(&app, "congdan").await;
     let id = start(&app, &citizen).await;
     let draft = get(&citizen, &app, &format!("/ho-so/{id}")).await;
@@ -186,7 +183,7 @@ async fn a_valid_declaration_is_saved_and_reviewed_and_the_confirmation_submits_
 
 #[tokio::test]
 async fn confirmations_posted_at_once_submit_once() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let (citizen, csrf) = login(&app, "congdan").await;
     let id = start(&app, &citizen).await;
     let v = hidden(
@@ -221,7 +218,7 @@ async fn confirmations_posted_at_once_submit_once() {
 
 #[tokio::test]
 async fn an_invalid_declaration_comes_back_with_errors_and_nothing_is_saved_or_submitted() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let (citizen, csrf) = login(&app, "congdan").await;
     let id = start(&app, &citizen).await;
     let draft = get(&citizen, &app, &format!("/ho-so/{id}")).await;
@@ -269,7 +266,7 @@ async fn an_invalid_declaration_comes_back_with_errors_and_nothing_is_saved_or_s
 
 #[tokio::test]
 async fn a_stale_confirmation_is_a_conflict_and_shows_the_latest_draft() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let (citizen, csrf) = login(&app, "congdan").await;
     let id = start(&app, &citizen).await;
     let v = hidden(
@@ -324,7 +321,7 @@ async fn a_stale_confirmation_is_a_conflict_and_shows_the_latest_draft() {
 
 #[tokio::test]
 async fn only_the_applicant_reviews_and_confirms_with_the_form_token() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let (citizen, csrf) = login(&app, "congdan").await;
     let id = start(&app, &citizen).await;
     let v = hidden(

@@ -1,8 +1,5 @@
 //! Transfer to another competent unit (chuyển hồ sơ sang đơn vị khác) through the API and
 //! the officer's page, on a real server and database.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use serde_json::{Value, json};
 
@@ -12,14 +9,14 @@ const OTHER: &str = "000.02.99.H57";
 /// Sở Tư pháp: not competent for birth registration.
 const DEPARTMENT: &str = "000.00.31.H57";
 
-use common::Who;
+use crate::common::Who;
 
 impl Who {
-    async fn get(&self, app: &common::App, path: &str) -> Value {
+    async fn get_json(&self, app: &crate::common::App, path: &str) -> Value {
         let r = self.c.get(app.url(path)).send().await.unwrap();
         ok(r).await
     }
-    async fn page(&self, app: &common::App, path: &str) -> String {
+    async fn page(&self, app: &crate::common::App, path: &str) -> String {
         let r = self.c.get(app.url(path)).send().await.unwrap();
         assert_eq!(r.status(), 200, "GET {path}");
         r.text().await.unwrap()
@@ -50,7 +47,7 @@ async fn refused(r: reqwest::Response, status: u16, code: &str) -> Value {
 }
 
 /// Submitted by the citizen and received at the commune's own desk.
-async fn received(app: &common::App) -> (String, Value) {
+async fn received(app: &crate::common::App) -> (String, Value) {
     let citizen = Who::as_(app, "congdan").await;
     let form: Value =
         serde_json::from_str(motcua_domain::eform::builtin_example("1.001193").unwrap()).unwrap();
@@ -95,7 +92,7 @@ fn inbox_ids(inbox: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn a_transferred_dossier_moves_to_the_other_units_inbox_and_keeps_its_code_and_date() {
-    let app = common::spawn().await;
+    let app = crate::common::spawn().await;
     let spec = Who::as_(&app, "chuyenvien").await;
     let other = Who::as_(&app, "chuyenvien.khac").await;
     let lead = Who::as_(&app, "lanhdao").await;
@@ -104,10 +101,10 @@ async fn a_transferred_dossier_moves_to_the_other_units_inbox_and_keeps_its_code
     let (code, due) = (d["code"].clone(), d["due_at"].clone());
     let path = format!("/api/v1/dossiers/{id}/transfer");
     let detail = format!("/api/v1/dossiers/{id}");
-    let before = spec.get(&app, &detail).await;
+    let before = spec.get_json(&app, &detail).await;
     let v = before["dossier"]["version"].as_i64().unwrap();
-    assert!(inbox_ids(&spec.get(&app, "/api/v1/inbox").await).contains(&id));
-    assert!(!inbox_ids(&other.get(&app, "/api/v1/inbox").await).contains(&id));
+    assert!(inbox_ids(&spec.get_json(&app, "/api/v1/inbox").await).contains(&id));
+    assert!(!inbox_ids(&other.get_json(&app, "/api/v1/inbox").await).contains(&id));
 
     // The officer's page offers the other competent units, not the dossier's own.
     let page = spec.page(&app, &format!("/can-bo/ho-so/{id}")).await;
@@ -184,7 +181,7 @@ async fn a_transferred_dossier_moves_to_the_other_units_inbox_and_keeps_its_code
         } else {
             assert_eq!((s, code_of(&b)), (status, Some(code)), "{body}: {b}");
         }
-        let after = spec.get(&app, &detail).await;
+        let after = spec.get_json(&app, &detail).await;
         assert_eq!(after, before, "{body} wrote something");
     }
     // From a step that does not allow it: the leader's signing step.
@@ -197,7 +194,7 @@ async fn a_transferred_dossier_moves_to_the_other_units_inbox_and_keeps_its_code
         .await)
     .await;
     let v = d["dossier"]["version"].as_i64().unwrap();
-    let at_leader = spec.get(&app, &detail).await;
+    let at_leader = spec.get_json(&app, &detail).await;
     refused(
         lead.post(
             &app,
@@ -209,7 +206,7 @@ async fn a_transferred_dossier_moves_to_the_other_units_inbox_and_keeps_its_code
         "step_does_not_allow",
     )
     .await;
-    assert_eq!(spec.get(&app, &detail).await, at_leader);
+    assert_eq!(spec.get_json(&app, &detail).await, at_leader);
     let d = ok(lead
         .post(
             &app,
@@ -265,7 +262,7 @@ async fn a_transferred_dossier_moves_to_the_other_units_inbox_and_keeps_its_code
             .contains("Đã chuyển hồ sơ sang đơn vị khác.")
     );
 
-    let now = other.get(&app, &detail).await;
+    let now = other.get_json(&app, &detail).await;
     let d = &now["dossier"];
     assert_eq!(d["unit"], OTHER);
     assert_eq!(
@@ -287,10 +284,12 @@ async fn a_transferred_dossier_moves_to_the_other_units_inbox_and_keeps_its_code
 
     // It left the first unit's specialist's inbox and landed in the other unit's; the desk
     // that received it keeps it, as the result goes back through it.
-    assert!(!inbox_ids(&spec.get(&app, "/api/v1/inbox").await).contains(&id));
-    let inbox = other.get(&app, "/api/v1/inbox?status=processing").await;
+    assert!(!inbox_ids(&spec.get_json(&app, "/api/v1/inbox").await).contains(&id));
+    let inbox = other
+        .get_json(&app, "/api/v1/inbox?status=processing")
+        .await;
     assert!(inbox_ids(&inbox).contains(&id));
-    assert!(inbox_ids(&desk.get(&app, "/api/v1/inbox").await).contains(&id));
+    assert!(inbox_ids(&desk.get_json(&app, "/api/v1/inbox").await).contains(&id));
     let page = other.page(&app, "/can-bo").await;
     assert!(page.contains(&id));
 
