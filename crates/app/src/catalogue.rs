@@ -9,6 +9,48 @@ use motcua_domain::bundle::UnitRecord;
 use motcua_domain::{ProcedureCode, UnitCode};
 use motcua_store::StoreError;
 
+/// Saves a draft version of a procedure (edits the open draft, or opens one) and returns
+/// its number. The record is normalised first; every unit it names must exist; the actor
+/// needs the catalogue-editing right in every unit the draft names and, for a procedure
+/// already in the catalogue, in every unit it names now (nobody takes a procedure away
+/// from a unit they do not edit for).
+pub async fn save_draft(
+    app: &App,
+    actor: &Actor,
+    draft: motcua_domain::procedure::Procedure,
+) -> Result<i64, AppError> {
+    let draft = draft.normalised()?;
+    let tree = app.store.unit_tree().await?;
+    let unknown: Vec<UnitCode> = draft
+        .units
+        .iter()
+        .filter(|u| tree.get(u).is_none())
+        .cloned()
+        .collect();
+    if !unknown.is_empty() {
+        return Err(AppError::UnknownUnits(unknown));
+    }
+    let edit = |units: Vec<UnitCode>| {
+        authorize(
+            actor,
+            Action::EditCatalogue,
+            &Resource::Procedure { units },
+            &tree,
+        )
+        .map_err(|_| AppError::Forbidden)
+    };
+    edit(draft.units.clone())?;
+    match app.store.procedure(&draft.code).await {
+        Ok(current) => edit(current.procedure.units)?,
+        Err(StoreError::NotFound) => {}
+        Err(e) => return Err(e.into()),
+    }
+    Ok(app
+        .store
+        .save_draft(&draft, Some(&actor.account_id))
+        .await?)
+}
+
 /// Publishes a saved draft version of a procedure. Whoever may publish for every unit the
 /// draft names may do it; a version already published is `VersionAlreadyPublished`.
 pub async fn publish(

@@ -85,6 +85,12 @@ pub enum AppError {
     /// A calendar row that would make the calendar invalid.
     #[error(transparent)]
     Calendar(#[from] motcua_calendar::CalendarError),
+    /// Units a procedure names that the unit tree does not hold.
+    #[error("unknown units: {0:?}")]
+    UnknownUnits(Vec<motcua_domain::UnitCode>),
+    /// A procedure record that does not hold together (no name, …).
+    #[error(transparent)]
+    Procedure(#[from] motcua_domain::procedure::ProcedureError),
     /// A procedure version that is already published.
     #[error("version already published")]
     VersionAlreadyPublished,

@@ -58,6 +58,25 @@ impl From<AppError> for ApiError {
                 "The index is being rebuilt; try again shortly.",
             ),
             AppError::Unit(e) => unit_error(e),
+            AppError::UnknownUnits(units) => {
+                let list = units
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                ApiError::invalid(
+                    "units",
+                    "unknown_unit",
+                    format!("Đơn vị {list} không tồn tại."),
+                    format!("Unit {list} does not exist."),
+                )
+            }
+            AppError::Procedure(e) => ApiError::invalid(
+                "procedure",
+                "invalid",
+                "Nội dung thủ tục không hợp lệ.",
+                e.to_string(),
+            ),
             AppError::Calendar(e) => ApiError::invalid(
                 "date",
                 "invalid_calendar_row",

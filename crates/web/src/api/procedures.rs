@@ -1,13 +1,12 @@
 //! The procedure catalogue: search, detail, versions, drafts and publication.
 
-use super::{Json, Path, Query, require};
+use super::{Json, Path, Query};
 use crate::AppState;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody};
 pub use crate::params::{ProcedureQuery, parse_code, search_query};
 use axum::extract::State;
 use axum::http::StatusCode;
-use motcua_domain::access::{Action, Resource};
 use motcua_domain::procedure::Procedure;
 use motcua_store::procedures::Published;
 use serde::{Deserialize, Serialize};
@@ -182,48 +181,7 @@ pub async fn save_draft(
             "The body's code differs from the path's.",
         ));
     }
-    let p = p.normalised().map_err(|e| {
-        ApiError::invalid(
-            "procedure",
-            "invalid",
-            "Nội dung thủ tục không hợp lệ.",
-            e.to_string(),
-        )
-    })?;
-    let tree = state.app.store.unit_tree().await?;
-    if let Some(u) = p.units.iter().find(|u| tree.get(u).is_none()) {
-        return Err(ApiError::invalid(
-            "units",
-            "unknown_unit",
-            format!("Đơn vị {u} không tồn tại."),
-            format!("Unit {u} does not exist."),
-        ));
-    }
-    require(
-        &state,
-        &auth.account,
-        Action::EditCatalogue,
-        &Resource::Procedure {
-            units: p.units.clone(),
-        },
-    )
-    .await?;
-    if let Ok(current) = state.app.store.procedure(&code).await {
-        require(
-            &state,
-            &auth.account,
-            Action::EditCatalogue,
-            &Resource::Procedure {
-                units: current.procedure.units,
-            },
-        )
-        .await?;
-    }
-    let version = state
-        .app
-        .store
-        .save_draft(&p, Some(&auth.account.id))
-        .await?;
+    let version = motcua_app::catalogue::save_draft(&state.app, &auth.account.actor(), p).await?;
     Ok(axum::Json(DraftSaved { version }))
 }
 

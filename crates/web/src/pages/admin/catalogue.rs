@@ -371,40 +371,28 @@ pub async fn save(
             ));
         }
     };
-    let mut errors = Vec::new();
-    for u in draft.units.iter().filter(|u| a.tree.get(u).is_none()) {
-        errors.push(ErrorLink {
-            id: "f-units".into(),
-            message: a.lang.f("admin.edit.unknown_unit", u),
-        });
-    }
-    if errors.is_empty()
-        && authorize(
-            &a.actor,
-            Action::EditCatalogue,
-            &Resource::Procedure {
-                units: draft.units.clone(),
-            },
-            &a.tree,
-        )
-        .is_err()
-    {
-        errors.push(ErrorLink {
-            id: "f-units".into(),
-            message: a.lang.t("admin.edit.units_out_of_scope").into(),
-        });
-    }
+    let errors: Vec<ErrorLink> =
+        match motcua_app::catalogue::save_draft(&state.app, &a.actor, draft).await {
+            Ok(_) => Vec::new(),
+            Err(motcua_app::AppError::UnknownUnits(units)) => units
+                .iter()
+                .map(|u| ErrorLink {
+                    id: "f-units".into(),
+                    message: a.lang.f("admin.edit.unknown_unit", u),
+                })
+                .collect(),
+            Err(motcua_app::AppError::Forbidden) => vec![ErrorLink {
+                id: "f-units".into(),
+                message: a.lang.t("admin.edit.units_out_of_scope").into(),
+            }],
+            Err(e) => return Err(e.into()),
+        };
     if !errors.is_empty() {
         return Ok(render(
             &edit_page(a, &p, fields, errors),
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     }
-    state
-        .app
-        .store
-        .save_draft(&draft, Some(&a.account.id))
-        .await?;
     Ok(Redirect::to(&format!("/quan-tri/thu-tuc/{}?ok=draft_saved", p.code)).into_response())
 }
 
