@@ -213,8 +213,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         open_browser(&url);
     }
     store.seed_calendar().await?;
-    let state = motcua_web::AppState::load(store.clone(), settings.web_config(https))
-    .await?;
+    let state = motcua_web::AppState::load(store.clone(), settings.web_config(https)).await?;
     // New warnings go to the outbox once each, within a minute of arising.
     let sweeper = motcua_app::warnings::spawn_sweeper(
         state.app.clone(),

@@ -39,11 +39,17 @@ fn toml_file(dir: &tempfile::TempDir, text: &str) -> std::path::PathBuf {
 #[test]
 fn the_environment_wins_over_the_file() {
     let dir = tempfile::tempdir().unwrap();
-    let f = toml_file(&dir, "[server]\nsession_hours = 4\n[files]\nmax_file_mb = 7\n");
+    let f = toml_file(
+        &dir,
+        "[server]\nsession_hours = 4\n[files]\nmax_file_mb = 7\n",
+    );
     let o = check(Some(&f), &[]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let out = text(&o.stdout);
-    assert!(out.contains("session_hours = 4\n") && out.contains("max_file_mb = 7\n"), "{out}");
+    assert!(
+        out.contains("session_hours = 4\n") && out.contains("max_file_mb = 7\n"),
+        "{out}"
+    );
     let o = check(
         Some(&f),
         &[
@@ -54,22 +60,37 @@ fn the_environment_wins_over_the_file() {
     );
     assert!(o.status.success(), "{}", text(&o.stderr));
     let out = text(&o.stdout);
-    assert!(out.contains("session_hours = 6\n") && out.contains("max_file_mb = 9\n"), "{out}");
+    assert!(
+        out.contains("session_hours = 6\n") && out.contains("max_file_mb = 9\n"),
+        "{out}"
+    );
 }
 
 #[test]
 fn an_unknown_key_or_a_wrong_value_is_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
-    let f = toml_file(&dir, "[server]\nlisten = \"127.0.0.1:8080\"\n\n[eid]\nclient_secet = \"x\"\n");
+    let f = toml_file(
+        &dir,
+        "[server]\nlisten = \"127.0.0.1:8080\"\n\n[eid]\nclient_secet = \"x\"\n",
+    );
     let o = check(Some(&f), &[]);
     assert!(!o.status.success());
     let err = text(&o.stderr);
-    assert!(err.contains("client_secet") && err.contains("line 5"), "{err}");
+    assert!(
+        err.contains("client_secet") && err.contains("line 5"),
+        "{err}"
+    );
     assert!(o.stdout.is_empty());
 
-    let f = toml_file(&dir, "[mail]\nurl = \"https://mail.hue.gov.vn\"\nfrom = \"a@b.vn\"\n");
+    let f = toml_file(
+        &dir,
+        "[mail]\nurl = \"https://mail.hue.gov.vn\"\nfrom = \"a@b.vn\"\n",
+    );
     let err = text(&check(Some(&f), &[]).stderr);
-    assert!(err.contains("https:// is not allowed here") && err.contains("line 2"), "{err}");
+    assert!(
+        err.contains("https:// is not allowed here") && err.contains("line 2"),
+        "{err}"
+    );
 
     let o = check(None, &[("MOTCUA_OUTBOX__BATCH", "0")]);
     assert!(!o.status.success());
@@ -88,7 +109,10 @@ fn an_unknown_key_or_a_wrong_value_is_refused_by_name() {
         .unwrap();
     assert!(!o.status.success());
     let err = text(&o.stderr);
-    assert!(err.contains("sesion_hours") && err.contains("line 2"), "{err}");
+    assert!(
+        err.contains("sesion_hours") && err.contains("line 2"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -104,7 +128,10 @@ fn secrets_are_never_shown_and_systems_are_not_said_to_be_connected() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     let out = text(&o.stdout);
     assert!(!out.contains("4711"), "{out}");
-    assert!(out.contains("postgres://motcua:***@127.0.0.1:5432/motcua"), "{out}");
+    assert!(
+        out.contains("postgres://motcua:***@127.0.0.1:5432/motcua"),
+        "{out}"
+    );
     assert!(out.contains("token = \"***\""), "{out}");
     for line in [
         "payment          url set (https://pay.example.vn/api), but this version has no adapter for it: nothing is sent",
@@ -174,7 +201,7 @@ async fn serve_runs_with_the_listen_address_and_session_hours_of_the_file() {
     let f = toml_file(
         &dir,
         &format!(
-            "[server]\nlisten = \"127.0.0.1:{port}\"\nsession_hours = 3\n\
+            "[server]\nlisten = \"127.0.0.1:{port}\"\nsession_hours = 3\nbody_limit_bytes = 8192\n\
              [ops]\ntoken = \"ops-token-4711\"\n\
              [files]\ndir = {:?}\n",
             dir.path().join("files").display().to_string()
@@ -201,9 +228,20 @@ async fn serve_runs_with_the_listen_address_and_session_hours_of_the_file() {
         .unwrap();
     assert_eq!(r.status(), 200);
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(cookie.contains(&format!("Max-Age={}", 3 * 3600)), "{cookie}");
+    assert!(
+        cookie.contains(&format!("Max-Age={}", 3 * 3600)),
+        "{cookie}"
+    );
     // Loopback without a public URL: plain HTTP, so no Secure flag.
     assert!(!cookie.contains("Secure"), "{cookie}");
+    // The body limit of the file, far below the default of 2 MiB.
+    let big = client
+        .post(format!("{url}/api/v1/login"))
+        .json(&serde_json::json!({"username": "x".repeat(10_000), "password": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(big.status(), 413);
     // The token of the file opens the metrics on the public listener.
     let m = client
         .get(format!("{url}/metrics"))

@@ -81,7 +81,10 @@ mod tests {
             "{r}"
         );
         assert!(r.contains("secret = \"***\""), "{r}");
-        assert!(r.contains("url = \"postgres://motcua:***@db:5432/motcua\""), "{r}");
+        assert!(
+            r.contains("url = \"postgres://motcua:***@db:5432/motcua\""),
+            "{r}"
+        );
         assert!(r.contains("plain HTTP"), "{r}");
         // What the debug output of the whole structure shows is no more.
         let debug = format!("{s:?}");

@@ -84,7 +84,10 @@ fn load_from(
         } else if let Some(rest) = name.strip_prefix("MOTCUA_")
             && rest.contains("__")
         {
-            sectioned.push((rest.to_ascii_lowercase().replace("__", "."), value.to_owned()));
+            sectioned.push((
+                rest.to_ascii_lowercase().replace("__", "."),
+                value.to_owned(),
+            ));
         }
     }
     let settings: Settings = figment
@@ -110,7 +113,11 @@ fn load_from(
                 })
                 .unwrap_or_default();
             ConfigError::Invalid {
-                key: if key.is_empty() { "(top level)".into() } else { key },
+                key: if key.is_empty() {
+                    "(top level)".into()
+                } else {
+                    key
+                },
                 reason: format!("{}{from}", e.kind),
             }
         })?;
@@ -244,10 +251,14 @@ mod tests {
     #[test]
     fn wrong_keys_and_values_are_named() {
         let f = file("[server]\nlisten = \"127.0.0.1:7000\"\nsesion_hours = 4\n");
-        let e = load_from(Some(f.path()), vars(&[])).unwrap_err().to_string();
+        let e = load_from(Some(f.path()), vars(&[]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("sesion_hours") && e.contains("line 3"), "{e}");
         let f = file("[payment]\nurl = \"ftp://pay\"\n");
-        let e = load_from(Some(f.path()), vars(&[])).unwrap_err().to_string();
+        let e = load_from(Some(f.path()), vars(&[]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("ftp://") && e.contains("line 2"), "{e}");
         let e = load_from(None, vars(&[("MOTCUA_SERVER__SESION_HOURS", "4")]))
             .unwrap_err()
@@ -257,17 +268,22 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.starts_with("server.session_hours:")
-                && e.contains("MOTCUA_SERVER__SESSION_HOURS"),
+            e.starts_with("server.session_hours:") && e.contains("MOTCUA_SERVER__SESSION_HOURS"),
             "{e}"
         );
         let e = load_from(None, vars(&[("MOTCUA_MAX_FILE_MB", "lots")]))
             .unwrap_err()
             .to_string();
-        assert!(e.contains("files.max_file_mb") && e.contains("MOTCUA_MAX_FILE_MB"), "{e}");
+        assert!(
+            e.contains("files.max_file_mb") && e.contains("MOTCUA_MAX_FILE_MB"),
+            "{e}"
+        );
         let e = load_from(Some(Path::new("no/such/motcua.toml")), vars(&[]))
             .unwrap_err()
             .to_string();
-        assert!(e.contains("no/such/motcua.toml") && e.contains("cannot read"), "{e}");
+        assert!(
+            e.contains("no/such/motcua.toml") && e.contains("cannot read"),
+            "{e}"
+        );
     }
 }

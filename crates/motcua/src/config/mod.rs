@@ -244,28 +244,104 @@ impl Settings {
         let d = &self.dossiers;
         let l = &self.login;
         let checks: [(&str, bool, &str); 22] = [
-            ("server.header_timeout_seconds", s.header_timeout_seconds >= 1, "must be at least 1"),
-            ("server.body_timeout_seconds", s.body_timeout_seconds >= 1, "must be at least 1"),
-            ("server.idle_timeout_seconds", s.idle_timeout_seconds >= 1, "must be at least 1"),
-            ("server.max_connections", s.max_connections >= 1, "must be at least 1"),
-            ("server.body_limit_bytes", s.body_limit_bytes >= 1024, "must be at least 1024"),
-            ("server.session_hours", (1..=24 * 30).contains(&s.session_hours), "must be between 1 and 720"),
-            ("files.max_file_mb", s_range(self.files.max_file_mb, 1, 1024 * 1024), "must be between 1 and 1048576"),
-            ("dossiers.form_data_bytes", d.form_data_bytes >= 1024, "must be at least 1024"),
-            ("dossiers.form_data_depth", d.form_data_depth >= 3, "must be at least 3 (the built-in forms nest three deep)"),
-            ("dossiers.open_drafts", d.open_drafts >= 1, "must be at least 1"),
+            (
+                "server.header_timeout_seconds",
+                s.header_timeout_seconds >= 1,
+                "must be at least 1",
+            ),
+            (
+                "server.body_timeout_seconds",
+                s.body_timeout_seconds >= 1,
+                "must be at least 1",
+            ),
+            (
+                "server.idle_timeout_seconds",
+                s.idle_timeout_seconds >= 1,
+                "must be at least 1",
+            ),
+            (
+                "server.max_connections",
+                s.max_connections >= 1,
+                "must be at least 1",
+            ),
+            (
+                "server.body_limit_bytes",
+                s.body_limit_bytes >= 1024,
+                "must be at least 1024",
+            ),
+            (
+                "server.session_hours",
+                (1..=24 * 30).contains(&s.session_hours),
+                "must be between 1 and 720",
+            ),
+            (
+                "files.max_file_mb",
+                s_range(self.files.max_file_mb, 1, 1024 * 1024),
+                "must be between 1 and 1048576",
+            ),
+            (
+                "dossiers.form_data_bytes",
+                d.form_data_bytes >= 1024,
+                "must be at least 1024",
+            ),
+            (
+                "dossiers.form_data_depth",
+                d.form_data_depth >= 3,
+                "must be at least 3 (the built-in forms nest three deep)",
+            ),
+            (
+                "dossiers.open_drafts",
+                d.open_drafts >= 1,
+                "must be at least 1",
+            ),
             ("dossiers.files", d.files >= 1, "must be at least 1"),
-            ("dossiers.text_chars", d.text_chars >= 1, "must be at least 1"),
-            ("dossiers.list_items", d.list_items >= 1, "must be at least 1"),
-            ("login.window_seconds", l.window_seconds >= 1, "must be at least 1"),
+            (
+                "dossiers.text_chars",
+                d.text_chars >= 1,
+                "must be at least 1",
+            ),
+            (
+                "dossiers.list_items",
+                d.list_items >= 1,
+                "must be at least 1",
+            ),
+            (
+                "login.window_seconds",
+                l.window_seconds >= 1,
+                "must be at least 1",
+            ),
             ("login.per_user", l.per_user >= 1, "must be at least 1"),
-            ("login.per_address", l.per_address >= l.per_user, "must be at least login.per_user"),
-            ("login.password_checks", l.password_checks >= 1, "must be at least 1"),
-            ("warnings.sweep_interval_seconds", self.warnings.sweep_interval_seconds >= 1, "must be at least 1"),
+            (
+                "login.per_address",
+                l.per_address >= l.per_user,
+                "must be at least login.per_user",
+            ),
+            (
+                "login.password_checks",
+                l.password_checks >= 1,
+                "must be at least 1",
+            ),
+            (
+                "warnings.sweep_interval_seconds",
+                self.warnings.sweep_interval_seconds >= 1,
+                "must be at least 1",
+            ),
             ("outbox.batch", o.batch >= 1, "must be at least 1"),
-            ("outbox.lease_seconds", o.lease_seconds > i64::try_from(o.timeout_seconds).unwrap_or(i64::MAX), "must be longer than outbox.timeout_seconds"),
-            ("outbox.backoff_base_seconds", o.backoff_base_seconds >= 1, "must be at least 1"),
-            ("outbox.backoff_max_seconds", o.backoff_max_seconds >= o.backoff_base_seconds, "must be at least outbox.backoff_base_seconds"),
+            (
+                "outbox.lease_seconds",
+                o.lease_seconds > i64::try_from(o.timeout_seconds).unwrap_or(i64::MAX),
+                "must be longer than outbox.timeout_seconds",
+            ),
+            (
+                "outbox.backoff_base_seconds",
+                o.backoff_base_seconds >= 1,
+                "must be at least 1",
+            ),
+            (
+                "outbox.backoff_max_seconds",
+                o.backoff_max_seconds >= o.backoff_base_seconds,
+                "must be at least outbox.backoff_base_seconds",
+            ),
         ];
         if let Some((key, _, why)) = checks.iter().find(|(_, ok, _)| !ok) {
             return Err(ConfigError::Invalid {
@@ -408,14 +484,21 @@ mod tests {
         let on: Settings = toml::from_str(&uncommented()).unwrap();
         on.validate().unwrap();
         // ... and every setting of the structure is there.
-        let documented = serde_json::to_value(toml::from_str::<toml::Value>(&uncommented()).unwrap())
-            .unwrap();
+        let documented =
+            serde_json::to_value(toml::from_str::<toml::Value>(&uncommented()).unwrap()).unwrap();
         let mut want = Vec::new();
-        paths("", &serde_json::to_value(Settings::default()).unwrap(), &mut want);
+        paths(
+            "",
+            &serde_json::to_value(Settings::default()).unwrap(),
+            &mut want,
+        );
         let mut have = Vec::new();
         paths("", &documented, &mut have);
         let missing: Vec<_> = want.iter().filter(|p| !have.contains(p)).collect();
-        assert!(missing.is_empty(), "not in motcua.example.toml: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "not in motcua.example.toml: {missing:?}"
+        );
         // The defaults the example shows are the real ones.
         let shipped_defaults = serde_json::to_value(Settings::default()).unwrap();
         for key in [
@@ -434,15 +517,47 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn the_app_runs_with_the_settings() {
+        let db = motcua_store::testing::TestDb::new().await.unwrap();
+        let files = tempfile::tempdir().unwrap();
+        let mut s = Settings::default();
+        s.dossiers.max_extensions = 3;
+        s.dossiers.open_drafts = 7;
+        s.server.session_hours = 5;
+        s.login.per_user = 4;
+        s.files.dir = files.path().to_owned();
+        let state = motcua_web::AppState::load(db.store.clone(), s.web_config(false))
+            .await
+            .unwrap();
+        let app = &state.app.settings;
+        assert_eq!(app.max_extensions, 3);
+        assert_eq!(app.limits.open_drafts, 7);
+        assert_eq!(app.session_hours, 5);
+        assert_eq!(app.login.per_user, 4);
+        assert!(!state.config.secure_cookies && !state.config.hsts);
+        let w = s.worker_config();
+        assert_eq!(w.backoff.max, chrono::Duration::hours(1));
+        assert_eq!(w.idle, std::time::Duration::from_secs(1));
+    }
+
     #[test]
     fn numbers_out_of_range_name_their_key() {
         let mut s = Settings::default();
         s.outbox.lease_seconds = 10;
         let e = s.validate().unwrap_err().to_string();
-        assert_eq!(e, "outbox.lease_seconds: must be longer than outbox.timeout_seconds");
+        assert_eq!(
+            e,
+            "outbox.lease_seconds: must be longer than outbox.timeout_seconds"
+        );
         let mut s = Settings::default();
         s.mail.url = Some("smtp://mail:25".parse().unwrap());
-        assert!(s.validate().unwrap_err().to_string().starts_with("mail.from:"));
+        assert!(
+            s.validate()
+                .unwrap_err()
+                .to_string()
+                .starts_with("mail.from:")
+        );
         s.mail.from = Some("motcua@hue.gov.vn".into());
         s.validate().unwrap();
     }

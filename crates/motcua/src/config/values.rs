@@ -144,9 +144,8 @@ impl std::str::FromStr for DatabaseUrl {
         if s.starts_with("sqlite:") {
             return Ok(Self(s.to_owned()));
         }
-        let u = reqwest::Url::parse(s).map_err(|_| {
-            "expected sqlite:PATH or postgres://USER@HOST:PORT/DB".to_owned()
-        })?;
+        let u = reqwest::Url::parse(s)
+            .map_err(|_| "expected sqlite:PATH or postgres://USER@HOST:PORT/DB".to_owned())?;
         match u.scheme() {
             "postgres" | "postgresql" if u.host_str().is_some_and(|h| !h.is_empty()) => {
                 Ok(Self(s.to_owned()))
@@ -211,7 +210,10 @@ pub fn redact_url(s: &str) -> String {
                 let secret = ["password", "secret", "token", "key"]
                     .iter()
                     .any(|w| k.to_ascii_lowercase().contains(w));
-                (k.into_owned(), if secret { "***".into() } else { v.into_owned() })
+                (
+                    k.into_owned(),
+                    if secret { "***".into() } else { v.into_owned() },
+                )
             })
             .collect();
         u.query_pairs_mut().clear().extend_pairs(pairs);
