@@ -37,7 +37,7 @@ pub struct DatabaseArg {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the portal, back office and API.
-    Serve(serve_cmd::ServeArgs),
+    Serve(Box<serve_cmd::ServeArgs>),
     /// Apply pending database migrations.
     Migrate {
         #[command(flatten)]
@@ -86,7 +86,7 @@ fn main() -> ExitCode {
         Command::Config(ConfigCommand::Check { config }) => config_check(config.as_deref()),
         Command::Serve(args) => runtime()
             .map_err(Into::into)
-            .and_then(|rt| rt.block_on(serve_cmd::run(args))),
+            .and_then(|rt| rt.block_on(serve_cmd::run(*args))),
         Command::Migrate { db } => runtime()
             .map_err(Into::into)
             .and_then(|rt| rt.block_on(migrate(db))),

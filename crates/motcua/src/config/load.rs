@@ -149,13 +149,13 @@ impl Provider for EnvLayer {
         let mut root = Dict::new();
         for (path, value) in &self.pairs {
             let keys: Vec<&str> = path.split('.').collect();
-            insert(&mut root, &keys, value)?;
+            insert(&mut root, &keys, value).map_err(figment::Error::from)?;
         }
         Ok(Profile::Default.collect(root))
     }
 }
 
-fn insert(dict: &mut Dict, keys: &[&str], value: &str) -> Result<(), figment::Error> {
+fn insert(dict: &mut Dict, keys: &[&str], value: &str) -> Result<(), String> {
     match keys {
         [] => Ok(()),
         [last] => {
@@ -168,9 +168,7 @@ fn insert(dict: &mut Dict, keys: &[&str], value: &str) -> Result<(), figment::Er
                 .or_insert_with(|| Value::from(Dict::new()));
             match entry {
                 Value::Dict(_, inner) => insert(inner, rest, value),
-                _ => Err(figment::Error::from(format!(
-                    "{first} is set both as a value and as a section"
-                ))),
+                _ => Err(format!("{first} is set both as a value and as a section")),
             }
         }
     }
