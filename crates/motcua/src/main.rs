@@ -2,6 +2,7 @@
 
 mod bundle_cmd;
 mod calendar_cmd;
+mod config;
 mod demo;
 mod gen_cmd;
 mod import_dossiers;
@@ -36,7 +37,7 @@ pub struct DatabaseArg {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the portal, back office and API.
-    Serve(serve_cmd::ServeArgs),
+    Serve(Box<serve_cmd::ServeArgs>),
     /// Apply pending database migrations.
     Migrate {
         #[command(flatten)]
@@ -54,6 +55,21 @@ enum Command {
     Index(index_cmd::IndexCommand),
     /// Generate a synthetic, realistic bundle (units, procedures, dossiers, petitions).
     Gen(gen_cmd::GenArgs),
+    /// The configuration `motcua serve` would run with.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Validate the settings (the file, then the environment) and print every section,
+    /// what is on and off, with secrets hidden. Exits non-zero on an invalid setting.
+    Check {
+        /// A TOML configuration file (see motcua.example.toml); without it, the defaults
+        /// and the environment.
+        #[arg(long, value_name = "FILE")]
+        config: Option<std::path::PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -67,9 +83,10 @@ fn main() -> ExitCode {
         Command::Calendar(cmd) => return calendar_cmd::run(cmd),
         Command::Index(cmd) => return index_cmd::run(cmd),
         Command::Gen(args) => gen_cmd::run(args),
+        Command::Config(ConfigCommand::Check { config }) => config_check(config.as_deref()),
         Command::Serve(args) => runtime()
             .map_err(Into::into)
-            .and_then(|rt| rt.block_on(serve_cmd::run(args))),
+            .and_then(|rt| rt.block_on(serve_cmd::run(*args))),
         Command::Migrate { db } => runtime()
             .map_err(Into::into)
             .and_then(|rt| rt.block_on(migrate(db))),
@@ -93,5 +110,16 @@ async fn migrate(db: DatabaseArg) -> anyhow::Result<()> {
     let store = motcua_store::Store::connect(&db.url).await?;
     let ran = store.migrate().await?;
     println!("{ran} migration(s) applied; schema is current");
+    Ok(())
+}
+
+fn config_check(file: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let settings = config::load(file).and_then(|s| s.validate().map(|()| s));
+    let settings = settings.map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+    let source = match file {
+        Some(f) => format!("{} and the environment", f.display()),
+        None => "the defaults and the environment".to_owned(),
+    };
+    print!("{}", config::report(&settings, &source)?);
     Ok(())
 }

@@ -1,16 +1,19 @@
 //! `motcua serve`.
 
-use crate::DatabaseArg;
+use crate::config::{DatabaseUrl, Secret, Settings, WebUrl};
 use anyhow::{Context, bail};
 use motcua_store::{Backend, Store};
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::path::PathBuf;
 
+/// Every flag but `--demo`, `--migrate` and `--open` overrides a setting of the
+/// configuration (`--config FILE`, then `MOTCUA_<SECTION>__<KEY>`); the setting's key is
+/// named in each flag's help, and `motcua.example.toml` documents them all.
 #[derive(clap::Args)]
 pub struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8080", env = "MOTCUA_LISTEN")]
-    pub listen: SocketAddr,
+    /// A TOML configuration file (see motcua.example.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Load the Huế demo catalogue and one account per role into an empty database.
     #[arg(long)]
     pub demo: bool,
@@ -20,79 +23,133 @@ pub struct ServeArgs {
     /// Open the portal in the default browser once the server listens.
     #[arg(long)]
     pub open: bool,
+    /// sqlite:PATH or postgres://USER@HOST:PORT/DB [database.url; default sqlite:data/motcua.db]
+    #[arg(long = "database", value_name = "URL")]
+    pub database: Option<DatabaseUrl>,
+    /// Address to listen on [server.listen; default 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
     /// The address people reach the portal at, e.g. `https://dichvucong.hue.gov.vn`. How the
     /// server is reached decides its cookies and headers: over HTTPS (an https public URL,
     /// or no public URL and a listen address that is not loopback) cookies are Secure and
     /// every answer carries Strict-Transport-Security; over plain HTTP (an http public URL,
     /// or none, on a loopback listen address such as the default 127.0.0.1, or with
     /// --insecure-http) neither. Behind a TLS proxy on the same machine, give the https URL.
-    #[arg(long, value_name = "URL", env = "MOTCUA_PUBLIC_URL", value_parser = parse_public_url)]
-    pub public_url: Option<reqwest::Url>,
+    /// [server.public_url]
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<WebUrl>,
     /// Serve plain HTTP on a non-loopback address (no Secure cookies, no HSTS): for a test
-    /// network only, never for the public.
-    #[arg(long, env = "MOTCUA_INSECURE_HTTP", conflicts_with = "secure_cookies")]
+    /// network only, never for the public. [server.insecure_http]
+    #[arg(long, conflicts_with = "secure_cookies")]
     pub insecure_http: bool,
     /// Serve as over HTTPS even on a loopback address (same as an https --public-url).
-    #[arg(long, env = "MOTCUA_SECURE_COOKIES")]
+    /// [server.secure_cookies]
+    #[arg(long)]
     pub secure_cookies: bool,
     /// Seconds a client has to send a request's line and headers (also how long an idle
-    /// keep-alive connection stays open).
-    #[arg(
-        long,
-        value_name = "SECONDS",
-        default_value_t = 10,
-        env = "MOTCUA_HEADER_TIMEOUT"
-    )]
-    pub header_timeout: u64,
+    /// keep-alive connection stays open). [server.header_timeout_seconds; default 10]
+    #[arg(long, value_name = "SECONDS")]
+    pub header_timeout: Option<u64>,
     /// Seconds a client has to send a request's body, plus one per 16 KiB sent.
-    #[arg(
-        long,
-        value_name = "SECONDS",
-        default_value_t = 30,
-        env = "MOTCUA_BODY_TIMEOUT"
-    )]
-    pub body_timeout: u64,
+    /// [server.body_timeout_seconds; default 30]
+    #[arg(long, value_name = "SECONDS")]
+    pub body_timeout: Option<u64>,
     /// Seconds after which a connection on which nothing moves either way is closed.
-    #[arg(
-        long,
-        value_name = "SECONDS",
-        default_value_t = 60,
-        env = "MOTCUA_IDLE_TIMEOUT"
-    )]
-    pub idle_timeout: u64,
+    /// [server.idle_timeout_seconds; default 60]
+    #[arg(long, value_name = "SECONDS")]
+    pub idle_timeout: Option<u64>,
     /// Open connections at most; more wait half a second for a place, then get 503.
-    #[arg(long, default_value_t = 1024, env = "MOTCUA_MAX_CONNECTIONS")]
-    pub max_connections: usize,
+    /// [server.max_connections; default 1024]
+    #[arg(long, value_name = "N")]
+    pub max_connections: Option<usize>,
     /// Bearer token that opens /readyz and /metrics on the public address
-    /// (`Authorization: Bearer …`); without it they answer 404 there.
-    #[arg(
-        long,
-        value_name = "TOKEN",
-        env = "MOTCUA_OPS_TOKEN",
-        hide_env_values = true
-    )]
-    pub ops_token: Option<String>,
+    /// (`Authorization: Bearer …`); without it they answer 404 there. [ops.token]
+    #[arg(long, value_name = "TOKEN")]
+    pub ops_token: Option<Secret>,
     /// A second address serving only /healthz, /readyz and /metrics, without a token, for
-    /// the operators' monitoring (e.g. 127.0.0.1:9090).
-    #[arg(long, value_name = "ADDR", env = "MOTCUA_OPS_LISTEN")]
+    /// the operators' monitoring (e.g. 127.0.0.1:9090). [ops.listen]
+    #[arg(long, value_name = "ADDR")]
     pub ops_listen: Option<SocketAddr>,
     /// Folder of the file store (scans, uploads, results), content-addressed by SHA-256.
-    #[arg(
-        long = "files",
-        value_name = "DIR",
-        default_value = "data/files",
-        env = "MOTCUA_FILES_DIR"
-    )]
-    pub files_dir: std::path::PathBuf,
-    /// Largest file accepted, in MB.
-    #[arg(long, default_value_t = 20, env = "MOTCUA_MAX_FILE_MB")]
-    pub max_file_mb: u64,
+    /// [files.dir; default data/files]
+    #[arg(long = "files", value_name = "DIR")]
+    pub files_dir: Option<PathBuf>,
+    /// Largest file accepted, in MB. [files.max_file_mb; default 20]
+    #[arg(long, value_name = "MB")]
+    pub max_file_mb: Option<u64>,
     /// Deliver the outbox messages of TOPIC by POSTing them to URL (repeatable), e.g.
     /// `--deliver national_portal.sync=https://…`. Topics without one wait in the outbox.
-    #[arg(long = "deliver", value_name = "TOPIC=URL", value_parser = motcua_web::outbox_worker::parse_target)]
-    pub deliver: Vec<(String, reqwest::Url)>,
-    #[command(flatten)]
-    pub db: DatabaseArg,
+    /// [outbox.targets]
+    #[arg(long = "deliver", value_name = "TOPIC=URL", value_parser = parse_target)]
+    pub deliver: Vec<(String, WebUrl)>,
+}
+
+impl ServeArgs {
+    /// The settings: defaults < file < environment < these flags, validated.
+    pub fn settings(&self) -> anyhow::Result<Settings> {
+        let mut s = crate::config::load(self.config.as_deref())?;
+        self.apply(&mut s);
+        s.validate()?;
+        Ok(s)
+    }
+
+    fn apply(&self, s: &mut Settings) {
+        if let Some(v) = &self.database {
+            s.database.url = v.clone();
+        }
+        if let Some(v) = self.listen {
+            s.server.listen = v;
+        }
+        if let Some(v) = &self.public_url {
+            s.server.public_url = Some(v.clone());
+        }
+        // A flag can only turn these on; the other one is then off, as the flags conflict.
+        if self.insecure_http {
+            s.server.insecure_http = true;
+            s.server.secure_cookies = false;
+        }
+        if self.secure_cookies {
+            s.server.secure_cookies = true;
+            s.server.insecure_http = false;
+        }
+        let numbers = [
+            (self.header_timeout, &mut s.server.header_timeout_seconds),
+            (self.body_timeout, &mut s.server.body_timeout_seconds),
+            (self.idle_timeout, &mut s.server.idle_timeout_seconds),
+            (self.max_file_mb, &mut s.files.max_file_mb),
+        ];
+        for (flag, setting) in numbers {
+            if let Some(v) = flag {
+                *setting = v;
+            }
+        }
+        if let Some(v) = self.max_connections {
+            s.server.max_connections = v;
+        }
+        if let Some(v) = &self.ops_token {
+            s.ops.token = Some(v.clone());
+        }
+        if let Some(v) = self.ops_listen {
+            s.ops.listen = Some(v);
+        }
+        if let Some(v) = &self.files_dir {
+            s.files.dir = v.clone();
+        }
+        for (topic, url) in &self.deliver {
+            s.outbox.targets.insert(topic.clone(), url.clone());
+        }
+    }
+}
+
+fn parse_target(s: &str) -> Result<(String, WebUrl), String> {
+    let (topic, url) = s
+        .split_once('=')
+        .ok_or_else(|| format!("{s:?}: expected TOPIC=URL"))?;
+    let topic = topic.trim();
+    if topic.is_empty() {
+        return Err(format!("{s:?}: the topic is empty"));
+    }
+    Ok((topic.to_owned(), url.parse()?))
 }
 
 fn init_logs() {
@@ -107,7 +164,13 @@ fn init_logs() {
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     init_logs();
-    let store = Store::connect(&args.db.url)
+    let settings = args.settings().context("invalid configuration")?;
+    for (name, status) in settings.systems() {
+        if status != crate::config::SystemStatus::Off {
+            tracing::warn!(system = name, "{status}");
+        }
+    }
+    let store = Store::connect(settings.database.url.expose())
         .await
         .with_context(|| "cannot open the database")?;
     if store.backend() == Backend::Sqlite || args.migrate || args.demo {
@@ -124,10 +187,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         crate::demo::print_logins();
     }
     let https = over_https(
-        args.listen,
-        args.public_url.as_ref(),
-        args.insecure_http,
-        args.secure_cookies,
+        settings.server.listen,
+        settings.server.public_url.as_ref().map(WebUrl::url),
+        settings.server.insecure_http,
+        settings.server.secure_cookies,
     )?;
     // Says which rule applied, so a login that fails over plain HTTP is easy to explain.
     tracing::info!(
@@ -139,9 +202,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             "served over plain HTTP: cookies without Secure, no Strict-Transport-Security"
         }
     );
-    let listener = tokio::net::TcpListener::bind(args.listen)
+    let listen = settings.server.listen;
+    let listener = tokio::net::TcpListener::bind(listen)
         .await
-        .with_context(|| format!("cannot listen on {}", args.listen))?;
+        .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     let url = format!("http://{addr}/");
     println!("Cổng dịch vụ công: {url}");
@@ -149,40 +213,21 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         open_browser(&url);
     }
     store.seed_calendar().await?;
-    let state = motcua_web::AppState::load(
-        store.clone(),
-        motcua_web::Config {
-            secure_cookies: https,
-            hsts: https,
-            files_dir: args.files_dir.clone(),
-            max_file_bytes: args.max_file_mb.saturating_mul(1024 * 1024),
-            header_read_timeout: Duration::from_secs(args.header_timeout.max(1)),
-            body_read_timeout: Duration::from_secs(args.body_timeout.max(1)),
-            idle_timeout: Duration::from_secs(args.idle_timeout.max(1)),
-            max_connections: args.max_connections.max(1),
-            ops_token: args.ops_token.filter(|t| !t.trim().is_empty()),
-            ..Default::default()
-        },
-    )
-    .await?;
+    let state = motcua_web::AppState::load(store.clone(), settings.web_config(https)).await?;
     // New warnings go to the outbox once each, within a minute of arising.
-    let sweeper =
-        motcua_app::warnings::spawn_sweeper(state.app.clone(), std::time::Duration::from_secs(60));
+    let sweeper = motcua_app::warnings::spawn_sweeper(
+        state.app.clone(),
+        std::time::Duration::from_secs(settings.warnings.sweep_interval_seconds),
+    );
     // One stop signal for the server and the outbox worker: both finish what they hold.
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let worker = motcua_web::outbox_worker::Worker::new(
-        store.clone(),
-        motcua_web::outbox_worker::WorkerConfig {
-            targets: args.deliver.into_iter().collect(),
-            ..Default::default()
-        },
-    )?;
+    let worker = motcua_web::outbox_worker::Worker::new(store.clone(), settings.worker_config())?;
     let worker = tokio::spawn(worker.run(stopped.clone()));
     tokio::spawn(async move {
         let _ = tokio::signal::ctrl_c().await;
         let _ = stop.send(true);
     });
-    let ops = match args.ops_listen {
+    let ops = match settings.ops.listen {
         Some(addr) => {
             let l = tokio::net::TcpListener::bind(addr)
                 .await
@@ -212,19 +257,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn parse_public_url(s: &str) -> Result<reqwest::Url, String> {
-    let u = reqwest::Url::parse(s).map_err(|e| e.to_string())?;
-    match u.scheme() {
-        "https" | "http" => Ok(u),
-        other => Err(format!(
-            "the public URL must be https:// or http://, not {other}://"
-        )),
-    }
-}
-
 /// Whether people reach the server over HTTPS (see `--public-url`): then cookies are Secure
 /// and answers carry HSTS. Plain HTTP is only for loopback or an explicit `--insecure-http`.
-fn over_https(
+pub(crate) fn over_https(
     listen: SocketAddr,
     public_url: Option<&reqwest::Url>,
     insecure_http: bool,

@@ -47,6 +47,10 @@ pub struct Config {
     /// What one dossier and one applicant may hold (declaration size, open drafts, files,
     /// officers' text); handed to the app, which applies them.
     pub limits: motcua_domain::dossier::Limits,
+    /// Extensions (apology and new appointment) a dossier may have; handed to the app.
+    pub max_extensions: u32,
+    /// The largest request body, except file uploads (which have `max_file_bytes`).
+    pub body_limit_bytes: usize,
     /// A request's line and headers must arrive within this; hyper counts it from the end
     /// of the previous response too, so it also bounds an idle keep-alive connection.
     pub header_read_timeout: std::time::Duration,
@@ -73,6 +77,8 @@ impl Default for Config {
             max_file_bytes: motcua_store::files::DEFAULT_MAX_FILE_BYTES,
             login: motcua_app::login::LoginLimits::default(),
             limits: motcua_domain::dossier::Limits::default(),
+            max_extensions: motcua_app::Settings::default().max_extensions,
+            body_limit_bytes: 2 * 1024 * 1024,
             header_read_timeout: std::time::Duration::from_secs(10),
             body_read_timeout: std::time::Duration::from_secs(30),
             idle_timeout: std::time::Duration::from_secs(60),
@@ -108,9 +114,9 @@ impl AppState {
             motcua_store::files::FileStore::local(&config.files_dir, config.max_file_bytes)?;
         let settings = motcua_app::Settings {
             limits: config.limits,
+            max_extensions: config.max_extensions,
             session_hours: config.session_hours,
             login: config.login.clone(),
-            ..motcua_app::Settings::default()
         };
         let app = motcua_app::App::load(store, files, settings).await?;
         Ok(Self::new(app, config))
@@ -131,7 +137,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(ops::routes(&state))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            2 * 1024 * 1024,
+            state.config.body_limit_bytes,
         ))
         // Uploads have their own, larger limit, enforced while the body streams in.
         .merge(upload_routes(&state))
