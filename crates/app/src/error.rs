@@ -21,6 +21,8 @@ pub enum Missing {
     Version,
     /// A stored row of the working calendar.
     CalendarRow,
+    /// A role an account does not hold.
+    Grant,
 }
 
 /// A field and what is wrong with it, for people in Vietnamese and English.
@@ -91,6 +93,12 @@ pub enum AppError {
     /// A procedure record that does not hold together (no name, …).
     #[error(transparent)]
     Procedure(#[from] motcua_domain::procedure::ProcedureError),
+    /// A user name another account has.
+    #[error("the user name is taken")]
+    UsernameTaken,
+    /// A role the account already holds.
+    #[error("the account already holds this role")]
+    GrantExists,
     /// A procedure version that is already published.
     #[error("version already published")]
     VersionAlreadyPublished,

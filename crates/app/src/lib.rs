@@ -7,6 +7,7 @@
 //! file store, the working calendar (which the live index reads too, so an edit reaches both
 //! at once), the live index and the parsed e-forms.
 
+pub mod accounts;
 pub mod calendar;
 pub mod catalogue;
 pub mod dossiers;

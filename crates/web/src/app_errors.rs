@@ -58,6 +58,18 @@ impl From<AppError> for ApiError {
                 "The index is being rebuilt; try again shortly.",
             ),
             AppError::Unit(e) => unit_error(e),
+            AppError::UsernameTaken => ApiError::new(
+                StatusCode::CONFLICT,
+                "username_taken",
+                "Tên đăng nhập đã được dùng.",
+                "The user name is taken.",
+            ),
+            AppError::GrantExists => ApiError::new(
+                StatusCode::CONFLICT,
+                "grant_exists",
+                "Tài khoản đã có vai trò này.",
+                "The account already holds this role.",
+            ),
             AppError::UnknownUnits(units) => {
                 let list = units
                     .iter()
@@ -131,6 +143,7 @@ fn not_found(what: Missing) -> ApiError {
         Missing::Account => ("cán bộ", "Officer"),
         Missing::Version => ("phiên bản", "Version"),
         Missing::CalendarRow => ("dòng lịch", "Calendar row"),
+        Missing::Grant => ("vai trò", "Role"),
     };
     ApiError::not_found(vi, en)
 }

@@ -18,14 +18,31 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use motcua_app::AppError;
 use motcua_domain::UnitCode;
 use motcua_domain::access::{Grant, Role};
 use motcua_domain::admin::{admin_units, may_manage_account, may_manage_grant};
-use motcua_store::StoreError;
 use motcua_store::accounts::{Account, check_password_policy, check_username};
 use serde::Deserialize;
 
 const LIST_LIMIT: usize = 200;
+
+/// A refusal of the app the page shows on the account's page (a status and a message), or
+/// one it leaves to the error page.
+fn refusal(lang: Lang, e: AppError, forbidden: &str) -> Result<(StatusCode, String), AppError> {
+    match e {
+        AppError::Forbidden => Ok((StatusCode::FORBIDDEN, forbidden.to_owned())),
+        AppError::GrantExists => Ok((
+            StatusCode::CONFLICT,
+            lang.t("admin.accounts.already_granted").to_owned(),
+        )),
+        AppError::NotFound(motcua_app::Missing::Grant) => Ok((
+            StatusCode::NOT_FOUND,
+            lang.t("admin.accounts.no_such_grant").to_owned(),
+        )),
+        other => Err(other),
+    }
+}
 
 pub struct Opt {
     value: String,
@@ -227,24 +244,22 @@ pub async fn create(
         let search = (String::new(), false);
         return list_page(&state, a, search, refuse(problems), new, status).await;
     };
-    match state
-        .app
-        .store
-        .create_account(
-            &username,
-            &display_name,
-            &password,
-            &[grant],
-            Some(&a.account.id),
-        )
-        .await
+    match motcua_app::accounts::create(
+        &state.app,
+        &a.actor,
+        &username,
+        &display_name,
+        &password,
+        grant,
+    )
+    .await
     {
         Ok(created) => Ok(Redirect::to(&format!(
             "/quan-tri/tai-khoan/{}?ok=account_created",
             created.id
         ))
         .into_response()),
-        Err(StoreError::Conflict(_)) => {
+        Err(AppError::UsernameTaken) => {
             let fb = refuse(vec![lang.f("admin.accounts.username_taken", &username)]);
             let search = (String::new(), false);
             list_page(&state, a, search, fb, new, StatusCode::CONFLICT).await
@@ -279,15 +294,14 @@ struct AccountPage {
     audit: Vec<AuditLine>,
 }
 
-/// The account, if the administrator has any business with it: it holds a role in one of
-/// their units, or they may lock it. Otherwise "not found", as for dossiers.
+/// The account, if the administrator has any business with it (`app::accounts::visible`).
 async fn visible(state: &AppState, a: &Admin, id: &str) -> Result<Account, ApiError> {
-    let gone = || ApiError::not_found("tài khoản", "Account");
-    let x = state.app.store.account(id).await.map_err(|_| gone())?;
-    let units = admin_units(&a.actor, &a.tree);
-    let related = x.grants.iter().any(|g| units.contains(&g.unit))
-        || may_manage_account(&a.actor, &x.id, &x.grants, &a.tree).is_ok();
-    if related { Ok(x) } else { Err(gone()) }
+    motcua_app::accounts::visible(&state.app, &a.actor, id)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound(_) => ApiError::not_found("tài khoản", "Account"),
+            other => other.into(),
+        })
 }
 
 async fn account_page(
@@ -353,43 +367,34 @@ pub async fn act(
     let a = post_admin(&state, &user, &posted).await?;
     let x = visible(&state, &a, &id).await?;
     let lang = a.lang;
-    let me = Some(a.account.id.as_str());
-    let forbidden = StatusCode::FORBIDDEN;
-    let result: Result<&str, (StatusCode, String)> = match action.as_str() {
+    let app = &state.app;
+    let done = match action.as_str() {
         "cap-quyen" | "thu-hoi" => match posted_grant(lang, &posted) {
-            Err(m) => Err((StatusCode::UNPROCESSABLE_ENTITY, m.to_owned())),
-            Ok(g) if may_manage_grant(&a.actor, &x.id, &g, &a.tree).is_err() => {
-                Err((forbidden, out_of_scope(lang).to_owned()))
-            }
+            Err(m) => Err(Ok((StatusCode::UNPROCESSABLE_ENTITY, m.to_owned()))),
             Ok(g) if action == "cap-quyen" => {
-                match state.app.store.add_grant(&x.id, &g, me).await {
-                    Ok(()) => Ok("granted"),
-                    Err(StoreError::Conflict(_)) => Err((
-                        StatusCode::CONFLICT,
-                        lang.t("admin.accounts.already_granted").to_owned(),
-                    )),
-                    Err(e) => return Err(e.into()),
-                }
+                motcua_app::accounts::give_role(app, &a.actor, &x, &g)
+                    .await
+                    .map(|()| "granted")
+                    .map_err(|e| refusal(lang, e, out_of_scope(lang)))
             }
-            Ok(g) => match state.app.store.remove_grant(&x.id, &g, me).await {
-                Ok(()) => Ok("revoked"),
-                Err(StoreError::NotFound) => Err((
-                    StatusCode::NOT_FOUND,
-                    lang.t("admin.accounts.no_such_grant").to_owned(),
-                )),
-                Err(e) => return Err(e.into()),
-            },
+            Ok(g) => motcua_app::accounts::take_role(app, &a.actor, &x, &g)
+                .await
+                .map(|()| "revoked")
+                .map_err(|e| refusal(lang, e, out_of_scope(lang))),
         },
         "khoa" | "mo-khoa" => {
-            if may_manage_account(&a.actor, &x.id, &x.grants, &a.tree).is_err() {
-                Err((forbidden, lang.t("admin.accounts.cannot_lock").to_owned()))
-            } else {
-                let lock = action == "khoa";
-                state.app.store.set_account_locked(&x.id, lock, me).await?;
-                Ok(if lock { "locked" } else { "unlocked" })
-            }
+            let lock = action == "khoa";
+            motcua_app::accounts::set_locked(app, &a.actor, &x, lock)
+                .await
+                .map(|()| if lock { "locked" } else { "unlocked" })
+                .map_err(|e| refusal(lang, e, lang.t("admin.accounts.cannot_lock")))
         }
         _ => return Err(ApiError::not_found("thao tác", "Action")),
+    };
+    let result: Result<&str, (StatusCode, String)> = match done {
+        Ok(ok) => Ok(ok),
+        Err(Ok(shown)) => Err(shown),
+        Err(Err(e)) => return Err(e.into()),
     };
     match result {
         Ok(ok) => {
