@@ -23,6 +23,8 @@ pub enum Missing {
     CalendarRow,
     /// A role an account does not hold.
     Grant,
+    /// An API token of the caller's.
+    Token,
 }
 
 /// A field and what is wrong with it, for people in Vietnamese and English.
@@ -93,6 +95,9 @@ pub enum AppError {
     /// A procedure record that does not hold together (no name, …).
     #[error(transparent)]
     Procedure(#[from] motcua_domain::procedure::ProcedureError),
+    /// A token asked for a role (the `index`-th asked) that the account does not hold.
+    #[error("grant {index} is not held")]
+    GrantNotHeld { index: usize },
     /// A user name another account has.
     #[error("the user name is taken")]
     UsernameTaken,

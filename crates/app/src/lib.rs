@@ -17,6 +17,7 @@ pub mod live;
 pub mod login;
 pub mod periods;
 pub mod time;
+pub mod tokens;
 pub mod warnings;
 
 pub use error::{AppError, FieldError, Missing};

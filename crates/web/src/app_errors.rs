@@ -58,6 +58,21 @@ impl From<AppError> for ApiError {
                 "The index is being rebuilt; try again shortly.",
             ),
             AppError::Unit(e) => unit_error(e),
+            AppError::GrantNotHeld { index } => {
+                let mut e = ApiError::invalid(
+                    "grants",
+                    "not_held",
+                    "Phạm vi của mã truy cập không hợp lệ.",
+                    "The token's scope is not valid.",
+                );
+                e.fields = vec![FieldError {
+                    field: format!("grants[{index}]"),
+                    code: "not_held".into(),
+                    message: Some("Bạn không giữ vai trò này tại đơn vị này.".into()),
+                    message_en: Some("You do not hold this role in this unit.".into()),
+                }];
+                e
+            }
             AppError::UsernameTaken => ApiError::new(
                 StatusCode::CONFLICT,
                 "username_taken",
@@ -144,6 +159,7 @@ fn not_found(what: Missing) -> ApiError {
         Missing::Version => ("phiên bản", "Version"),
         Missing::CalendarRow => ("dòng lịch", "Calendar row"),
         Missing::Grant => ("vai trò", "Role"),
+        Missing::Token => ("mã truy cập", "Token"),
     };
     ApiError::not_found(vi, en)
 }

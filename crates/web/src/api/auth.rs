@@ -9,7 +9,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use motcua_domain::UnitCode;
 use motcua_domain::access::{Grant, Role};
-use motcua_store::accounts::{Account, TokenInfo, TokenScope};
+use motcua_store::accounts::{Account, TokenInfo};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use utoipa::ToSchema;
@@ -110,7 +110,7 @@ pub async fn logout(
     auth: Authenticated,
 ) -> Result<Response, ApiError> {
     if let Via::Session { secret, .. } = &auth.via {
-        state.app.store.revoke_session(secret).await?;
+        motcua_app::tokens::end_session(&state.app, secret).await?;
     }
     Ok((
         StatusCode::NO_CONTENT,
@@ -166,7 +166,7 @@ pub async fn list_tokens(
     State(state): State<AppState>,
     auth: Authenticated,
 ) -> Result<axum::Json<Vec<TokenView>>, ApiError> {
-    let tokens = state.app.store.tokens(&auth.account.id).await?;
+    let tokens = motcua_app::tokens::list(&state.app, &auth.account).await?;
     Ok(axum::Json(tokens.iter().map(token_view).collect()))
 }
 
@@ -201,9 +201,6 @@ pub struct CreatedToken {
     pub info: TokenView,
 }
 
-/// The longest a token may live.
-const MAX_TOKEN_DAYS: i64 = 366;
-
 /// Issues a token for an integration, scoped to some of the caller's roles and units and
 /// expiring. Only a browser session may issue one (a token cannot mint more tokens), and
 /// only with the caller's password entered again; the password check counts against the
@@ -219,51 +216,20 @@ pub async fn create_token(
     if matches!(auth.via, Via::Token { .. }) {
         return Err(ApiError::forbidden());
     }
-    if req.name.trim().is_empty() || req.name.chars().count() > 200 {
-        return Err(ApiError::invalid(
-            "name",
-            "required",
-            "Cần đặt tên cho mã truy cập (tối đa 200 ký tự).",
-            "name is required (at most 200 characters).",
-        ));
-    }
-    let now = chrono::Utc::now();
     let expires_at = chrono::DateTime::parse_from_rfc3339(&req.expires_at)
         .map(|t| t.with_timezone(&chrono::Utc))
-        .ok()
-        .filter(|t| *t > now && *t <= now + chrono::Duration::days(MAX_TOKEN_DAYS))
-        .ok_or_else(|| {
-            ApiError::invalid(
-                "expires_at",
-                "invalid_expiry",
-                "Thời hạn phải theo RFC 3339, sau thời điểm hiện tại và không quá 366 ngày.",
-                "expires_at must be RFC 3339, in the future and at most 366 days ahead.",
-            )
-        })?;
-    let grants = scope_grants(&state, &auth.account, &req.grants).await?;
-    // Entering the password again goes through the login's limits and checks.
-    motcua_app::login::check_password(&state.app, addr.ip(), &auth.account.username, &req.password)
-        .await
-        .map_err(|e| match e {
-            // The caller is logged in: a wrong password here is a wrong field, not a
-            // reason to log in again.
-            motcua_app::AppError::InvalidCredentials => ApiError::invalid(
-                "password",
-                "invalid_password",
-                "Mật khẩu không đúng.",
-                "Wrong password.",
-            ),
-            other => other.into(),
-        })?;
-    let scope = TokenScope {
+        .map_err(|_| motcua_app::tokens::invalid_expiry())?;
+    let grants = parse_grants(&req.grants)?;
+    let asked = motcua_app::tokens::TokenRequest {
+        name: req.name,
+        expires_at,
         grants,
         read_only: req.read_only,
+        password: req.password,
     };
-    let (info, token) = state
-        .app
-        .store
-        .create_token(&auth.account.id, &req.name, expires_at, &scope)
-        .await?;
+    let now = chrono::Utc::now();
+    let (info, token) =
+        motcua_app::tokens::create(&state.app, &auth.account, addr.ip(), asked, now).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(CreatedToken {
@@ -274,12 +240,9 @@ pub async fn create_token(
         .into_response())
 }
 
-/// The asked-for grants, each one within a grant the caller holds.
-async fn scope_grants(
-    state: &AppState,
-    account: &Account,
-    asked: &[ScopeGrant],
-) -> Result<Vec<Grant>, ApiError> {
+/// The asked-for grants as roles in units; whether the caller holds them is the app's
+/// question.
+fn parse_grants(asked: &[ScopeGrant]) -> Result<Vec<Grant>, ApiError> {
     let bad = |i: usize, code: &'static str, vi: &str, en: &str| {
         let mut e = ApiError::invalid(
             "grants",
@@ -295,47 +258,27 @@ async fn scope_grants(
         }];
         e
     };
-    if asked.is_empty() || asked.len() > 50 {
-        return Err(ApiError::invalid(
-            "grants",
-            "required",
-            "Cần chọn từ 1 đến 50 vai trò cho mã truy cập.",
-            "grants must list 1 to 50 of your roles.",
-        ));
-    }
-    let tree = state.app.store.unit_tree().await?;
-    let mut out = Vec::with_capacity(asked.len());
-    for (i, g) in asked.iter().enumerate() {
-        let role = Role::parse(&g.role)
-            .ok_or_else(|| bad(i, "unknown_role", "Vai trò không tồn tại.", "Unknown role."))?;
-        let unit = UnitCode::parse(&g.unit).map_err(|_| {
-            bad(
-                i,
-                "invalid_unit_code",
-                "Mã đơn vị không đúng dạng.",
-                "Malformed unit code.",
-            )
-        })?;
-        let grant = Grant {
-            role,
-            unit,
-            with_sub_units: g.with_sub_units,
-        };
-        if !account
-            .grants
-            .iter()
-            .any(|h| motcua_domain::access::grant_within(&grant, h, &tree))
-        {
-            return Err(bad(
-                i,
-                "not_held",
-                "Bạn không giữ vai trò này tại đơn vị này.",
-                "You do not hold this role in this unit.",
-            ));
-        }
-        out.push(grant);
-    }
-    Ok(out)
+    asked
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let role = Role::parse(&g.role)
+                .ok_or_else(|| bad(i, "unknown_role", "Vai trò không tồn tại.", "Unknown role."))?;
+            let unit = UnitCode::parse(&g.unit).map_err(|_| {
+                bad(
+                    i,
+                    "invalid_unit_code",
+                    "Mã đơn vị không đúng dạng.",
+                    "Malformed unit code.",
+                )
+            })?;
+            Ok(Grant {
+                role,
+                unit,
+                with_sub_units: g.with_sub_units,
+            })
+        })
+        .collect()
 }
 
 /// Revokes one of the caller's tokens.
@@ -347,6 +290,6 @@ pub async fn revoke_token(
     auth: Authenticated,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state.app.store.revoke_token(&auth.account.id, &id).await?;
+    motcua_app::tokens::revoke(&state.app, &auth.account, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

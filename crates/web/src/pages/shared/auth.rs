@@ -226,7 +226,7 @@ pub async fn logout_submit(
         if !same_secret(&f.csrf_token, &csrf_token) {
             return Err(ApiError::csrf());
         }
-        state.app.store.revoke_session(&secret).await?;
+        motcua_app::tokens::end_session(&state.app, &secret).await?;
     }
     Ok((
         [(
