@@ -89,8 +89,12 @@ pub struct ServeArgs {
     pub max_file_mb: u64,
     /// Deliver the outbox messages of TOPIC by POSTing them to URL (repeatable), e.g.
     /// `--deliver national_portal.sync=https://…`. Topics without one wait in the outbox.
-    #[arg(long = "deliver", value_name = "TOPIC=URL", value_parser = motcua_web::outbox_worker::parse_target)]
+    #[arg(long = "deliver", value_name = "TOPIC=URL", value_parser = motcua_integrations::parse_target)]
     pub deliver: Vec<(String, reqwest::Url)>,
+    /// Attempts at one outbox message before it goes on the dead-letter list (an operator
+    /// replays it from /quan-tri/hang-doi).
+    #[arg(long, default_value_t = 12, env = "MOTCUA_DELIVER_MAX_ATTEMPTS")]
+    pub deliver_max_attempts: u32,
     #[command(flatten)]
     pub db: DatabaseArg,
 }
@@ -170,13 +174,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         motcua_app::warnings::spawn_sweeper(state.app.clone(), std::time::Duration::from_secs(60));
     // One stop signal for the server and the outbox worker: both finish what they hold.
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let worker = motcua_web::outbox_worker::Worker::new(
+    let worker = motcua_integrations::Worker::new(
         store.clone(),
-        motcua_web::outbox_worker::WorkerConfig {
-            targets: args.deliver.into_iter().collect(),
+        motcua_integrations::WorkerConfig {
+            max_attempts: i64::from(args.deliver_max_attempts.max(1)),
             ..Default::default()
-        },
-    )?;
+        }
+        .with_webhooks(args.deliver, Duration::from_secs(15))?,
+    );
     let worker = tokio::spawn(worker.run(stopped.clone()));
     tokio::spawn(async move {
         let _ = tokio::signal::ctrl_c().await;
