@@ -61,6 +61,11 @@ pub fn routes() -> Router<AppState> {
         .route("/quan-tri/tai-khoan/{id}/{action}", post(acc::act))
         .route("/quan-tri/lich", get(cal::show))
         .route("/quan-tri/lich/{action}", post(cal::act))
+        .route("/quan-tri/hang-doi", get(super::admin_outbox::show))
+        .route(
+            "/quan-tri/hang-doi/gui-lai",
+            post(super::admin_outbox::replay),
+        )
 }
 
 /// The administrator behind a request, with what every page needs.
@@ -294,6 +299,7 @@ struct OverviewPage {
     accounts: bool,
     catalogue: bool,
     calendar_edit: bool,
+    outbox: bool,
 }
 
 pub async fn overview(State(_state): State<AppState>, a: Admin) -> Result<Response, ApiError> {
@@ -308,6 +314,7 @@ pub async fn overview(State(_state): State<AppState>, a: Admin) -> Result<Respon
         accounts: !admin_units(&a.actor, &a.tree).is_empty(),
         catalogue: !a.catalogue_units().is_empty(),
         calendar_edit: may_edit_calendar(&a.actor, &a.tree).is_ok(),
+        outbox: motcua_domain::admin::may_operate_outbox(&a.actor, &a.tree).is_ok(),
         user: a.nav,
         csrf: a.csrf,
     };

@@ -7,6 +7,7 @@ mod admin_catalogue;
 mod admin_catalogue_diff;
 mod admin_catalogue_form;
 mod admin_eforms;
+mod admin_outbox;
 mod admin_processes;
 pub mod auth;
 mod backoffice;
