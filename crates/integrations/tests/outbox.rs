@@ -267,7 +267,7 @@ async fn a_receiver_down_then_up_gets_each_message_once() {
         seen.clone(),
     )
     .await;
-    let rows = run_until(&[db.store.clone()], &cfg, settled).await;
+    let rows = run_until(std::slice::from_ref(&db.store), &cfg, settled).await;
     assert!(rows.iter().all(|r| r.delivered_at.is_some()));
     let seen = seen.lock().unwrap();
     assert_eq!(seen.accepted.len(), 3);
@@ -286,7 +286,12 @@ async fn retry_after_is_honoured() {
         base: chrono::Duration::seconds(60),
         max: chrono::Duration::minutes(10),
     };
-    let rows = run_until(&[db.store.clone()], &config(&url, slow, 12), settled).await;
+    let rows = run_until(
+        std::slice::from_ref(&db.store),
+        &config(&url, slow, 12),
+        settled,
+    )
+    .await;
     assert_eq!(row(&rows, "a:2:sync").attempts, 2);
     let seen = seen.lock().unwrap();
     assert_eq!(seen.requests.len(), 2);
@@ -304,7 +309,7 @@ async fn a_refused_message_is_dead_at_once_and_a_replay_delivers_it() {
         .unwrap();
     let (url, seen) = receiver(vec![(422, None)]).await;
     let cfg = config(&url, fast(), 12);
-    let rows = run_until(&[db.store.clone()], &cfg, |rows| {
+    let rows = run_until(std::slice::from_ref(&db.store), &cfg, |rows| {
         row(rows, "a:2:sync").dead_at.is_some()
     })
     .await;
@@ -322,7 +327,7 @@ async fn a_refused_message_is_dead_at_once_and_a_replay_delivers_it() {
         .await
         .unwrap();
     assert_eq!(n, 1);
-    run_until(&[db.store.clone()], &cfg, settled).await;
+    run_until(std::slice::from_ref(&db.store), &cfg, settled).await;
     let seen = seen.lock().unwrap();
     assert_eq!(seen.accepted, ["a:2:sync", "a:3:sync"]);
 }
@@ -334,7 +339,7 @@ async fn a_message_that_keeps_failing_is_dead_after_the_last_attempt() {
     let (url, seen) = receiver(Vec::new()).await;
     seen.lock().unwrap().always = Some(503);
     let cfg = config(&url, fast(), 3);
-    let rows = run_until(&[db.store.clone()], &cfg, settled).await;
+    let rows = run_until(std::slice::from_ref(&db.store), &cfg, settled).await;
     let r = row(&rows, "a:2:sync");
     assert!(r.dead_at.is_some());
     assert_eq!(r.attempts, 3);
@@ -356,7 +361,7 @@ async fn a_message_that_keeps_failing_is_dead_after_the_last_attempt() {
         .await
         .unwrap();
     assert_eq!(n, 1);
-    let rows = run_until(&[db.store.clone()], &cfg, settled).await;
+    let rows = run_until(std::slice::from_ref(&db.store), &cfg, settled).await;
     assert_eq!(row(&rows, "a:2:sync").attempts, 1, "attempts start again");
     assert_eq!(seen.lock().unwrap().accepted, ["a:2:sync"]);
 }
@@ -375,7 +380,12 @@ async fn a_row_that_does_not_read_is_dead_not_a_panic() {
         .await
         .unwrap();
     let (url, seen) = receiver(Vec::new()).await;
-    let rows = run_until(&[db.store.clone()], &config(&url, fast(), 12), settled).await;
+    let rows = run_until(
+        std::slice::from_ref(&db.store),
+        &config(&url, fast(), 12),
+        settled,
+    )
+    .await;
     let r = row(&rows, "x:1:sync");
     assert!(r.dead_at.is_some());
     assert!(r.last_error.as_deref().unwrap().starts_with("unreadable:"));

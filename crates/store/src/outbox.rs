@@ -337,7 +337,7 @@ impl Store {
         .rows_affected();
         if n > 0 {
             crate::audit::append(
-                &mut *tx,
+                &mut tx,
                 crate::audit::AuditEntry {
                     actor,
                     action: "outbox.replay",
