@@ -153,8 +153,6 @@ pub enum Failure {
     Refused(u16),
     /// The stored row is not a message this version knows (unknown topic, bad payload).
     Unreadable,
-    /// Nothing is configured to deliver its topic any more.
-    NoDestination,
     Other,
 }
 
@@ -174,7 +172,6 @@ impl Failure {
             "unreachable" => Self::Unreachable,
             "timeout" => Self::TimedOut,
             "unreadable" => Self::Unreadable,
-            "no destination" => Self::NoDestination,
             _ => Self::Other,
         }
     }

@@ -11,8 +11,9 @@ pub struct Backoff {
 }
 
 impl Default for Backoff {
-    /// 5 s doubling to an hour: twelve attempts span about three and a half hours, so a
-    /// receiver down for an hour loses nothing.
+    /// 5 s doubling to an hour: the eleven waits between twelve attempts add up to at most
+    /// about 2 h 25 min and, jittered, at least about 1 h 12 min, so a receiver down for
+    /// an hour loses nothing (test: `twelve_attempts_outlast_an_hour_down`).
     fn default() -> Self {
         Self {
             base: Duration::seconds(5),
@@ -75,6 +76,15 @@ mod tests {
         );
         let distinct: std::collections::HashSet<_> = delays.iter().collect();
         assert!(distinct.len() > 20, "jittered, not one value");
+    }
+
+    #[test]
+    fn twelve_attempts_outlast_an_hour_down() {
+        let b = Backoff::default();
+        let least: i64 = (1..12).map(|a| b.ceiling(a).num_seconds() / 2).sum();
+        let most: i64 = (1..12).map(|a| b.ceiling(a).num_seconds()).sum();
+        assert!(least > 3600, "{least}");
+        assert!(most < 3 * 3600, "{most}");
     }
 
     #[test]

@@ -73,7 +73,6 @@ fn reason(lang: Lang, last_error: Option<&str>) -> String {
         Failure::ReceiverError(c) => lang.f("admin.outbox.why.receiver_error", c),
         Failure::Refused(c) => lang.f("admin.outbox.why.refused", c),
         Failure::Unreadable => lang.t("admin.outbox.why.unreadable").into(),
-        Failure::NoDestination => lang.t("admin.outbox.why.no_destination").into(),
         Failure::Other => lang.t("admin.outbox.why.other").into(),
     }
 }
