@@ -15,6 +15,7 @@ pub mod eforms;
 mod error;
 pub mod live;
 pub mod login;
+pub mod outbox;
 pub mod periods;
 pub mod time;
 pub mod tokens;

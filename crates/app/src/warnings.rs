@@ -16,20 +16,20 @@ use motcua_domain::dossier::{Dossier, Process};
 use motcua_domain::unit::UnitTree;
 use motcua_index::warnings::{Warning, WarningKind};
 use motcua_store::dossiers::OutboxMessage;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
 /// The outbox topic of warning notifications.
 pub const TOPIC: &str = "notification.warning";
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct UnitRef {
     pub code: String,
     pub name: String,
 }
 
 /// The process step a dossier is at, and where it is worked.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct StepRef {
     pub index: usize,
     pub name: String,
@@ -39,7 +39,7 @@ pub struct StepRef {
     pub unit: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct DossierRef {
     pub id: String,
     pub code: String,
@@ -51,7 +51,7 @@ pub struct DossierRef {
 }
 
 /// One warning.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct WarningOut {
     /// Stable identity (`kind:subject`); a notification is sent once per key.
     pub key: String,
@@ -409,11 +409,7 @@ pub fn message(item: &Item, now: DateTime<Utc>) -> OutboxMessage {
         let (running, _) = running_and_previous_quarter(crate::time::vn_date(now));
         dedup_key.push_str(&format!(":{}", running.from));
     }
-    OutboxMessage {
-        topic: TOPIC.to_owned(),
-        dedup_key,
-        payload: serde_json::to_value(&item.out).unwrap_or(serde_json::Value::Null),
-    }
+    crate::outbox::Message::Warning(Box::new(item.out.clone())).row(dedup_key)
 }
 
 /// Sends every current warning not sent before to the outbox. Idempotent: a warning's

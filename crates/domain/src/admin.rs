@@ -114,6 +114,16 @@ pub fn may_edit_calendar(actor: &Actor, tree: &UnitTree) -> Result<(), Denied> {
     }
 }
 
+/// May the actor see the outbox's dead letters and replay them? The outbox is one for the
+/// whole deployment (every unit's messages), so only the operator of every top unit may.
+pub fn may_operate_outbox(actor: &Actor, tree: &UnitTree) -> Result<(), Denied> {
+    if operates_everywhere(actor, tree) {
+        Ok(())
+    } else {
+        Err(Denied)
+    }
+}
+
 /// May the actor open the administration pages at all?
 pub fn may_administer(actor: &Actor, tree: &UnitTree) -> bool {
     !admin_units(actor, tree).is_empty()
@@ -266,6 +276,9 @@ mod tests {
         assert!(may_edit_calendar(&actor(Role::Operator, "000.00.00.H57", true), &t).is_ok());
         assert!(may_edit_calendar(&actor(Role::Operator, "000.00.31.H57", true), &t).is_err());
         assert!(may_edit_calendar(&actor(Role::UnitAdmin, "000.00.00.H57", true), &t).is_err());
+        assert!(may_operate_outbox(&actor(Role::Operator, "000.00.00.H57", true), &t).is_ok());
+        assert!(may_operate_outbox(&actor(Role::Operator, "000.00.31.H57", true), &t).is_err());
+        assert!(may_operate_outbox(&actor(Role::UnitAdmin, "000.00.00.H57", true), &t).is_err());
         assert!(may_administer(
             &actor(Role::UnitAdmin, "000.01.31.H57", false),
             &t

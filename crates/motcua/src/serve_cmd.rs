@@ -82,6 +82,10 @@ pub struct ServeArgs {
     /// [outbox.targets]
     #[arg(long = "deliver", value_name = "TOPIC=URL", value_parser = parse_target)]
     pub deliver: Vec<(String, WebUrl)>,
+    /// Attempts at one outbox message before it goes on the dead-letter list (an operator
+    /// replays it from /quan-tri/hang-doi). [outbox.max_attempts]
+    #[arg(long)]
+    pub deliver_max_attempts: Option<u32>,
 }
 
 impl ServeArgs {
@@ -135,6 +139,9 @@ impl ServeArgs {
         if let Some(v) = &self.files_dir {
             s.files.dir = v.clone();
         }
+        if let Some(v) = self.deliver_max_attempts {
+            s.outbox.max_attempts = v;
+        }
         for (topic, url) in &self.deliver {
             s.outbox.targets.insert(topic.clone(), url.clone());
         }
@@ -148,6 +155,12 @@ fn parse_target(s: &str) -> Result<(String, WebUrl), String> {
     let topic = topic.trim();
     if topic.is_empty() {
         return Err(format!("{s:?}: the topic is empty"));
+    }
+    if !motcua_app::outbox::TOPICS.contains(&topic) {
+        return Err(format!(
+            "{s:?}: unknown topic; one of {}",
+            motcua_app::outbox::TOPICS.join(", ")
+        ));
     }
     Ok((topic.to_owned(), url.parse()?))
 }
@@ -221,7 +234,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     );
     // One stop signal for the server and the outbox worker: both finish what they hold.
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let worker = motcua_web::outbox_worker::Worker::new(store.clone(), settings.worker_config())?;
+    let worker = motcua_integrations::Worker::new(store.clone(), settings.worker_config()?);
     let worker = tokio::spawn(worker.run(stopped.clone()));
     tokio::spawn(async move {
         let _ = tokio::signal::ctrl_c().await;

@@ -13,6 +13,8 @@ pub struct OutboxMessage {
     pub topic: String,
     pub dedup_key: String,
     pub payload: serde_json::Value,
+    /// The dossier it is about: its rows of one topic are delivered in the order written.
+    pub dossier: Option<String>,
 }
 
 /// A document issued to the applicant (forms 01–05 and results).
@@ -182,14 +184,15 @@ pub(crate) async fn write_one(conn: &mut AnyConnection, c: &Commit<'_>) -> Resul
     let now = to_micros(chrono::Utc::now());
     for m in c.outbox {
         sqlx::query(
-            "INSERT INTO outbox (id, topic, dedup_key, payload, created_at_us, attempts, next_attempt_at_us, delivered_at_us) \
-             VALUES ($1, $2, $3, $4, $5, 0, $5, NULL) ON CONFLICT (dedup_key) DO NOTHING",
+            "INSERT INTO outbox (id, topic, dedup_key, payload, created_at_us, attempts, next_attempt_at_us, delivered_at_us, dossier) \
+             VALUES ($1, $2, $3, $4, $5, 0, $5, NULL, $6) ON CONFLICT (dedup_key) DO NOTHING",
         )
         .bind(uuid::Uuid::now_v7().to_string())
         .bind(&m.topic)
         .bind(&m.dedup_key)
         .bind(m.payload.to_string())
         .bind(now)
+        .bind(m.dossier.as_deref())
         .execute(&mut *conn)
         .await?;
     }

@@ -336,6 +336,26 @@ CREATE INDEX assistance_codes_applicant ON assistance_codes (applicant, expires_
         sqlite_only: "",
         postgres_only: "",
     },
+    Migration {
+        version: 10,
+        name: "outbox dead letters, and the dossier of each row for delivery in order",
+        // A dead row stays in the table (its payload is what a replay sends); the dossier
+        // of rows written before is the first part of their dedup key (`dossier:version:kind`).
+        portable: r#"
+ALTER TABLE outbox ADD COLUMN dossier TEXT;
+ALTER TABLE outbox ADD COLUMN dead_at_us BIGINT;
+CREATE INDEX outbox_dossier ON outbox (dossier, topic, delivered_at_us);
+CREATE INDEX outbox_dead ON outbox (dead_at_us)
+"#,
+        sqlite_only: r#"
+UPDATE outbox SET dossier = substr(dedup_key, 1, instr(dedup_key, ':') - 1)
+WHERE topic IN ('national_portal.sync', 'notify.applicant', 'inter_agency.handover') AND instr(dedup_key, ':') > 1
+"#,
+        postgres_only: r#"
+UPDATE outbox SET dossier = split_part(dedup_key, ':', 1)
+WHERE topic IN ('national_portal.sync', 'notify.applicant', 'inter_agency.handover') AND strpos(dedup_key, ':') > 1
+"#,
+    },
 ];
 
 fn statements(sql: &str) -> impl Iterator<Item = &str> {

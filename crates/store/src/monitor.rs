@@ -59,14 +59,15 @@ impl Store {
         let mut added = 0;
         for m in messages {
             added += sqlx::query(
-                "INSERT INTO outbox (id, topic, dedup_key, payload, created_at_us, attempts, next_attempt_at_us, delivered_at_us) \
-                 VALUES ($1, $2, $3, $4, $5, 0, $5, NULL) ON CONFLICT (dedup_key) DO NOTHING",
+                "INSERT INTO outbox (id, topic, dedup_key, payload, created_at_us, attempts, next_attempt_at_us, delivered_at_us, dossier) \
+                 VALUES ($1, $2, $3, $4, $5, 0, $5, NULL, $6) ON CONFLICT (dedup_key) DO NOTHING",
             )
             .bind(uuid::Uuid::now_v7().to_string())
             .bind(&m.topic)
             .bind(&m.dedup_key)
             .bind(m.payload.to_string())
             .bind(now)
+            .bind(m.dossier.as_deref())
             .execute(&mut *tx)
             .await?
             .rows_affected();

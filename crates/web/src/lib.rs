@@ -11,7 +11,6 @@ mod lookup_limit;
 mod metrics;
 pub mod openapi;
 mod ops;
-pub mod outbox_worker;
 mod pages;
 mod params;
 mod server;

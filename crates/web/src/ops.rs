@@ -74,6 +74,17 @@ async fn readyz(State(state): State<AppState>) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
+/// A gauge with one line per topic.
+fn by_topic(name: &str, help: &str, counts: &[(String, i64)]) -> String {
+    use std::fmt::Write as _;
+    let mut s = format!("# HELP {name} {help}\n# TYPE {name} gauge\n");
+    for (topic, n) in counts {
+        let t = topic.replace('\\', "\\\\").replace('"', "\\\"");
+        let _ = writeln!(s, "{name}{{topic=\"{t}\"}} {n}");
+    }
+    s
+}
+
 async fn metrics(State(state): State<AppState>) -> Response {
     let procedures = state
         .app
@@ -96,8 +107,33 @@ async fn metrics(State(state): State<AppState>) -> Response {
             procedures,
         ),
         ("motcua_units", "Units in the unit tree.", units),
-    ]) + &crate::outbox_worker::render_pending(
+    ]) + &by_topic(
+        "motcua_outbox_pending",
+        "Undelivered outbox messages per topic that will still be tried.",
         &state.app.store.outbox_pending().await.unwrap_or_default(),
+    ) + &by_topic(
+        "motcua_outbox_dead",
+        "Outbox messages on the dead-letter list per topic, waiting for an operator.",
+        &state
+            .app
+            .store
+            .outbox_dead_counts()
+            .await
+            .unwrap_or_default(),
     );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_topic_gauge_has_one_escaped_line_per_topic() {
+        let s = super::by_topic(
+            "motcua_outbox_pending",
+            "x",
+            &[("a\"b".into(), 3), ("notify.applicant".into(), 0)],
+        );
+        assert!(s.contains("motcua_outbox_pending{topic=\"a\\\"b\"} 3\n"));
+        assert!(s.contains("motcua_outbox_pending{topic=\"notify.applicant\"} 0\n"));
+    }
 }

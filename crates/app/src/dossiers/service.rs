@@ -384,7 +384,10 @@ pub async fn execute_all(
         .iter()
         .filter_map(|e| documents_for(&next, e, lookup_secret.as_deref()))
         .collect();
-    let outbox: Vec<OutboxMessage> = events.iter().flat_map(|e| outbox_for(&next, e)).collect();
+    let outbox: Vec<OutboxMessage> = events
+        .iter()
+        .flat_map(|e| outbox_for(&next, e, &tree))
+        .collect();
     let hash = lookup_secret.as_deref().map(secret_hash);
     let mut commits_owned: Vec<(Dossier, Vec<Event>, i64)> = Vec::new();
     for e in &events {

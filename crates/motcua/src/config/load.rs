@@ -10,7 +10,7 @@ use std::path::Path;
 
 /// The variables of earlier versions, one flag each; still read, below the
 /// `MOTCUA_<SECTION>__<KEY>` form, which wins when both are set.
-const LEGACY: [(&str, &str); 13] = [
+const LEGACY: [(&str, &str); 14] = [
     ("MOTCUA_DATABASE_URL", "database.url"),
     ("MOTCUA_LISTEN", "server.listen"),
     ("MOTCUA_PUBLIC_URL", "server.public_url"),
@@ -24,6 +24,7 @@ const LEGACY: [(&str, &str); 13] = [
     ("MOTCUA_OPS_LISTEN", "ops.listen"),
     ("MOTCUA_FILES_DIR", "files.dir"),
     ("MOTCUA_MAX_FILE_MB", "files.max_file_mb"),
+    ("MOTCUA_DELIVER_MAX_ATTEMPTS", "outbox.max_attempts"),
 ];
 
 #[derive(Debug)]

@@ -216,20 +216,23 @@ pub struct Outbox {
     pub backoff_max_seconds: i64,
     pub idle_millis: u64,
     pub timeout_seconds: u64,
+    /// Attempts at one message before it goes on the dead-letter list.
+    pub max_attempts: u32,
     /// Topic → the address its messages are POSTed to; topics without one wait.
     pub targets: BTreeMap<String, WebUrl>,
 }
 
 impl Default for Outbox {
     fn default() -> Self {
-        let w = motcua_web::outbox_worker::WorkerConfig::default();
+        let w = motcua_integrations::WorkerConfig::default();
         Self {
             batch: w.batch,
             lease_seconds: w.lease.num_seconds(),
             backoff_base_seconds: w.backoff.base.num_seconds(),
             backoff_max_seconds: w.backoff.max.num_seconds(),
             idle_millis: u64::try_from(w.idle.as_millis()).unwrap_or(u64::MAX),
-            timeout_seconds: w.timeout.as_secs(),
+            timeout_seconds: motcua_integrations::DEFAULT_TIMEOUT.as_secs(),
+            max_attempts: u32::try_from(w.max_attempts).unwrap_or(12),
             targets: BTreeMap::new(),
         }
     }
@@ -243,7 +246,7 @@ impl Settings {
         let o = &self.outbox;
         let d = &self.dossiers;
         let l = &self.login;
-        let checks: [(&str, bool, &str); 22] = [
+        let checks: [(&str, bool, &str); 23] = [
             (
                 "server.header_timeout_seconds",
                 s.header_timeout_seconds >= 1,
@@ -328,6 +331,11 @@ impl Settings {
             ),
             ("outbox.batch", o.batch >= 1, "must be at least 1"),
             (
+                "outbox.max_attempts",
+                o.max_attempts >= 1,
+                "must be at least 1",
+            ),
+            (
                 "outbox.lease_seconds",
                 o.lease_seconds > i64::try_from(o.timeout_seconds).unwrap_or(i64::MAX),
                 "must be longer than outbox.timeout_seconds",
@@ -409,23 +417,23 @@ impl Settings {
         }
     }
 
-    pub fn worker_config(&self) -> motcua_web::outbox_worker::WorkerConfig {
+    pub fn worker_config(&self) -> Result<motcua_integrations::WorkerConfig, reqwest::Error> {
         let o = &self.outbox;
-        motcua_web::outbox_worker::WorkerConfig {
-            targets: o
-                .targets
-                .iter()
-                .map(|(t, u)| (t.clone(), u.url().clone()))
-                .collect(),
+        motcua_integrations::WorkerConfig {
             batch: o.batch,
             lease: chrono::Duration::seconds(o.lease_seconds),
-            backoff: motcua_store::outbox::Backoff {
+            backoff: motcua_integrations::Backoff {
                 base: chrono::Duration::seconds(o.backoff_base_seconds),
                 max: chrono::Duration::seconds(o.backoff_max_seconds),
             },
+            max_attempts: i64::from(o.max_attempts),
             idle: std::time::Duration::from_millis(o.idle_millis),
-            timeout: std::time::Duration::from_secs(o.timeout_seconds),
+            ..Default::default()
         }
+        .with_webhooks(
+            o.targets.iter().map(|(t, u)| (t.clone(), u.url().clone())),
+            std::time::Duration::from_secs(o.timeout_seconds),
+        )
     }
 }
 

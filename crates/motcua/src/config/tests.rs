@@ -100,9 +100,10 @@ async fn the_app_runs_with_the_settings() {
     assert_eq!(app.session_hours, 5);
     assert_eq!(app.login.per_user, 4);
     assert!(!state.config.secure_cookies && !state.config.hsts);
-    let w = s.worker_config();
+    let w = s.worker_config().unwrap();
     assert_eq!(w.backoff.max, chrono::Duration::hours(1));
     assert_eq!(w.idle, std::time::Duration::from_secs(1));
+    assert_eq!(w.max_attempts, 12);
 }
 
 #[test]

@@ -9,6 +9,7 @@ mod lang_support;
 
 mod admin;
 mod admin_catalogue;
+mod admin_outbox;
 mod api;
 mod attack_review;
 mod desk;
@@ -22,7 +23,6 @@ mod limits;
 mod live_follows;
 mod monitor;
 mod net;
-mod outbox;
 mod pages;
 mod pages_dossiers;
 mod pages_lang;

@@ -10,6 +10,7 @@ pub(crate) mod catalogue;
 pub(crate) mod catalogue_diff;
 pub(crate) mod catalogue_form;
 pub(crate) mod eforms;
+pub(crate) mod outbox;
 pub(crate) mod processes;
 
 use crate::AppState;
@@ -69,6 +70,8 @@ pub fn routes() -> Router<AppState> {
         .route("/quan-tri/tai-khoan/{id}/{action}", post(acc::act))
         .route("/quan-tri/lich", get(cal::show))
         .route("/quan-tri/lich/{action}", post(cal::act))
+        .route("/quan-tri/hang-doi", get(outbox::show))
+        .route("/quan-tri/hang-doi/gui-lai", post(outbox::replay))
 }
 
 /// The administrator behind a request, with what every page needs.
@@ -302,6 +305,7 @@ struct OverviewPage {
     accounts: bool,
     catalogue: bool,
     calendar_edit: bool,
+    outbox: bool,
 }
 
 pub async fn overview(State(_state): State<AppState>, a: Admin) -> Result<Response, ApiError> {
@@ -316,6 +320,7 @@ pub async fn overview(State(_state): State<AppState>, a: Admin) -> Result<Respon
         accounts: !admin_units(&a.actor, &a.tree).is_empty(),
         catalogue: !a.catalogue_units().is_empty(),
         calendar_edit: may_edit_calendar(&a.actor, &a.tree).is_ok(),
+        outbox: motcua_domain::admin::may_operate_outbox(&a.actor, &a.tree).is_ok(),
         user: a.nav,
         csrf: a.csrf,
     };
