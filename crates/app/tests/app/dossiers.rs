@@ -512,3 +512,57 @@ async fn a_supplement_moves_the_appointment_by_the_time_the_clock_stood_still() 
     assert!(moved.num_milliseconds().abs() < 1, "{moved}");
     assert!(d.current_due_at.unwrap() > due);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn receptions_at_the_same_moment_take_distinct_numbers() {
+    let f = fixture().await;
+    let mut submitted = Vec::new();
+    for code in [BIRTH, MARRIAGE, BIRTH, MARRIAGE] {
+        submitted.push(f.submitted(code).await);
+    }
+    let receive = |id: String| {
+        let (app, desk) = (f.app.clone(), f.desk.clone());
+        tokio::spawn(async move {
+            let req = Request::Receive {
+                desk: unit(COMMUNE),
+                due_at: None,
+            };
+            dossiers::execute(&app, &desk, &id, None, req).await
+        })
+    };
+    let tasks: Vec<_> = submitted.iter().map(|d| receive(d.id.clone())).collect();
+    let mut codes = Vec::new();
+    for t in tasks {
+        let d = t.await.unwrap().unwrap().dossier;
+        codes.push(d.code.unwrap().to_string());
+    }
+    let mut seqs: Vec<String> = codes.iter().map(|c| c[c.len() - 4..].to_owned()).collect();
+    seqs.sort();
+    assert_eq!(seqs, ["0001", "0002", "0003", "0004"], "{codes:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_two_officers_acting_on_one_version_one_wins_and_the_other_is_told() {
+    let f = fixture().await;
+    let d = f.received(MARRIAGE).await;
+    let act = |cmd: Command| {
+        let (app, who, id, v) = (f.app.clone(), f.specialist.clone(), d.id.clone(), d.version);
+        tokio::spawn(async move { dossiers::execute(&app, &who, &id, Some(v), other(cmd)).await })
+    };
+    let a = act(Command::Forward { note: None });
+    let b = act(Command::RequestSupplement {
+        items: vec!["Bản sao giấy chứng nhận kết hôn".into()],
+        reason: "Thiếu giấy tờ".into(),
+    });
+    let (a, b) = (a.await.unwrap(), b.await.unwrap());
+    let won = [&a, &b].iter().filter(|r| r.is_ok()).count();
+    assert_eq!(won, 1, "{:?} {:?}", a.as_ref().err(), b.as_ref().err());
+    let lost = if a.is_err() { a } else { b };
+    assert!(
+        matches!(lost, Err(AppError::DossierConflict)),
+        "{:?}",
+        lost.err()
+    );
+    let events = f.db.store.dossier_events(&d.id).await.unwrap();
+    assert_eq!(events.len() as i64, d.version + 1);
+}
