@@ -6,6 +6,7 @@
 mod calendar;
 mod catalogue;
 mod dossiers;
+mod eforms;
 mod live;
 mod login;
 mod periods;
