@@ -495,7 +495,7 @@ pub async fn create(
             .await?
     {
         super::limits::same_request(&existing, k.fingerprint)?;
-        return Ok((app.store.dossier(&existing.id).await?.state, true));
+        return Ok((retried(app, actor, &existing.id).await?, true));
     }
     let published = app.store.procedure(procedure).await.map_err(|_| {
         AppError::invalid(
@@ -580,9 +580,20 @@ pub async fn create(
                 .await?
                 .ok_or(AppError::DossierConflict)?;
             super::limits::same_request(&existing, &fingerprint)?;
-            Ok((app.store.dossier(&existing.id).await?.state, true))
+            Ok((retried(app, actor, &existing.id).await?, true))
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The draft a retried create names. A key is the applicant's: someone else sending it
+/// (a helper who may not file there, say) is not handed a dossier they may not read, and is
+/// told the key is taken rather than whether a dossier stands behind it.
+async fn retried(app: &App, actor: &Actor, id: &str) -> Result<Dossier, AppError> {
+    match super::readable(app, actor, id).await {
+        Ok(stored) => Ok(stored.state),
+        Err(AppError::NotFound(_)) => Err(AppError::IdempotencyKeyReused),
+        Err(e) => Err(e),
     }
 }
 
