@@ -84,6 +84,10 @@ async fn the_operator_sees_a_dead_letter_and_replays_it_others_get_403() {
     );
     assert!(page.contains("<code>d-0193</code>"));
     assert!(page.contains("Hệ thống nhận gặp lỗi (mã 503)."));
+    assert!(
+        !page.contains("down for maintenance"),
+        "the peer's own text stays in the log"
+    );
     assert!(page.contains("<td>1</td>"), "attempts");
     let csrf = hidden(&page, "csrf_token");
     assert_eq!(hidden(&page, "id"), id);

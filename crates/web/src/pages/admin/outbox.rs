@@ -29,7 +29,6 @@ pub struct DeadView {
     dossier: Option<String>,
     attempts: i64,
     reason: String,
-    detail: String,
     dead_at: String,
 }
 
@@ -100,7 +99,6 @@ pub async fn show(
         .map(|d| DeadView {
             topic: topic_label(lang, &d.topic),
             reason: reason(lang, d.last_error.as_deref()),
-            detail: d.last_error.unwrap_or_default(),
             dossier: d.dossier,
             attempts: d.attempts,
             dead_at: when(d.dead_at),
