@@ -29,7 +29,7 @@ use std::sync::Arc;
 pub use auth::SESSION_COOKIE;
 
 /// Settings the server runs with.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     /// Set the `Secure` flag on cookies. On by default: only a server reached over plain
     /// HTTP (loopback, or an explicit choice) turns it off.
@@ -64,6 +64,28 @@ pub struct Config {
     /// The bearer token that opens `/readyz` and `/metrics` on the public listener; without
     /// one they answer 404 there (see `serve_ops` for a listener of their own).
     pub ops_token: Option<String>,
+}
+
+/// Every setting but the ops token, which shows only whether it is set.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("secure_cookies", &self.secure_cookies)
+            .field("hsts", &self.hsts)
+            .field("session_hours", &self.session_hours)
+            .field("files_dir", &self.files_dir)
+            .field("max_file_bytes", &self.max_file_bytes)
+            .field("login", &self.login)
+            .field("limits", &self.limits)
+            .field("max_extensions", &self.max_extensions)
+            .field("body_limit_bytes", &self.body_limit_bytes)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("body_read_timeout", &self.body_read_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("ops_token", &self.ops_token.as_ref().map(|_| "***"))
+            .finish()
+    }
 }
 
 impl Default for Config {
@@ -316,4 +338,18 @@ async fn request_context(State(state): State<AppState>, mut req: Request, next: 
         tracing::info!(request_id = %id, %method, %path, status = status.as_u16(), ms = started.elapsed().as_millis() as u64, "request");
     }
     response
+}
+
+#[cfg(test)]
+mod config_tests {
+    #[test]
+    fn the_ops_token_never_shows_in_debug() {
+        let c = super::Config {
+            ops_token: Some("s3cret-ops".into()),
+            ..Default::default()
+        };
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("s3cret-ops"), "{shown}");
+        assert!(shown.contains("ops_token: Some(\"***\")"), "{shown}");
+    }
 }

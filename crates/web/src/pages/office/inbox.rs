@@ -365,10 +365,13 @@ pub async fn act(
     let actor = account.actor();
     readable(&state, &actor, &id).await?;
     let result = match crate::pages::office::action_forms::request(&action, &p) {
-        Ok((ok, req)) => service::execute(&state.app, &actor, &id, version_of(&p), req)
-            .await
-            .map_err(ApiError::from)
-            .map(|_| ok),
+        Ok((ok, req)) => match service::execute(&state.app, &actor, &id, version_of(&p), req).await
+        {
+            Ok(_) => Ok(ok),
+            // Gone, or no longer this officer's to read: the 404 page, not the dossier's.
+            Err(e @ motcua_app::AppError::NotFound(_)) => return Err(e.into()),
+            Err(e) => Err(ApiError::from(e)),
+        },
         Err(e) => Err(e),
     };
     match result {
@@ -377,7 +380,6 @@ pub async fn act(
             Ok(Redirect::to(&format!("/can-bo?ok={ok}")).into_response())
         }
         Ok(ok) => Ok(Redirect::to(&format!("/can-bo/ho-so/{id}?ok={ok}")).into_response()),
-        Err(e) if e.status == StatusCode::NOT_FOUND && e.code == "not_found" => Err(e),
         Err(e) => {
             let stored = readable(&state, &actor, &id).await?;
             let (fb, status) = Feedback::failed(e, user.lang());
