@@ -17,6 +17,7 @@ pub mod live;
 pub mod login;
 pub mod outbox;
 pub mod periods;
+pub mod procedures;
 pub mod time;
 pub mod tokens;
 pub mod warnings;

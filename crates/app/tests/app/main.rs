@@ -10,5 +10,6 @@ mod eforms;
 mod live;
 mod login;
 mod periods;
+mod procedures;
 mod support;
 mod warnings;

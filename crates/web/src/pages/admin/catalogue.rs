@@ -18,7 +18,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use motcua_domain::access::{Action, Resource, authorize};
 use motcua_domain::procedure::{Procedure, VersionStatus};
 use motcua_domain::{ProcedureCode, UnitCode};
 use motcua_store::procedures::VersionInfo;
@@ -64,60 +63,28 @@ pub async fn posted_for(
     Ok((a, p, posted))
 }
 
+/// The procedure as `app::procedures::administered` gives it to this administrator.
 pub async fn procedure_for(state: &AppState, a: &Admin, code: &str) -> Result<Proc, ApiError> {
     let code = parse_code(code).map_err(|_| ApiError::not_found("thủ tục", "Procedure"))?;
-    let versions = state.app.store.procedure_versions(&code).await?;
-    let last = versions
-        .last()
-        .ok_or_else(|| ApiError::not_found("thủ tục", "Procedure"))?;
-    let latest = state
-        .app
-        .store
-        .procedure_version(&code, last.version)
-        .await?;
-    let published = versions
-        .iter()
-        .rev()
-        .find(|v| v.status == VersionStatus::Published)
-        .map(|v| v.version);
-    let units = match published {
-        Some(v) if v != last.version => state.app.store.procedure_version(&code, v).await?.units,
-        _ => latest.units.clone(),
-    };
-    let mine = a.catalogue_units();
-    if !units.iter().any(|u| mine.contains(u)) {
-        return Err(ApiError::forbidden());
-    }
-    // Editing needs the right in every competent unit, before and after the change,
-    // exactly as the API's draft endpoint asks.
-    let allowed = |action, units: &[UnitCode]| {
-        authorize(
-            &a.actor,
-            action,
-            &Resource::Procedure {
-                units: units.to_vec(),
-            },
-            &a.tree,
-        )
-        .is_ok()
-    };
-    let can_edit =
-        allowed(Action::EditCatalogue, &units) && allowed(Action::EditCatalogue, &latest.units);
-    let can_publish = allowed(Action::PublishCatalogue, &latest.units);
-    // The process serves the units of the published version, the ones dossiers reach.
-    let can_publish_process = allowed(Action::PublishProcess, &units);
+    let (p, _) =
+        motcua_app::procedures::administered(&state.app, &a.actor, &code, &a.catalogue_units())
+            .await
+            .map_err(|e| match e {
+                motcua_app::AppError::NotFound(_) => ApiError::not_found("thủ tục", "Procedure"),
+                other => other.into(),
+            })?;
     Ok(Proc {
-        name: latest.name.clone(),
-        draft: (last.status == VersionStatus::Draft).then_some(last.version),
-        latest_version: last.version,
-        code,
-        units,
-        versions,
-        latest,
-        published,
-        can_edit,
-        can_publish,
-        can_publish_process,
+        name: p.latest.name.clone(),
+        draft: p.draft(),
+        latest_version: p.latest_version(),
+        code: p.code,
+        units: p.units,
+        versions: p.versions,
+        latest: p.latest,
+        published: p.published,
+        can_edit: p.can_edit,
+        can_publish: p.can_publish,
+        can_publish_process: p.can_publish_process,
     })
 }
 

@@ -16,6 +16,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use motcua_app::AppError;
 use motcua_domain::eform::{DefinitionError, DefinitionErrorCode as C, FormDefinition, builtin};
 use motcua_domain::procedure::VersionStatus;
 use motcua_store::StoreError;
@@ -270,11 +271,7 @@ pub async fn save(
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return page(&state, a, p, fb, Some(text), None, status).await;
     }
-    state
-        .app
-        .store
-        .save_eform_draft(&p.code, &text, Some(&a.account.id))
-        .await?;
+    motcua_app::procedures::save_eform(&state.app, &a.actor, &p.code, &text).await?;
     Ok(Redirect::to(&format!(
         "/quan-tri/thu-tuc/{}/bieu-mau?ok=eform_saved",
         p.code
@@ -289,11 +286,8 @@ pub async fn publish(
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
     let (a, p, _) = posted_for(&state, &user, &code, f, |p| p.can_publish).await?;
-    let result = state
-        .app
-        .store
-        .publish_eform_draft(&p.code, version, Some(&a.account.id))
-        .await;
+    let result =
+        motcua_app::procedures::publish_eform(&state.app, &a.actor, &p.code, version).await;
     let (fb, refused) = match result {
         Ok(Ok(())) => {
             return Ok(Redirect::to(&format!(
@@ -310,14 +304,13 @@ pub async fn publish(
             ),
             Some(problems(a.lang, &errors)),
         ),
-        Err(StoreError::Conflict(_)) => (
+        Err(AppError::VersionAlreadyPublished) => (
             Feedback::error(
                 a.lang.f("admin.eform.already_published", version),
                 Vec::new(),
             ),
             None,
         ),
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("phiên bản", "Version")),
         Err(e) => return Err(e.into()),
     };
     page(

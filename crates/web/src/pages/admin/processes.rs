@@ -16,11 +16,11 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use motcua_app::AppError;
 use motcua_domain::dossier::process::ProcessError;
 use motcua_domain::dossier::{Process, StepAction, StepUnit};
 use motcua_domain::procedure::{DurationUnit, VersionStatus};
 use motcua_domain::unit::UnitTree;
-use motcua_store::StoreError;
 use motcua_store::admin_catalogue::ProcessVersion;
 
 /// One problem in the JSON or in the definition, with where it is.
@@ -302,11 +302,7 @@ pub async fn save(
     let text = posted.get("definition").unwrap_or_default().to_owned();
     match parse_process(a.lang, &text, &p) {
         Ok(process) => {
-            state
-                .app
-                .store
-                .save_process_draft(&process, Some(&a.account.id))
-                .await?;
+            motcua_app::procedures::save_process(&state.app, &a.actor, &process).await?;
             Ok(Redirect::to(&format!(
                 "/quan-tri/thu-tuc/{}/quy-trinh?ok=process_saved",
                 p.code
@@ -328,11 +324,8 @@ pub async fn publish(
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
     let (a, p, _) = posted_for(&state, &user, &code, f, |p| p.can_publish_process).await?;
-    let result = state
-        .app
-        .store
-        .publish_process_draft(&p.code, version, &a.tree, Some(&a.account.id))
-        .await;
+    let result =
+        motcua_app::procedures::publish_process(&state.app, &a.actor, &p.code, version).await;
     let (fb, problems) = match result {
         Ok(Ok(())) => {
             return Ok(Redirect::to(&format!(
@@ -345,14 +338,13 @@ pub async fn publish(
             Feedback::error(a.lang.f("admin.process.not_published", version), Vec::new()),
             vec![process_error(a.lang, &e)],
         ),
-        Err(StoreError::Conflict(_)) => (
+        Err(AppError::VersionAlreadyPublished) => (
             Feedback::error(
                 a.lang.f("admin.process.already_published", version),
                 Vec::new(),
             ),
             Vec::new(),
         ),
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("phiên bản", "Version")),
         Err(e) => return Err(e.into()),
     };
     page(
