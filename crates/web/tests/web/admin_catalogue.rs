@@ -1,13 +1,13 @@
 //! Catalogue administration under `/quan-tri/thu-tuc`, through a real server and database:
 //! drafting and publishing procedure versions, process definitions and e-forms.
 
-use crate::admin_support::{DEPT, DEPT_PROC, Who, account_id, who};
+use crate::admin_support::{Browser, DEPT, DEPT_PROC, account_id, who};
 use motcua_domain::ProcedureCode;
 use serde_json::{Value, json};
 
 /// The draft form for `DEPT_PROC` as a browser would post it, with the version it was
 /// opened at.
-async fn open_draft(w: &Who, app: &crate::common::App) -> String {
+async fn open_draft(w: &Browser, app: &crate::common::App) -> String {
     let (status, page) = w
         .get(app, &format!("/quan-tri/thu-tuc/{DEPT_PROC}/ban-nhap"))
         .await;

@@ -97,7 +97,7 @@ async fn cross_site_login_is_refused() {
     assert!(r.headers().get("set-cookie").is_some());
 }
 
-const COMMUNE: &str = "000.01.99.H57";
+use crate::common::COMMUNE;
 const OTHER_COMMUNE: &str = "000.02.99.H57";
 
 /// A draft by `who` (optionally on behalf of `for_`, with their consent code); its id.

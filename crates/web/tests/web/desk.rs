@@ -7,7 +7,7 @@ use motcua_domain::procedure::Channel;
 use reqwest::Client;
 use reqwest::multipart::{Form, Part};
 
-const COMMUNE: &str = "000.01.99.H57";
+use crate::common::COMMUNE;
 const CENTRE: &str = "000.00.94.H57";
 
 async fn login(app: &crate::common::App, user: &str) -> Client {

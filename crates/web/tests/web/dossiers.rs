@@ -10,7 +10,7 @@ impl Who {
     }
 }
 
-const COMMUNE: &str = "000.01.99.H57";
+use crate::common::COMMUNE;
 
 #[tokio::test]
 async fn citizen_to_result_with_one_supplement() {

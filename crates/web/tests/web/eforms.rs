@@ -2,20 +2,17 @@
 //! the version in force when it was created, whatever the province publishes afterwards;
 //! new dossiers, the draft page and the API take the new one.
 
-use crate::admin_support::{Who, who};
+use crate::admin_support::{Browser, who};
 use motcua_domain::ProcedureCode;
 use motcua_domain::eform::builtin_source;
 use serde_json::{Value, json};
 
-const COMMUNE: &str = "000.01.99.H57";
+use crate::common::COMMUNE;
 const BIRTH: &str = "1.001193";
 const NEW_FIELD: &str = "requester_ethnicity";
 const NEW_LABEL: &str = "Dân tộc của người yêu cầu";
 
-/// A complete birth declaration as the built-in form (version 1) expects it.
-fn birth_form() -> Value {
-    serde_json::from_str(motcua_domain::eform::builtin_example("1.001193").unwrap()).unwrap()
-}
+use crate::common::birth_form;
 
 /// The same declaration as the page form posts it.
 fn birth_page_form() -> Vec<(String, String)> {
@@ -76,7 +73,7 @@ async fn publish(app: &crate::common::App, definition: &str) -> i64 {
 }
 
 /// A new draft of birth registration with nothing typed yet.
-async fn create(app: &crate::common::App, citizen: &Who) -> Value {
+async fn create(app: &crate::common::App, citizen: &Browser) -> Value {
     let r = citizen
         .api_post(
             app,
@@ -87,7 +84,7 @@ async fn create(app: &crate::common::App, citizen: &Who) -> Value {
     r["dossier"].clone()
 }
 
-async fn api_post(app: &crate::common::App, w: &Who, path: &str, body: Value) -> (u16, Value) {
+async fn api_post(app: &crate::common::App, w: &Browser, path: &str, body: Value) -> (u16, Value) {
     let r =
         w.c.post(app.url(path))
             .header("x-csrf-token", &w.csrf)

@@ -5,21 +5,15 @@ use crate::common::samples;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-const COMMUNE: &str = "000.01.99.H57";
+use crate::common::COMMUNE;
 /// Chứng thực bản sao: no e-form, one required component.
 const PROCEDURE: &str = "2.000815";
 
-struct Who {
-    c: reqwest::Client,
-    csrf: String,
-}
+use crate::common::Who;
 
 impl Who {
-    async fn as_(app: &crate::common::App, user: &str) -> Self {
-        let (c, csrf) = app.login(user).await;
-        Who { c, csrf }
-    }
-    async fn post(&self, app: &crate::common::App, path: &str, body: Value) -> Value {
+    /// Posts JSON that must succeed; its answer.
+    async fn post_expect_ok(&self, app: &crate::common::App, path: &str, body: Value) -> Value {
         let r = self
             .c
             .post(app.url(path))
@@ -63,7 +57,7 @@ impl Who {
 
 async fn draft(app: &crate::common::App, who: &Who) -> String {
     let d = who
-        .post(
+        .post_expect_ok(
             app,
             "/api/v1/dossiers",
             json!({"procedure": PROCEDURE, "unit": COMMUNE, "form_data": {"note": "Chứng thực 2 bản"}}),
@@ -484,7 +478,7 @@ async fn only_the_applicant_and_officers_of_its_units_read_the_files() {
     let file = up["file"]["id"].as_str().unwrap().to_owned();
     let download = format!("/api/v1/files/{file}");
     citizen
-        .post(&app, &format!("/api/v1/dossiers/{id}/submit"), json!({}))
+        .post_expect_ok(&app, &format!("/api/v1/dossiers/{id}/submit"), json!({}))
         .await;
 
     let anonymous = app.browser();
@@ -553,10 +547,10 @@ async fn the_result_file_is_attached_by_the_signer_and_reaches_the_applicant_and
         )
         .await;
     citizen
-        .post(&app, &format!("/api/v1/dossiers/{id}/submit"), json!({}))
+        .post_expect_ok(&app, &format!("/api/v1/dossiers/{id}/submit"), json!({}))
         .await;
     let desk = Who::as_(&app, "tiepnhan").await;
-    desk.post(
+    desk.post_expect_ok(
         &app,
         &format!("/api/v1/dossiers/{id}/receive"),
         json!({"desk": COMMUNE}),
@@ -576,7 +570,7 @@ async fn the_result_file_is_attached_by_the_signer_and_reaches_the_applicant_and
         .await;
     assert_eq!(error_code(r).await, (409, "step_does_not_allow".to_owned()));
     specialist
-        .post(&app, &format!("/api/v1/dossiers/{id}/forward"), json!({}))
+        .post_expect_ok(&app, &format!("/api/v1/dossiers/{id}/forward"), json!({}))
         .await;
     let leader = Who::as_(&app, "lanhdao").await;
     let before = app.db.store.change_seq().await.unwrap();
@@ -607,7 +601,7 @@ async fn the_result_file_is_attached_by_the_signer_and_reaches_the_applicant_and
     assert_eq!(changed.len(), 1, "{changed:?}");
     assert!(changed[0].contains("\"result_file\":true"), "{changed:?}");
     leader
-        .post(
+        .post_expect_ok(
             &app,
             &format!("/api/v1/dossiers/{id}/complete"),
             json!({"results": ["Bản sao được chứng thực"]}),

@@ -4,7 +4,7 @@
 use crate::common::{Who, birth_form, ok, submitted};
 use serde_json::{Value, json};
 
-const COMMUNE: &str = "000.01.99.H57";
+use crate::common::COMMUNE;
 
 async fn read(app: &crate::common::App, who: &Who, path: &str) -> reqwest::Response {
     who.c.get(app.url(path)).send().await.unwrap()

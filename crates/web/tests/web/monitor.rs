@@ -7,7 +7,7 @@ use motcua_domain::access::Role;
 use serde_json::{Value, json};
 use std::collections::HashSet;
 
-const COMMUNE: &str = "000.01.99.H57";
+use crate::common::COMMUNE;
 const OTHER: &str = "000.02.99.H57";
 const PROCEDURE: &str = "1.004194";
 

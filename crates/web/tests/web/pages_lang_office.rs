@@ -8,7 +8,7 @@ use crate::lang_support::{Who, choose, english, fragment, has_all, has_none, pag
 use chrono::{Duration, Utc};
 use motcua_domain::access::Role;
 
-const COMMUNE: &str = "000.01.99.H57";
+use crate::common::COMMUNE;
 const PROCEDURE: &str = "1.004194";
 
 /// A dossier received at the commune, due in a few seconds: a warning at once.

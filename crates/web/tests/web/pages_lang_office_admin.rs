@@ -5,7 +5,7 @@
 
 use crate::lang_support::{choose, english, has_all, has_none, page, submit, vietnamese};
 
-const COMMUNE: &str = "000.01.99.H57";
+use crate::common::COMMUNE;
 
 #[tokio::test]
 async fn catalogue_administration_reads_and_refuses_in_english() {

@@ -3,13 +3,13 @@
 
 use serde_json::{Value, json};
 
-const COMMUNE: &str = "000.01.99.H57";
+use crate::common::COMMUNE;
 /// Phường Dương Nỗ: also competent for birth registration.
 const OTHER: &str = "000.02.99.H57";
 /// Sở Tư pháp: not competent for birth registration.
 const DEPARTMENT: &str = "000.00.31.H57";
 
-use crate::common::Who;
+use crate::common::{Who, ok};
 
 impl Who {
     async fn get_json(&self, app: &crate::common::App, path: &str) -> Value {
@@ -21,13 +21,6 @@ impl Who {
         assert_eq!(r.status(), 200, "GET {path}");
         r.text().await.unwrap()
     }
-}
-
-async fn ok(r: reqwest::Response) -> Value {
-    let s = r.status();
-    let body: Value = r.json().await.unwrap();
-    assert!(s.is_success(), "{s}: {body}");
-    body
 }
 
 /// The stable code of a refusal: the field's for a validation error, else the error's.

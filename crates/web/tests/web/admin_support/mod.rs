@@ -10,19 +10,19 @@ use serde_json::Value;
 /// administrator may edit it and a ward's administrator may not even see it.
 pub const DEPT_PROC: &str = "2.001610";
 pub const DEPT: &str = "000.00.84.H57";
-pub const WARD: &str = "000.01.99.H57";
+pub use crate::common::COMMUNE as WARD;
 
-pub struct Who {
+pub struct Browser {
     pub c: Client,
     pub csrf: String,
 }
 
-pub async fn who(app: &common::App, user: &str) -> Who {
+pub async fn who(app: &common::App, user: &str) -> Browser {
     let (c, csrf) = app.login(user).await;
-    Who { c, csrf }
+    Browser { c, csrf }
 }
 
-impl Who {
+impl Browser {
     pub async fn get(&self, app: &common::App, path: &str) -> (u16, String) {
         let r = self.c.get(app.url(path)).send().await.unwrap();
         (r.status().as_u16(), r.text().await.unwrap())

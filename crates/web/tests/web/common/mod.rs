@@ -203,6 +203,9 @@ pub async fn spawn_with(configure: impl FnOnce(&mut motcua_web::Config)) -> App 
     }
 }
 
+/// The commune (phường) of the demo accounts: its desk, officers and applicants.
+pub const COMMUNE: &str = "000.01.99.H57";
+
 /// Someone logged in through the API: their cookie jar and form token. Each test file adds
 /// the reading helpers it needs.
 pub struct Who {

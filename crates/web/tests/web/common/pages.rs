@@ -5,7 +5,7 @@
 use super::App;
 use reqwest::Client;
 
-pub const COMMUNE: &str = "000.01.99.H57";
+pub use super::COMMUNE;
 
 /// Logs in through the page form, and reads the form token from a page.
 pub async fn login(app: &App, user: &str) -> (Client, String) {
