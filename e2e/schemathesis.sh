@@ -17,7 +17,7 @@
 # Not called: POST /api/v1/logout and DELETE /api/v1/tokens/{id}. Both end a credential,
 # and each run has one: revoking its own token (whose id GET /api/v1/tokens gives away)
 # would turn every later request into a 401 and the rest of the run into noise. Both are
-# covered by crates/web/tests/api.rs.
+# covered by crates/web/tests/web/api.rs.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"

@@ -33,6 +33,16 @@ pub async fn readable(app: &App, actor: &Actor, id: &str) -> Result<Stored, AppE
     }
 }
 
+/// A dossier as stored, for an officer's page: readable by `actor`, and not their own as
+/// the applicant (an officer who is also the applicant uses the portal's page).
+pub async fn readable_as_officer(app: &App, actor: &Actor, id: &str) -> Result<Stored, AppError> {
+    let stored = readable(app, actor, id).await?;
+    if stored.state.applicant == actor.account_id {
+        return Err(AppError::NotFound(Missing::Dossier));
+    }
+    Ok(stored)
+}
+
 /// A consent code an applicant gives a digital helper who files for them (valid for an
 /// hour); only an applicant's account may make one.
 pub async fn assistance_code(

@@ -276,19 +276,9 @@ pub async fn detail(
     auth: Authenticated,
     Path(id): Path<String>,
 ) -> Result<axum::Json<DossierDetail>, ApiError> {
-    let stored = state
-        .app
-        .store
-        .dossier(&id)
-        .await
-        .map_err(|_| ApiError::not_found("hồ sơ", "Dossier"))?;
+    // Not even whether it exists, to whoever may not read it.
+    let stored = motcua_app::dossiers::readable(&state.app, &auth.account.actor(), &id).await?;
     let d = &stored.state;
-    let tree = state.app.store.unit_tree().await?;
-    let allowed = motcua_domain::access::may_read_dossier(&auth.account.actor(), d, &tree);
-    if !allowed {
-        // Not even whether it exists.
-        return Err(ApiError::not_found("hồ sơ", "Dossier"));
-    }
     let events = state.app.store.dossier_events(&id).await?;
     let documents = state.app.store.documents(&id).await?;
     Ok(axum::Json(DossierDetail {

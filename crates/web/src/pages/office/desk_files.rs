@@ -281,18 +281,9 @@ pub async fn upload(
 }
 
 async fn readable(state: &AppState, actor: &Actor, id: &str) -> Result<Dossier, ApiError> {
-    let stored = state
-        .app
-        .store
-        .dossier(id)
-        .await
-        .map_err(|_| ApiError::not_found("hồ sơ", "Dossier"))?;
-    let tree = state.app.store.unit_tree().await?;
-    if motcua_domain::access::may_read_dossier(actor, &stored.state, &tree) {
-        Ok(stored.state)
-    } else {
-        Err(ApiError::not_found("hồ sơ", "Dossier"))
-    }
+    Ok(motcua_app::dossiers::readable(&state.app, actor, id)
+        .await?
+        .state)
 }
 
 /// `POST /can-bo/ho-so/{id}/ket-qua`: completes with the result documents listed and,

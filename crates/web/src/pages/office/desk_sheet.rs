@@ -116,18 +116,9 @@ pub async fn show(
         return Ok(login_redirect(&uri));
     };
     let actor = account.actor();
-    let stored = state
-        .app
-        .store
-        .dossier(&id)
-        .await
-        .map_err(|_| ApiError::not_found("hồ sơ", "Dossier"))?;
+    let stored = motcua_app::dossiers::readable_as_officer(&state.app, &actor, &id).await?;
     let d = &stored.state;
     let tree = state.app.store.unit_tree().await?;
-    if d.applicant == actor.account_id || !motcua_domain::access::may_read_dossier(&actor, d, &tree)
-    {
-        return Err(ApiError::not_found("hồ sơ", "Dossier"));
-    }
     if d.received_at.is_none() {
         return Err(ApiError::not_found(
             "phiếu kiểm soát của hồ sơ (hồ sơ chưa được tiếp nhận)",

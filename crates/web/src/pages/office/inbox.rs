@@ -286,19 +286,7 @@ impl OfficePage {
 
 /// The dossier, if this officer may read it; otherwise "not found", as the API answers.
 async fn readable(state: &AppState, actor: &Actor, id: &str) -> Result<Stored, ApiError> {
-    let stored = state
-        .app
-        .store
-        .dossier(id)
-        .await
-        .map_err(|_| ApiError::not_found("hồ sơ", "Dossier"))?;
-    let tree = state.app.store.unit_tree().await?;
-    let officer = stored.state.applicant != actor.account_id;
-    if officer && motcua_domain::access::may_read_dossier(actor, &stored.state, &tree) {
-        Ok(stored)
-    } else {
-        Err(ApiError::not_found("hồ sơ", "Dossier"))
-    }
+    Ok(motcua_app::dossiers::readable_as_officer(&state.app, actor, id).await?)
 }
 
 pub(crate) async fn page(

@@ -248,20 +248,14 @@ pub(crate) async fn own(state: &AppState, user: &PageUser, id: &str) -> Result<S
     let Some(account) = user.account() else {
         return Err(ApiError::unauthenticated().into_response());
     };
-    let stored = load(state, id).await.map_err(IntoResponse::into_response)?;
-    if stored.state.applicant == account.id {
-        return Ok(stored);
-    }
-    let tree = state
-        .app
-        .store
-        .unit_tree()
+    let stored = motcua_app::dossiers::readable(&state.app, &account.actor(), id)
         .await
         .map_err(|e| ApiError::from(e).into_response())?;
-    if motcua_domain::access::may_read_dossier(&account.actor(), &stored.state, &tree) {
-        return Err(Redirect::to(&format!("/can-bo/ho-so/{id}")).into_response());
+    if stored.state.applicant == account.id {
+        Ok(stored)
+    } else {
+        Err(Redirect::to(&format!("/can-bo/ho-so/{id}")).into_response())
     }
-    Err(ApiError::not_found("hồ sơ", "Dossier").into_response())
 }
 
 pub async fn show(
