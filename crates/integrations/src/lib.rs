@@ -1,4 +1,5 @@
-//! motcua's outside systems. For now: delivering the transactional outbox.
+//! motcua's outside systems: delivering the transactional outbox, and the adapters of the
+//! national systems it delivers to (the national portal, `national_portal`).
 //!
 //! Dossier commits write typed messages (`motcua_app::outbox::Message`) as outbox rows. The
 //! [`worker::Worker`] claims due rows under a lease, reads each back into its message (a row
@@ -14,6 +15,7 @@
 
 pub mod backoff;
 pub mod destination;
+pub mod national_portal;
 pub mod webhook;
 pub mod worker;
 

@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use motcua_calendar::TimeLimit;
 use motcua_domain::access::Role;
 use motcua_domain::bundle::LineError;
-use motcua_domain::dossier::export::{OutsideFacts, bundle_line};
+use motcua_domain::dossier::export::bundle_line;
 use motcua_domain::dossier::import::{DOSSIERS_FILE, Surroundings, history, parse_record};
 use motcua_domain::dossier::{By, Dossier};
 use motcua_domain::procedure::Procedure;
@@ -122,7 +122,7 @@ fn canonical(
     };
     let events = history(r, &s).ok()?;
     let d = Dossier::replay(&events)?;
-    serde_json::to_string(&bundle_line(&d, &events, None, OutsideFacts::default())?).ok()
+    serde_json::to_string(&bundle_line(&d, &events, None)?).ok()
 }
 
 /// A stored dossier's line, as export writes it.
@@ -136,7 +136,7 @@ async fn stored_line(store: &Store, id: &str) -> anyhow::Result<Option<String>> 
         },
         None => None,
     };
-    Ok(bundle_line(&d, &events, parent, OutsideFacts::default())
+    Ok(bundle_line(&d, &events, parent)
         .map(|l| serde_json::to_string(&l))
         .transpose()?)
 }

@@ -552,7 +552,7 @@ impl Store {
     /// code. Facts this system does not establish yet (files, online payment, data store,
     /// national-portal delivery) are written as false.
     pub async fn export_dossiers(&self) -> Result<String> {
-        use motcua_domain::dossier::export::{OutsideFacts, bundle_line};
+        use motcua_domain::dossier::export::bundle_line;
         let rows: Vec<(String,)> =
             sqlx::query_as("SELECT state FROM dossiers WHERE status <> 'draft'")
                 .fetch_all(self.pool())
@@ -582,7 +582,7 @@ impl Store {
             let mut evs = events.remove(&d.id).unwrap_or_default();
             evs.sort_by_key(|e| e.version);
             let parent = d.parent.as_deref().and_then(|p| codes.get(p).cloned());
-            if let Some(line) = bundle_line(d, &evs, parent, OutsideFacts::default()) {
+            if let Some(line) = bundle_line(d, &evs, parent) {
                 lines.push((line.code.clone(), json(&line)?));
             }
         }

@@ -21,6 +21,7 @@ pub mod dossiers;
 pub mod files;
 mod migrations;
 pub mod monitor;
+pub mod national_portal;
 pub mod outbox;
 mod passwords;
 pub mod procedures;

@@ -356,6 +356,28 @@ UPDATE outbox SET dossier = split_part(dedup_key, ':', 1)
 WHERE topic IN ('national_portal.sync', 'notify.applicant', 'inter_agency.handover') AND strpos(dedup_key, ':') > 1
 "#,
     },
+    Migration {
+        version: 11,
+        name: "national portal sync state per dossier and per progress row",
+        // A progress row is one event of the dossier: `progress_version` is the version of
+        // the last event whose row the portal acknowledged, so each row is sent once.
+        portable: r#"
+CREATE TABLE national_portal_sync (
+    dossier_id TEXT PRIMARY KEY,
+    ma_ho_so TEXT NOT NULL,
+    on_portal BIGINT NOT NULL CHECK (on_portal IN (0, 1)),
+    record_version BIGINT NOT NULL,
+    progress_version BIGINT NOT NULL,
+    status BIGINT,
+    acknowledged_at_us BIGINT,
+    refused TEXT,
+    refused_at_us BIGINT
+);
+CREATE INDEX national_portal_sync_refused ON national_portal_sync (refused_at_us)
+"#,
+        sqlite_only: "",
+        postgres_only: "",
+    },
 ];
 
 fn statements(sql: &str) -> impl Iterator<Item = &str> {

@@ -21,7 +21,7 @@
 //!   unless it had already ended.
 
 use crate::{Backend, Result, Store, StoreError, from_micros, to_micros};
-use motcua_domain::dossier::export::{OutsideFacts, bundle_line};
+use motcua_domain::dossier::export::bundle_line;
 use motcua_domain::dossier::{Dossier, Event};
 use sqlx::AnyConnection;
 use std::collections::HashMap;
@@ -207,8 +207,7 @@ impl Store {
                 let mine = events.remove(id).unwrap_or_default();
                 let d = Dossier::replay(&mine)
                     .ok_or_else(|| StoreError::Corrupt(format!("dossier {id}: events")))?;
-                if let Some(line) = bundle_line(&d, &mine, parent.clone(), OutsideFacts::default())
-                {
+                if let Some(line) = bundle_line(&d, &mine, parent.clone()) {
                     let text = serde_json::to_string(&line)
                         .map_err(|e| StoreError::Invalid(e.to_string()))?;
                     each(&text)?;

@@ -156,7 +156,13 @@ pub fn status(lang: Lang, s: motcua_domain::dossier::Status) -> &'static str {
 }
 
 pub fn event(lang: Lang, c: &motcua_domain::dossier::Change) -> &'static str {
-    name(lang, "event", c.kind(), crate::views::label(c))
+    match c {
+        // One kind of event, as many names as facts an outside system confirms.
+        motcua_domain::dossier::Change::Confirmed { fact, .. } => {
+            name(lang, "confirmed", fact.as_str(), fact.label_vi())
+        }
+        _ => name(lang, "event", c.kind(), crate::views::label(c)),
+    }
 }
 
 pub fn level(lang: Lang, l: Option<motcua_domain::procedure::OnlineLevel>) -> &'static str {

@@ -238,6 +238,10 @@ fn every_change() -> Vec<Change> {
             parent_code: None,
             facts: Default::default(),
         },
+        Change::Confirmed {
+            fact: motcua_domain::dossier::outside::Fact::Synced,
+            reference: None,
+        },
     ]
 }
 
@@ -245,6 +249,9 @@ fn every_change() -> Vec<Change> {
 fn event_names_match_the_apis_and_cover_every_kind() {
     let changes = every_change();
     for c in &changes {
+        if let Change::Confirmed { .. } = c {
+            continue;
+        }
         let key = format!("event.{}", c.kind());
         assert_eq!(Lang::Vi.lookup(&key), Some(crate::views::label(c)), "{key}");
         assert_ne!(event(Lang::En, c), crate::views::label(c), "{key}");
@@ -254,6 +261,20 @@ fn event_names_match_the_apis_and_cover_every_kind() {
         .filter(|k| k.starts_with("event."))
         .count();
     assert_eq!(keys, changes.len(), "no event name without its kind");
+    for fact in motcua_domain::dossier::outside::Fact::ALL {
+        let c = Change::Confirmed {
+            fact,
+            reference: None,
+        };
+        let key = format!("confirmed.{}", fact.as_str());
+        assert_eq!(
+            Lang::Vi.lookup(&key),
+            Some(crate::views::label(&c)),
+            "{key}"
+        );
+        assert_eq!(event(Lang::Vi, &c), fact.label_vi());
+        assert_ne!(event(Lang::En, &c), fact.label_vi(), "{key}");
+    }
 }
 
 #[test]

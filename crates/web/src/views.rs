@@ -99,32 +99,7 @@ pub struct TimelineEntry {
 }
 
 pub fn label(c: &Change) -> &'static str {
-    match c {
-        Change::Created { .. } => "Tạo hồ sơ",
-        Change::FormSaved => "Lưu thành phần hồ sơ",
-        Change::Submitted { .. } => "Nộp hồ sơ",
-        Change::Received { .. } => "Tiếp nhận hồ sơ, hẹn trả kết quả",
-        Change::Rejected { .. } => "Từ chối tiếp nhận",
-        Change::Forwarded { .. } => "Chuyển bước xử lý",
-        Change::SentBack { .. } => "Trả lại bước trước",
-        Change::Transferred { .. } => "Chuyển hồ sơ sang đơn vị khác",
-        Change::SupplementRequested { .. } => "Yêu cầu bổ sung hồ sơ",
-        Change::SupplementCompleted { .. } => "Đã bổ sung hồ sơ",
-        Change::PaymentRequested { .. } => "Yêu cầu nộp phí, lệ phí",
-        Change::PaymentCompleted { .. } => "Đã nộp phí, lệ phí",
-        Change::Extended { .. } => "Xin lỗi và hẹn lại ngày trả kết quả",
-        Change::ChildRequested { .. } => "Chuyển liên thông tới cơ quan khác",
-        Change::ChildFinished { .. } => "Nhận kết quả liên thông",
-        Change::Stopped { .. } => "Dừng xử lý",
-        Change::Withdrawn { .. } => "Rút hồ sơ",
-        Change::Completed { .. } => "Đã xử lý xong",
-        Change::Returned { .. } => "Đã trả kết quả",
-        Change::Rated { .. } => "Đánh giá mức độ hài lòng",
-        Change::ComponentFile { .. } => "Đính kèm tệp thành phần hồ sơ",
-        Change::PaperSeen { .. } => "Kiểm tra bản giấy, chưa số hóa",
-        Change::ResultFile { .. } => "Đính kèm tệp văn bản kết quả",
-        Change::Imported { .. } => "Nhập lịch sử hồ sơ từ hệ thống khác",
-    }
+    c.label_vi()
 }
 
 /// The timeline; `public` leaves out who acted and what they wrote.

@@ -70,8 +70,13 @@ pub(super) fn documents_for(d: &Dossier, e: &Event, secret: Option<&str>) -> Opt
 /// in its own inbox; only a unit outside the tree gets an inter-agency handover.
 pub(super) fn outbox_for(d: &Dossier, e: &Event, tree: &UnitTree) -> Vec<OutboxMessage> {
     let mut out = Vec::new();
+    // A confirmation is the portal's own answer (or another system's): sending it back
+    // would only echo it, and an acknowledgement would then ask for another.
     if let Some(status) = d.status.national_code()
-        && !matches!(e.change, Change::Created { .. } | Change::Rated { .. })
+        && !matches!(
+            e.change,
+            Change::Created { .. } | Change::Rated { .. } | Change::Confirmed { .. }
+        )
     {
         let m = Message::NationalPortalSync(PortalSync {
             dossier: e.dossier.clone(),

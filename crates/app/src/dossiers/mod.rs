@@ -8,6 +8,7 @@ pub mod limits;
 mod service;
 
 pub use effects::secret_hash;
+pub(crate) use service::feed_live;
 pub use service::{
     NewDraft, Outcome, Request, Target, allowed, create, execute, execute_all, process_for,
     validate_form,
@@ -56,4 +57,18 @@ pub async fn assistance_code(
         .store
         .create_assistance_code(&account.id, chrono::Utc::now())
         .await?)
+}
+
+/// The applicant's name as forms and the national portal give it: the account's, or the
+/// one the desk recorded for a walk-in applicant.
+pub async fn applicant_name(app: &App, stored: &Stored) -> Option<String> {
+    if let Ok(a) = app.store.account(&stored.state.applicant).await {
+        return Some(a.display_name);
+    }
+    stored
+        .form_data
+        .get("applicant")
+        .and_then(|a| a.get("name"))
+        .and_then(|n| n.as_str())
+        .map(str::to_owned)
 }

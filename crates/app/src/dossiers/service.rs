@@ -303,8 +303,17 @@ pub async fn execute_all(
         } => {
             // What one may not read, one may not change: the same answer as a read.
             let stored = super::readable(app, actor, id).await?;
-            if expected_version.is_some_and(|v| v != stored.state.version) {
-                return Err(AppError::DossierConflict);
+            if let Some(seen) = expected_version
+                && seen != stored.state.version
+            {
+                // An outside confirmation that came since (the portal's acknowledgement)
+                // does not make what the caller saw stale; a change of the work does.
+                let events = app.store.dossier_events(id).await?;
+                if seen > stored.state.version
+                    || !motcua_domain::dossier::outside::seen_still_holds(seen, &events)
+                {
+                    return Err(AppError::DossierConflict);
+                }
             }
             let v = stored.state.version;
             (stored.state, stored.form_data, Vec::new(), v)
@@ -600,7 +609,7 @@ async fn retried(app: &App, actor: &Actor, id: &str) -> Result<Dossier, AppError
 /// Hands the committed dossiers' current bundle lines to the live index. The states are
 /// the ones just committed; only their event histories are read back (a line needs every
 /// event). A failure to read is logged, not returned: the change itself is committed.
-async fn feed_live(app: &App, committed: &[&Dossier]) {
+pub(crate) async fn feed_live(app: &App, committed: &[&Dossier]) {
     for d in committed {
         let Ok(events) = app.store.dossier_events(&d.id).await else {
             tracing::warn!(dossier = %d.id, "could not read a committed dossier back for the index");
@@ -615,9 +624,7 @@ async fn feed_live(app: &App, committed: &[&Dossier]) {
                 .and_then(|p| p.state.code.map(|c| c.to_string()).or(Some(p.state.id))),
             None => None,
         };
-        if let Some(line) =
-            motcua_domain::dossier::export::bundle_line(d, &events, parent, Default::default())
-        {
+        if let Some(line) = motcua_domain::dossier::export::bundle_line(d, &events, parent) {
             app.live.observe(&line);
         }
     }

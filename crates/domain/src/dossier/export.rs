@@ -6,9 +6,9 @@ use crate::procedure::{ApplicantKind, Channel};
 use chrono::{DateTime, SecondsFormat, SubsecRound as _, Utc};
 use serde::{Deserialize, Serialize};
 
-/// Facts the event log does not carry (they come from files, payments, the data store).
-/// Each is false until the part of the system that establishes it exists and says so, or
-/// an imported history states it (`Change::Imported`).
+/// Facts only an outside system establishes (the portal, payments, the data store). Each
+/// is false until that system confirmed it (`Change::Confirmed`) or an imported history
+/// states it (`Change::Imported`); `super::outside::facts` reads them off the events.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct OutsideFacts {
@@ -100,24 +100,22 @@ fn bundle_kind(c: &Change) -> Option<&'static str> {
 
 /// The line for a dossier, or None for one never submitted (a draft is not a dossier yet).
 /// A dossier refused or still waiting at reception has no code of the receipt form; its id
-/// stands in, as the bundle needs a key. An imported history adds the facts and the
-/// foreign parent its source stated.
+/// stands in, as the bundle needs a key. The outside facts are those its events establish
+/// (`super::outside::facts`): confirmed here, or stated by an imported history, whose
+/// foreign parent is kept too.
 pub fn bundle_line(
     d: &Dossier,
     events: &[Event],
     parent_code: Option<String>,
-    facts: OutsideFacts,
 ) -> Option<BundleDossier> {
     let submitted_at = d.submitted_at?;
-    let (parent_code, facts) = match events.iter().find_map(|e| match &e.change {
-        Change::Imported {
-            parent_code, facts, ..
-        } => Some((parent_code, facts)),
-        _ => None,
-    }) {
-        Some((p, f)) => (parent_code.or_else(|| p.clone()), facts.or(*f)),
-        None => (parent_code, facts),
-    };
+    let facts = super::outside::facts(events);
+    let parent_code = parent_code.or_else(|| {
+        events.iter().find_map(|e| match &e.change {
+            Change::Imported { parent_code, .. } => parent_code.clone(),
+            _ => None,
+        })
+    });
     Some(BundleDossier {
         code: d
             .code

@@ -377,7 +377,7 @@ mod tests {
         assert_eq!(d.version, events.len() as i64);
         // The caller maps a parent of ours to its code.
         let parent = parent_id.map(|_| r.parent.clone().unwrap());
-        let out = bundle_line(&d, &events, parent, OutsideFacts::default()).unwrap();
+        let out = bundle_line(&d, &events, parent).unwrap();
         serde_json::to_string(&out).unwrap()
     }
 

@@ -10,6 +10,7 @@ pub mod files;
 pub mod import;
 pub mod limits;
 pub mod model;
+pub mod outside;
 pub mod process;
 pub mod status;
 pub mod transfer;

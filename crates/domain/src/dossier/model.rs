@@ -145,9 +145,51 @@ pub enum Change {
         parent_code: Option<String>,
         facts: super::export::OutsideFacts,
     },
+    /// An outside system confirmed a fact of the dossier (the national portal acknowledged
+    /// it, a payment platform reported the fee paid, …). Recorded only on that system's
+    /// word (`super::outside`); it changes no status, and an officer's command decided
+    /// on the version before it still holds.
+    Confirmed {
+        fact: super::outside::Fact,
+        /// What the outside system answered that identifies its confirmation.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+    },
 }
 
 impl Change {
+    /// What the history shows of the change, in Vietnamese (forms, the national portal's
+    /// progress rows, the pages' default language).
+    pub fn label_vi(&self) -> &'static str {
+        match self {
+            Change::Created { .. } => "Tạo hồ sơ",
+            Change::FormSaved => "Lưu thành phần hồ sơ",
+            Change::Submitted { .. } => "Nộp hồ sơ",
+            Change::Received { .. } => "Tiếp nhận hồ sơ, hẹn trả kết quả",
+            Change::Rejected { .. } => "Từ chối tiếp nhận",
+            Change::Forwarded { .. } => "Chuyển bước xử lý",
+            Change::SentBack { .. } => "Trả lại bước trước",
+            Change::Transferred { .. } => "Chuyển hồ sơ sang đơn vị khác",
+            Change::SupplementRequested { .. } => "Yêu cầu bổ sung hồ sơ",
+            Change::SupplementCompleted { .. } => "Đã bổ sung hồ sơ",
+            Change::PaymentRequested { .. } => "Yêu cầu nộp phí, lệ phí",
+            Change::PaymentCompleted { .. } => "Đã nộp phí, lệ phí",
+            Change::Extended { .. } => "Xin lỗi và hẹn lại ngày trả kết quả",
+            Change::ChildRequested { .. } => "Chuyển liên thông tới cơ quan khác",
+            Change::ChildFinished { .. } => "Nhận kết quả liên thông",
+            Change::Stopped { .. } => "Dừng xử lý",
+            Change::Withdrawn { .. } => "Rút hồ sơ",
+            Change::Completed { .. } => "Đã xử lý xong",
+            Change::Returned { .. } => "Đã trả kết quả",
+            Change::Rated { .. } => "Đánh giá mức độ hài lòng",
+            Change::ComponentFile { .. } => "Đính kèm tệp thành phần hồ sơ",
+            Change::PaperSeen { .. } => "Kiểm tra bản giấy, chưa số hóa",
+            Change::ResultFile { .. } => "Đính kèm tệp văn bản kết quả",
+            Change::Imported { .. } => "Nhập lịch sử hồ sơ từ hệ thống khác",
+            Change::Confirmed { fact, .. } => fact.label_vi(),
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Change::Created { .. } => "created",
@@ -174,6 +216,7 @@ impl Change {
             Change::PaperSeen { .. } => "paper_seen",
             Change::ResultFile { .. } => "result_file",
             Change::Imported { .. } => "imported",
+            Change::Confirmed { .. } => "confirmed",
         }
     }
 }
@@ -371,7 +414,7 @@ impl Dossier {
             Change::Rated { rating, .. } => d.rating = Some(*rating),
             Change::ComponentFile { .. } => d.component_files += 1,
             Change::ResultFile { .. } => d.result_files += 1,
-            Change::PaperSeen { .. } => {}
+            Change::PaperSeen { .. } | Change::Confirmed { .. } => {}
             Change::Imported {
                 appointment_unknown,
                 fee_vnd,

@@ -1,7 +1,7 @@
 //! Files, paper at the desk and the paper intake.
 
 use super::*;
-use crate::dossier::export::{OutsideFacts, bundle_line};
+use crate::dossier::export::bundle_line;
 use crate::dossier::files::Digitisation;
 use crate::procedure::Channel;
 use chrono::Duration;
@@ -216,7 +216,7 @@ fn results_are_attached_by_whoever_may_complete_and_show_in_the_bundle() {
     )
     .unwrap();
     assert_eq!(r.d.result_files, 1);
-    let line = bundle_line(&r.d, &r.events, None, OutsideFacts::default()).unwrap();
+    let line = bundle_line(&r.d, &r.events, None).unwrap();
     assert!(line.result_file);
     assert!(!line.component_files, "no component had a file");
 }

@@ -209,7 +209,7 @@ fn bundle_line_follows_the_events() {
         },
     )
     .unwrap();
-    let line = export::bundle_line(&r.d, &r.events, None, export::OutsideFacts::default()).unwrap();
+    let line = export::bundle_line(&r.d, &r.events, None).unwrap();
     let json = serde_json::to_value(&line).unwrap();
     assert_eq!(json["code"], "000.01.99.H57-250107-0001");
     assert_eq!(json["channel"], "online");
@@ -230,5 +230,5 @@ fn bundle_line_follows_the_events() {
     assert!(text.starts_with(r#"{"code":"000.01.99.H57-250107-0001","procedure":"1.001193","unit":"000.01.99.H57","parent":null,"channel":"online""#), "{text}");
     // A draft is not a dossier of the bundle.
     let (draft, events) = created();
-    assert!(export::bundle_line(&draft, &events, None, export::OutsideFacts::default()).is_none());
+    assert!(export::bundle_line(&draft, &events, None).is_none());
 }

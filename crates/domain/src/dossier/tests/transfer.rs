@@ -70,7 +70,7 @@ fn the_new_unit_starts_over_with_the_same_code_and_appointment() {
     assert_eq!(r.d.status, Status::Completed);
     assert_eq!(Dossier::replay(&r.events).as_ref(), Some(&r.d));
     // The bundle line counts it where it was handled.
-    let line = export::bundle_line(&r.d, &r.events, None, export::OutsideFacts::default()).unwrap();
+    let line = export::bundle_line(&r.d, &r.events, None).unwrap();
     assert_eq!(line.unit, OTHER_COMMUNE);
     assert_eq!(line.code, "000.01.99.H57-250107-0001");
     assert!(line.events.iter().all(|e| e.kind != "transferred"));

@@ -372,13 +372,7 @@ fn refused_problem(p: &Procedure, r: &df::Refused, lang: Lang) -> String {
 
 /// The applicant's name for printed forms: the account's, or the one the desk recorded.
 pub async fn applicant_name(state: &AppState, stored: &motcua_store::dossiers::Stored) -> String {
-    if let Ok(a) = state.app.store.account(&stored.state.applicant).await {
-        return a.display_name;
-    }
-    stored
-        .form_data
-        .get("applicant")
-        .and_then(|a| a.get("name"))
-        .and_then(|n| n.as_str())
-        .map_or_else(|| "Người nộp hồ sơ".to_owned(), str::to_owned)
+    motcua_app::dossiers::applicant_name(&state.app, stored)
+        .await
+        .unwrap_or_else(|| "Người nộp hồ sơ".to_owned())
 }
