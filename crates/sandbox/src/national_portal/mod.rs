@@ -13,7 +13,7 @@
 //! Every answer carries `X-Sandbox: national-portal`.
 
 mod gateway;
-pub mod validate;
+mod validate;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -33,7 +33,7 @@ use tokio::task::JoinHandle;
 use crate::faults::{FaultError, Faults, check_fail_rate};
 use crate::log::RequestLog;
 
-pub use gateway::{Dossier, MAX_PROGRESS_ROWS};
+pub use gateway::MAX_PROGRESS_ROWS;
 
 /// The sandbox's name, as in `motcua sandbox national-portal` and the `X-Sandbox` header.
 pub const NAME: &str = "national-portal";
@@ -174,7 +174,9 @@ impl Drop for Handle {
     }
 }
 
-/// Serves the sandbox on `listener` in a task of the current runtime.
+/// Serves the sandbox on `listener` in a task of the current runtime. `opts` is taken as
+/// given (callers check it with [`Options::validate`]): a fail rate outside 0..=1 acts as
+/// its nearer end, NaN as 0.
 pub async fn start(listener: tokio::net::TcpListener, opts: Options) -> std::io::Result<Handle> {
     let addr = listener.local_addr()?;
     let app = router(opts);
