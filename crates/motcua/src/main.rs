@@ -7,6 +7,7 @@ mod demo;
 mod gen_cmd;
 mod import_dossiers;
 mod index_cmd;
+mod sandbox_cmd;
 mod serve_cmd;
 
 use clap::{Parser, Subcommand};
@@ -58,6 +59,9 @@ enum Command {
     /// The configuration `motcua serve` would run with.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Run a protocol-faithful stand-in for a national system (not the real one).
+    #[command(subcommand)]
+    Sandbox(sandbox_cmd::SandboxCommand),
 }
 
 #[derive(Subcommand)]
@@ -96,6 +100,9 @@ fn main() -> ExitCode {
         Command::Export(args) => runtime()
             .map_err(Into::into)
             .and_then(|rt| rt.block_on(bundle_cmd::export(args))),
+        Command::Sandbox(cmd) => runtime()
+            .map_err(Into::into)
+            .and_then(|rt| rt.block_on(sandbox_cmd::run(cmd))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
