@@ -16,7 +16,7 @@ use motcua_domain::access::Role;
 use motcua_domain::bundle::{
     LineError, check_references, parse_procedures, parse_units, write_lines,
 };
-use motcua_domain::dossier::export::{OutsideFacts, bundle_line};
+use motcua_domain::dossier::export::bundle_line;
 use motcua_domain::dossier::import::{Surroundings, history, parse_record};
 use motcua_domain::dossier::{By, Dossier, Process};
 use motcua_domain::unit::UnitTree;
@@ -109,7 +109,7 @@ fuzz_target!(|input: &[u8]| {
         }
         let d = Dossier::replay(&events).expect("an imported history replays");
         assert_eq!(d.version, events.len() as i64);
-        let out = bundle_line(&d, &events, None, OutsideFacts::default())
+        let out = bundle_line(&d, &events, None)
             .expect("an imported dossier was submitted");
         let json = serde_json::to_string(&out).unwrap();
         let back = parse_record(&json)
