@@ -43,6 +43,8 @@ pub struct Settings {
     pub session_hours: i64,
     /// Login attempts per window and password checks at once.
     pub login: login::LoginLimits,
+    /// The outside systems whose adapter is configured: their facts can be recorded.
+    pub connected: Vec<motcua_domain::dossier::outside::System>,
 }
 
 impl Default for Settings {
@@ -52,6 +54,7 @@ impl Default for Settings {
             max_extensions: 1,
             session_hours: 8,
             login: login::LoginLimits::default(),
+            connected: Vec::new(),
         }
     }
 }

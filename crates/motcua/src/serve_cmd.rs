@@ -20,6 +20,12 @@ pub struct ServeArgs {
     /// Apply pending migrations on PostgreSQL too (SQLite always migrates itself).
     #[arg(long)]
     pub migrate: bool,
+    /// Start the stand-ins for the national systems (`motcua sandbox …`) inside this
+    /// process on free loopback ports and point the adapters at them: a demo shows the
+    /// whole journey, national-portal sync included, without the real systems. Never for
+    /// a province's real data.
+    #[arg(long)]
+    pub sandboxes: bool,
     /// Open the portal in the default browser once the server listens.
     #[arg(long)]
     pub open: bool,
@@ -177,7 +183,13 @@ fn init_logs() {
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     init_logs();
-    let settings = args.settings().context("invalid configuration")?;
+    let mut settings = args.settings().context("invalid configuration")?;
+    // Kept for the life of the server: dropping a handle stops its sandbox.
+    let _sandboxes = if args.sandboxes {
+        Some(start_sandboxes(&mut settings).await?)
+    } else {
+        None
+    };
     for (name, status) in settings.systems() {
         if status != crate::config::SystemStatus::Off {
             tracing::warn!(system = name, "{status}");
@@ -234,7 +246,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     );
     // One stop signal for the server and the outbox worker: both finish what they hold.
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let worker = motcua_integrations::Worker::new(store.clone(), settings.worker_config()?);
+    let worker =
+        motcua_integrations::Worker::new(store.clone(), settings.worker_config(&state.app)?);
     let worker = tokio::spawn(worker.run(stopped.clone()));
     tokio::spawn(async move {
         let _ = tokio::signal::ctrl_c().await;
@@ -268,6 +281,36 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let _ = worker.await;
     store.close().await;
     Ok(())
+}
+
+/// The province's unit code at the national portal in the demo (Huế).
+const SANDBOX_AGENCY: &str = "000.00.00.H57";
+
+/// Starts every sandbox this version has and points its adapter at it.
+async fn start_sandboxes(
+    settings: &mut Settings,
+) -> anyhow::Result<Vec<motcua_sandbox::national_portal::Handle>> {
+    use motcua_sandbox::national_portal as np;
+    let opts = np::Options::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let portal = np::start(listener, opts.clone()).await?;
+    let url = portal.url();
+    println!(
+        "Sandbox Cổng DVCQG (bản mô phỏng, không phải hệ thống thật): {url} — nhật ký: {url}/_sandbox/log"
+    );
+    let p = &mut settings.national_portal;
+    p.url = Some(url.parse().map_err(|e| anyhow::anyhow!("{e}"))?);
+    p.username = Some(opts.username.clone());
+    p.password = Some(Secret::new(opts.password.clone()));
+    p.agency = Some(SANDBOX_AGENCY.to_owned());
+    p.auth_path = "/login".to_owned();
+    p.service_path = "/service".to_owned();
+    settings
+        .outbox
+        .targets
+        .remove(motcua_app::outbox::NATIONAL_PORTAL_SYNC);
+    settings.validate()?;
+    Ok(vec![portal])
 }
 
 /// Whether people reach the server over HTTPS (see `--public-url`): then cookies are Secure

@@ -64,6 +64,8 @@ pub struct Config {
     /// The bearer token that opens `/readyz` and `/metrics` on the public listener; without
     /// one they answer 404 there (see `serve_ops` for a listener of their own).
     pub ops_token: Option<String>,
+    /// The outside systems whose adapter is configured; handed to the app.
+    pub connected: Vec<motcua_domain::dossier::outside::System>,
 }
 
 /// Every setting but the ops token, which shows only whether it is set.
@@ -84,6 +86,7 @@ impl std::fmt::Debug for Config {
             .field("idle_timeout", &self.idle_timeout)
             .field("max_connections", &self.max_connections)
             .field("ops_token", &self.ops_token.as_ref().map(|_| "***"))
+            .field("connected", &self.connected)
             .finish()
     }
 }
@@ -105,6 +108,7 @@ impl Default for Config {
             idle_timeout: std::time::Duration::from_secs(60),
             max_connections: 1024,
             ops_token: None,
+            connected: Vec::new(),
         }
     }
 }
@@ -138,6 +142,7 @@ impl AppState {
             max_extensions: config.max_extensions,
             session_hours: config.session_hours,
             login: config.login.clone(),
+            connected: config.connected.clone(),
         };
         let app = motcua_app::App::load(store, files, settings).await?;
         Ok(Self::new(app, config))

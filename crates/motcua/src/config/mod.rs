@@ -10,7 +10,7 @@ mod values;
 
 pub use check::report;
 pub use load::{ConfigError, load};
-pub use systems::{Eid, Linked, Mail, Payment, Sms, SystemStatus, Zalo};
+pub use systems::{Eid, Linked, Mail, NationalPortal, Payment, Sms, SystemStatus, Zalo};
 pub use values::{DatabaseUrl, Secret, WebUrl};
 
 use serde::{Deserialize, Serialize};
@@ -29,7 +29,7 @@ pub struct Settings {
     pub login: Login,
     pub warnings: Warnings,
     pub outbox: Outbox,
-    pub national_portal: Linked,
+    pub national_portal: NationalPortal,
     pub payment: Payment,
     pub eid: Eid,
     pub data_store: Linked,
@@ -371,6 +371,37 @@ impl Settings {
                 reason: format!("{from:?} is not an e-mail address"),
             });
         }
+        let np = &self.national_portal;
+        if np.url.is_some() {
+            for (key, missing) in [
+                ("national_portal.username", np.username.is_none()),
+                ("national_portal.password", np.password.is_none()),
+                ("national_portal.agency", np.agency.is_none()),
+            ] {
+                if missing {
+                    return Err(ConfigError::Invalid {
+                        key: key.to_owned(),
+                        reason: "is needed when national_portal.url is set".to_owned(),
+                    });
+                }
+            }
+            if o.targets
+                .contains_key(motcua_app::outbox::NATIONAL_PORTAL_SYNC)
+            {
+                return Err(ConfigError::Invalid {
+                    key: "outbox.targets.\"national_portal.sync\"".to_owned(),
+                    reason: "the national portal's adapter takes these messages when national_portal.url is set; remove one".to_owned(),
+                });
+            }
+        }
+        if let Some(agency) = &np.agency
+            && motcua_domain::UnitCode::parse(agency).is_err()
+        {
+            return Err(ConfigError::Invalid {
+                key: "national_portal.agency".to_owned(),
+                reason: format!("{agency:?} is not a unit code such as 000.00.00.H57"),
+            });
+        }
         if self.mail.url.is_some() && self.mail.from.is_none() {
             return Err(ConfigError::Invalid {
                 key: "mail.from".to_owned(),
@@ -383,7 +414,13 @@ impl Settings {
     /// The outside systems of `spec/integrations.md`, each with whether it is on.
     pub fn systems(&self) -> [(&'static str, SystemStatus); 9] {
         [
-            ("national_portal", self.national_portal.url.as_ref().into()),
+            (
+                "national_portal",
+                self.national_portal
+                    .url
+                    .as_ref()
+                    .map_or(SystemStatus::Off, |u| SystemStatus::On(u.to_string())),
+            ),
             ("payment", self.payment.url.as_ref().into()),
             ("eid", self.eid.url.as_ref().into()),
             ("data_store", self.data_store.url.as_ref().into()),
@@ -414,12 +451,22 @@ impl Settings {
             idle_timeout: std::time::Duration::from_secs(s.idle_timeout_seconds),
             max_connections: s.max_connections,
             ops_token: self.ops.token.as_ref().map(|t| t.expose().to_owned()),
+            connected: self
+                .national_portal
+                .url
+                .iter()
+                .map(|_| motcua_domain::dossier::outside::System::NationalPortal)
+                .collect(),
         }
     }
 
-    pub fn worker_config(&self) -> Result<motcua_integrations::WorkerConfig, reqwest::Error> {
+    pub fn worker_config(
+        &self,
+        app: &motcua_app::App,
+    ) -> Result<motcua_integrations::WorkerConfig, reqwest::Error> {
         let o = &self.outbox;
-        motcua_integrations::WorkerConfig {
+        let timeout = std::time::Duration::from_secs(o.timeout_seconds);
+        let mut config = motcua_integrations::WorkerConfig {
             batch: o.batch,
             lease: chrono::Duration::seconds(o.lease_seconds),
             backoff: motcua_integrations::Backoff {
@@ -432,8 +479,35 @@ impl Settings {
         }
         .with_webhooks(
             o.targets.iter().map(|(t, u)| (t.clone(), u.url().clone())),
-            std::time::Duration::from_secs(o.timeout_seconds),
-        )
+            timeout,
+        )?;
+        if let Some(portal) = self.portal_config(timeout) {
+            let adapter =
+                motcua_integrations::national_portal::NationalPortal::new(app.clone(), portal)?;
+            config.destinations.insert(
+                motcua_app::outbox::NATIONAL_PORTAL_SYNC.to_owned(),
+                std::sync::Arc::new(adapter),
+            );
+        }
+        Ok(config)
+    }
+
+    /// The national portal adapter's settings, when `[national_portal]` is complete
+    /// (`validate` refuses a url without the rest).
+    pub fn portal_config(
+        &self,
+        timeout: std::time::Duration,
+    ) -> Option<motcua_integrations::national_portal::PortalConfig> {
+        let np = &self.national_portal;
+        Some(motcua_integrations::national_portal::PortalConfig {
+            url: np.url.as_ref()?.url().clone(),
+            auth_path: np.auth_path.clone(),
+            service_path: np.service_path.clone(),
+            username: np.username.clone()?,
+            password: np.password.as_ref()?.expose().to_owned(),
+            agency: np.agency.clone()?,
+            timeout,
+        })
     }
 }
 

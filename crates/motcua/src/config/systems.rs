@@ -1,6 +1,7 @@
-//! The outside systems of `spec/integrations.md`. This version has no adapter for any of
-//! them: their settings are read and checked so that a deployment can be prepared, and
-//! `config check` says plainly that nothing is sent.
+//! The outside systems of `spec/integrations.md`. The national portal has its adapter
+//! (`motcua_integrations::national_portal`); the others' settings are read and checked so
+//! that a deployment can be prepared, and `config check` says plainly that nothing is sent
+//! to them.
 
 use super::values::{Secret, SmtpUrl, WebUrl};
 use serde::{Deserialize, Serialize};
@@ -13,6 +14,35 @@ use serde::{Deserialize, Serialize};
 pub struct Linked {
     pub url: Option<WebUrl>,
     pub token: Option<Secret>,
+}
+
+/// The national portal's sync gateway (`docs/national-portal.md`): its base address, the
+/// account the portal issued to the province, and the province's unit code there.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NationalPortal {
+    pub url: Option<WebUrl>,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    /// `madonvi`: the province's unit code (e.g. `000.00.00.H57`).
+    pub agency: Option<String>,
+    /// The login call, below `url`.
+    pub auth_path: String,
+    /// Every service call, below `url`.
+    pub service_path: String,
+}
+
+impl Default for NationalPortal {
+    fn default() -> Self {
+        Self {
+            url: None,
+            username: None,
+            password: None,
+            agency: None,
+            auth_path: "/login".to_owned(),
+            service_path: "/service".to_owned(),
+        }
+    }
 }
 
 /// The national payment platform: the partner code (`MaDoiTac`) and the secret its
@@ -64,11 +94,13 @@ pub struct Zalo {
     pub app_secret: Option<Secret>,
 }
 
-/// Whether a system is on. There is no "connected" state: no adapter exists yet.
+/// Whether a system is on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SystemStatus {
     /// No `url`: the system is not used.
     Off,
+    /// Its adapter sends to this address.
+    On(String),
     /// A `url` is set, but this version has no adapter: nothing is sent to it.
     NoAdapter(String),
 }
@@ -83,6 +115,7 @@ impl std::fmt::Display for SystemStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Off => f.write_str("off (no url)"),
+            Self::On(url) => write!(f, "on: {url}"),
             Self::NoAdapter(url) => write!(
                 f,
                 "url set ({url}), but this version has no adapter for it: nothing is sent"

@@ -100,10 +100,45 @@ async fn the_app_runs_with_the_settings() {
     assert_eq!(app.session_hours, 5);
     assert_eq!(app.login.per_user, 4);
     assert!(!state.config.secure_cookies && !state.config.hsts);
-    let w = s.worker_config().unwrap();
+    let w = s.worker_config(&state.app).unwrap();
     assert_eq!(w.backoff.max, chrono::Duration::hours(1));
     assert_eq!(w.idle, std::time::Duration::from_secs(1));
     assert_eq!(w.max_attempts, 12);
+    assert!(state.config.connected.is_empty());
+    assert!(
+        !w.destinations
+            .contains_key(motcua_app::outbox::NATIONAL_PORTAL_SYNC)
+    );
+    // A complete [national_portal] puts its adapter in the worker and tells the pages.
+    s.national_portal.url = Some("http://127.0.0.1:9/dvcqg".parse().unwrap());
+    s.national_portal.username = Some("hue".into());
+    s.national_portal.password = Some(super::values::Secret::new("pw"));
+    s.national_portal.agency = Some("000.00.00.H57".into());
+    s.validate().unwrap();
+    let w = s.worker_config(&state.app).unwrap();
+    assert!(
+        w.destinations
+            .contains_key(motcua_app::outbox::NATIONAL_PORTAL_SYNC)
+    );
+    assert_eq!(
+        s.web_config(false).connected,
+        vec![motcua_domain::dossier::outside::System::NationalPortal]
+    );
+}
+
+#[test]
+fn a_national_portal_needs_its_account_and_a_unit_code() {
+    let mut s = Settings::default();
+    s.national_portal.url = Some("https://lgsp.hue.gov.vn/dvcqg".parse().unwrap());
+    let e = s.validate().unwrap_err().to_string();
+    assert!(e.starts_with("national_portal."), "{e}");
+    s.national_portal.username = Some("hue".into());
+    s.national_portal.password = Some(super::values::Secret::new("pw"));
+    s.national_portal.agency = Some("H57 not a code".into());
+    let e = s.validate().unwrap_err().to_string();
+    assert!(e.starts_with("national_portal.agency"), "{e}");
+    s.national_portal.agency = Some("000.00.00.H57".into());
+    s.validate().unwrap();
 }
 
 #[test]

@@ -11,7 +11,6 @@ use std::fmt;
 pub struct Secret(String);
 
 impl Secret {
-    #[cfg(test)]
     pub fn new(s: impl Into<String>) -> Self {
         Self(s.into())
     }
