@@ -139,7 +139,7 @@ impl Message {
 
 /// What went wrong with a dead letter, in terms an operator can act on. Read from the
 /// error text the deliverer keeps (`last_error`), whose first word says which it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
     /// The receiver could not be reached (connection refused, DNS, TLS).
     Unreachable,
@@ -153,6 +153,12 @@ pub enum Failure {
     Refused(u16),
     /// The stored row is not a message this version knows (unknown topic, bad payload).
     Unreadable,
+    /// The national portal answered with an error code of its protocol, and its message
+    /// (the portal's own words, e.g. which field it refused).
+    Portal {
+        code: i64,
+        message: String,
+    },
     Other,
 }
 
@@ -166,6 +172,18 @@ impl Failure {
                 Ok(c @ 400..=499) => Self::Refused(c),
                 Ok(c) => Self::ReceiverError(c),
                 Err(_) => Self::Other,
+            };
+        }
+        if head == "portal"
+            && let Some((code, message)) = last_error
+                .get(head.len() + 1..)
+                .and_then(|rest| rest.trim().strip_prefix("error_code "))
+                .and_then(|rest| rest.split_once(':'))
+            && let Ok(code) = code.trim().parse::<i64>()
+        {
+            return Self::Portal {
+                code,
+                message: message.trim().to_owned(),
             };
         }
         match head {
@@ -273,5 +291,17 @@ mod tests {
             Failure::Unreadable
         );
         assert_eq!(Failure::of("something else"), Failure::Other);
+        assert_eq!(
+            Failure::of("portal: error_code -2: MaTTHC: \"1.004194\" không có"),
+            Failure::Portal {
+                code: -2,
+                message: "MaTTHC: \"1.004194\" không có".into()
+            }
+        );
+        // Not the portal's answer: nothing of it is shown.
+        assert_eq!(
+            Failure::of("portal: record does not serialise: key must be a string"),
+            Failure::Other
+        );
     }
 }

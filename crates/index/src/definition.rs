@@ -5,6 +5,7 @@
 //! is refused at load.
 
 use motcua_calendar::{DurationUnit, TimeLimit};
+use motcua_domain::dossier::outside::Fact;
 use serde::Deserialize;
 use std::collections::HashSet;
 
@@ -36,6 +37,38 @@ pub enum MetricKind {
     SyncedWithDvcqgPersonalStorage,
     CitizenDataConnectedDossier,
     CitizenDataConnectedFormality,
+}
+
+impl MetricKind {
+    /// The outside facts (`spec/integrations.md`) the metric reads: those only an outside
+    /// system can confirm, so that a page can say which system feeds it. ONLINE_DOSSIERS
+    /// reads `synced` through DOSSIER_SYNC's ratio; DOSSIER_RECEIVING_SATISFACTION counts
+    /// a dossier with a petition against it.
+    pub fn outside_facts(self) -> &'static [Fact] {
+        use MetricKind as K;
+        match self {
+            K::DossierSync | K::OnlineDossiers => &[Fact::Synced],
+            K::PaymentDossiers | K::PaymentProceduresUsed => &[Fact::PaidOnline],
+            K::DossierReceivingSatisfaction => &[Fact::Complained],
+            K::ReusedDigitizedData => &[Fact::ReusedComponent],
+            K::SyncedWithDvcqgPersonalStorage => &[Fact::FromDataStore, Fact::ResultToDataStore],
+            K::CitizenDataConnectedDossier | K::CitizenDataConnectedFormality => {
+                &[Fact::CitizenData]
+            }
+            K::PublishOnTime
+            | K::PublicUpdateOnTime
+            | K::PublicContentFull
+            | K::ProgressOnTime
+            | K::OnlineProcedures
+            | K::OnlineServicesUsed
+            | K::PaymentProceduresFeeData
+            | K::PetitionProcessingOnTime
+            | K::PetitionHandlingSatisfaction
+            | K::OriginalResultAvailable
+            | K::SoHoaGiayToGiaiQuyet
+            | K::ElectronicCertifiedCopy => &[],
+        }
+    }
 }
 
 /// Score of a metric whose denominator is empty.
@@ -257,6 +290,22 @@ mod tests {
         assert_eq!(d.rating(4999), "Yếu");
         let od = d.metrics().find(|m| m.code == "ONLINE_DOSSIERS").unwrap();
         assert_eq!(od.full_at, Some(500));
+    }
+
+    #[test]
+    fn every_outside_fact_feeds_a_metric_and_the_sync_feeds_two() {
+        let d = Definition::from_json(DEFAULT_JSON).unwrap();
+        let read: HashSet<Fact> = d
+            .metrics()
+            .flat_map(|m| m.kind.outside_facts().iter().copied())
+            .collect();
+        assert_eq!(read, Fact::ALL.into_iter().collect::<HashSet<_>>());
+        let synced: Vec<&str> = d
+            .metrics()
+            .filter(|m| m.kind.outside_facts().contains(&Fact::Synced))
+            .map(|m| m.code.as_str())
+            .collect();
+        assert_eq!(synced, ["DOSSIER_SYNC", "ONLINE_DOSSIERS"]);
     }
 
     #[test]

@@ -40,6 +40,11 @@ pub struct NationalPortalArgs {
     /// Makes the --fail-rate failures the same on every run.
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+    /// The national catalogue: a bundle's procedures.jsonl, or one procedure code a line.
+    /// Records of other procedures are refused, as the portal refuses a procedure it does
+    /// not publish. Without it every well-formed code is accepted.
+    #[arg(long, value_name = "FILE")]
+    pub catalogue: Option<std::path::PathBuf>,
 }
 
 pub async fn run(cmd: SandboxCommand) -> anyhow::Result<()> {
@@ -70,7 +75,44 @@ pub fn options(args: &NationalPortalArgs) -> anyhow::Result<Options> {
         password: args.password.clone(),
         session_ttl: Duration::from_secs(args.session_ttl),
         seed: args.seed,
+        catalogue: match &args.catalogue {
+            Some(path) => Some(
+                read_catalogue(
+                    &std::fs::read_to_string(path)
+                        .with_context(|| format!("cannot read {}", path.display()))?,
+                )
+                .with_context(|| format!("in {}", path.display()))?,
+            ),
+            None => None,
+        },
     })
+}
+
+/// The procedure codes of a catalogue file: each line a JSON object with a `code` (a
+/// bundle's procedures.jsonl) or a bare code; blank lines and `#` comments are skipped.
+fn read_catalogue(text: &str) -> anyhow::Result<std::collections::BTreeSet<String>> {
+    let mut codes = std::collections::BTreeSet::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let code = if line.starts_with('{') {
+            let v: serde_json::Value =
+                serde_json::from_str(line).with_context(|| format!("line {}", n + 1))?;
+            match v.get("code").and_then(serde_json::Value::as_str) {
+                Some(c) => c.to_owned(),
+                None => bail!("line {}: no \"code\" in the procedure", n + 1),
+            }
+        } else {
+            line.to_owned()
+        };
+        codes.insert(code);
+    }
+    if codes.is_empty() {
+        bail!("no procedure codes: the sandbox would refuse every record");
+    }
+    Ok(codes)
 }
 
 /// What the sandbox will do wrong on purpose, in words.
@@ -87,6 +129,9 @@ fn faults(opts: &Options) -> String {
     }
     if !opts.latency.is_zero() {
         parts.push(format!("{} ms latency", opts.latency.as_millis()));
+    }
+    if let Some(c) = &opts.catalogue {
+        parts.push(format!("only the {} procedures of the catalogue", c.len()));
     }
     if let Some(seed) = opts.seed {
         parts.push(format!("seed {seed}"));
@@ -151,6 +196,21 @@ mod tests {
         );
         assert_eq!((o.username, o.password), (d.username, d.password));
         assert_eq!(faults(&parse(&[]).unwrap()), "none");
+    }
+
+    #[test]
+    fn a_catalogue_reads_bundle_lines_or_bare_codes() {
+        let codes = read_catalogue(
+            "{\"code\":\"1.001193\",\"name\":\"Đăng ký khai sinh\"}\n# comment\n\n2.002621\n",
+        )
+        .unwrap();
+        assert_eq!(
+            codes.into_iter().collect::<Vec<_>>(),
+            ["1.001193", "2.002621"]
+        );
+        let e = read_catalogue("1.001193\n{\"name\":\"x\"}\n").unwrap_err();
+        assert!(e.to_string().contains("line 2"), "{e}");
+        assert!(read_catalogue("# nothing\n").is_err());
     }
 
     #[test]

@@ -18,6 +18,7 @@ use super::effects::{documents_for, new_secret, outbox_for};
 
 /// What a caller asks for, before the service fills in what only it can know (the code, the
 /// appointment, the moved due date).
+#[derive(Clone)]
 pub enum Request {
     /// Save a draft's components (save and resume).
     SaveForm {
@@ -284,10 +285,46 @@ async fn prepare(
     })
 }
 
+/// How often a command on a stored dossier is tried when its commit lost a race.
+const ATTEMPTS: usize = 3;
+
 /// Executes commands one after the other, each against the state the previous one left,
 /// and commits every event with the rows of the `files` they name in one transaction:
 /// all or nothing (a desk intake with its scans and its receipt, a result with its file).
+///
+/// An outside system's confirmation can land between reading the dossier and committing
+/// (the portal's acknowledgement arrives at any moment): the commit then fails on the
+/// version, and the command is tried again on the dossier as it now stands. The version
+/// the caller saw is checked again on each try, so a real change by someone else is still
+/// a conflict.
 pub async fn execute_all(
+    app: &App,
+    actor: &Actor,
+    target: Target<'_>,
+    reqs: Vec<Request>,
+    files: Vec<NewFile>,
+) -> Result<Outcome, AppError> {
+    let Target::Stored {
+        id,
+        expected_version,
+    } = target
+    else {
+        return execute_once(app, actor, target, reqs, files).await;
+    };
+    let mut attempt = 1;
+    loop {
+        let target = Target::Stored {
+            id,
+            expected_version,
+        };
+        match execute_once(app, actor, target, reqs.clone(), files.clone()).await {
+            Err(AppError::DossierConflict) if attempt < ATTEMPTS => attempt += 1,
+            other => return other,
+        }
+    }
+}
+
+async fn execute_once(
     app: &App,
     actor: &Actor,
     target: Target<'_>,

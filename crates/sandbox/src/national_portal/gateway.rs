@@ -1,7 +1,7 @@
 //! What the gateway does with a request once it has one: sessions, the two services and
 //! the dossiers they leave behind. No HTTP here; `mod.rs` carries bytes in and out.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 use rand::{Rng, distributions::Alphanumeric};
@@ -34,6 +34,9 @@ pub struct Gateway {
     username: String,
     password: String,
     session_ttl: Duration,
+    /// The procedures of the national catalogue (CSDL quốc gia về TTHC), when the sandbox
+    /// was given them: the portal keeps dossiers of published procedures only.
+    catalogue: Option<BTreeSet<String>>,
     sessions: HashMap<String, Instant>,
     /// Ordered by code, so that the sandbox's listing is stable.
     dossiers: BTreeMap<String, Dossier>,
@@ -48,11 +51,17 @@ fn invalid(e: &Invalid) -> Value {
 }
 
 impl Gateway {
-    pub fn new(username: String, password: String, session_ttl: Duration) -> Self {
+    pub fn new(
+        username: String,
+        password: String,
+        session_ttl: Duration,
+        catalogue: Option<BTreeSet<String>>,
+    ) -> Self {
         Gateway {
             username,
             password,
             session_ttl,
+            catalogue,
             sessions: HashMap::new(),
             dossiers: BTreeMap::new(),
         }
@@ -143,7 +152,7 @@ impl Gateway {
         let at = |i: usize| (records.len() > 1).then(|| format!("data[{i}]"));
         let mut codes = Vec::with_capacity(records.len());
         for (i, r) in records.iter().enumerate() {
-            match validate::record(r) {
+            match validate::record(r).and_then(|code| self.published(r).map(|()| code)) {
                 Ok(code) => codes.push(code),
                 Err(e) => return invalid(&within(e, at(i))),
             }
@@ -175,6 +184,21 @@ impl Gateway {
             "Đồng bộ hồ sơ thành công"
         };
         answer(OK, format!("{done} ({} hồ sơ)", records.len()))
+    }
+
+    /// Whether the record's procedure is in the national catalogue (any well-formed code
+    /// is, when the sandbox was not given one).
+    fn published(&self, record: &Value) -> Result<(), Invalid> {
+        let code = record.get("MaTTHC").and_then(Value::as_str).unwrap_or("");
+        match &self.catalogue {
+            Some(known) if !known.contains(code) => Err(Invalid::new(
+                "MaTTHC",
+                format!(
+                    "thủ tục \"{code}\" không có trong Cơ sở dữ liệu quốc gia về thủ tục hành chính"
+                ),
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// `CapNhatTienDoHoSoMC`: at most ten rows, each for a dossier the portal holds;

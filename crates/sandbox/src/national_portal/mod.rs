@@ -15,6 +15,7 @@
 mod gateway;
 mod validate;
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -57,6 +58,10 @@ pub struct Options {
     pub session_ttl: Duration,
     /// Makes the `fail_rate` draws repeatable.
     pub seed: Option<u64>,
+    /// The procedure codes of the national catalogue; a record of any other procedure is
+    /// refused (`-2` on `MaTTHC`), as the portal refuses a procedure it does not publish.
+    /// None accepts every well-formed code.
+    pub catalogue: Option<BTreeSet<String>>,
 }
 
 impl Default for Options {
@@ -69,6 +74,7 @@ impl Default for Options {
             password: "sandbox".to_owned(),
             session_ttl: Duration::from_secs(1800),
             seed: None,
+            catalogue: None,
         }
     }
 }
@@ -84,6 +90,7 @@ impl fmt::Debug for Options {
             .field("password", &crate::log::MASK)
             .field("session_ttl", &self.session_ttl)
             .field("seed", &self.seed)
+            .field("catalogue", &self.catalogue.as_ref().map(BTreeSet::len))
             .finish()
     }
 }
@@ -112,7 +119,12 @@ fn lock(s: &Shared) -> MutexGuard<'_, Sandbox> {
 /// The sandbox's routes over fresh state; `down_for` counts from this call.
 pub fn router(opts: Options) -> Router {
     let state: Shared = Arc::new(Mutex::new(Sandbox {
-        gateway: gateway::Gateway::new(opts.username, opts.password, opts.session_ttl),
+        gateway: gateway::Gateway::new(
+            opts.username,
+            opts.password,
+            opts.session_ttl,
+            opts.catalogue,
+        ),
         faults: Faults::new(
             opts.fail_rate,
             opts.latency,

@@ -188,3 +188,27 @@ async fn a_refusal_is_repeatable() {
     assert_eq!(a["error_code"], -2);
     assert_eq!(a, b);
 }
+
+#[tokio::test]
+async fn a_catalogue_refuses_a_procedure_it_does_not_publish() {
+    let p = crate::portal(motcua_sandbox::national_portal::Options {
+        catalogue: Some(["1.001193".to_owned()].into()),
+        ..Default::default()
+    })
+    .await;
+    let s = p.login().await;
+    let a = p
+        .sync(
+            &s,
+            "False",
+            &[with(record(&code(1)), json!({"MaTTHC": "1.004194"}))],
+        )
+        .await;
+    assert_eq!(a["error_code"], -2, "{a}");
+    let m = a["message"].as_str().unwrap();
+    assert!(m.starts_with("MaTTHC: ") && m.contains("1.004194"), "{m}");
+    assert!(p.dossier(&code(1)).await.is_none(), "nothing kept");
+    // A published procedure goes through.
+    let a = p.sync(&s, "False", &[record(&code(1))]).await;
+    assert_eq!(a["error_code"], 0, "{a}");
+}

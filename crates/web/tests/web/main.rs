@@ -22,6 +22,7 @@ mod index_snapshot;
 mod limits;
 mod live_follows;
 mod monitor;
+mod national_portal;
 mod net;
 mod pages;
 mod pages_dossiers;

@@ -32,6 +32,14 @@ pub struct DeadView {
     dead_at: String,
 }
 
+/// A dossier whose record the national portal refused, waiting for someone to put it right.
+pub struct RefusedView {
+    id: String,
+    code: String,
+    why: String,
+    since: String,
+}
+
 pub struct TopicView {
     topic: String,
     label: &'static str,
@@ -47,6 +55,10 @@ struct OutboxPage {
     fb: Feedback,
     rows: Vec<DeadView>,
     topics: Vec<TopicView>,
+    refused: Vec<RefusedView>,
+    on_portal: i64,
+    /// Whether the national portal's adapter is configured at all.
+    portal_connected: bool,
 }
 
 #[derive(Deserialize)]
@@ -72,6 +84,7 @@ fn reason(lang: Lang, last_error: Option<&str>) -> String {
         Failure::ReceiverError(c) => lang.f("admin.outbox.why.receiver_error", c),
         Failure::Refused(c) => lang.f("admin.outbox.why.refused", c),
         Failure::Unreadable => lang.t("admin.outbox.why.unreadable").into(),
+        Failure::Portal { code, message } => lang.f2("admin.outbox.why.portal", code, message),
         Failure::Other => lang.t("admin.outbox.why.other").into(),
     }
 }
@@ -83,6 +96,16 @@ pub async fn show(
 ) -> Result<Response, ApiError> {
     let lang = a.lang;
     let dead = outbox::dead_letters(&state.app, &a.actor, SHOWN).await?;
+    let (refused, portal) = motcua_app::national_portal::queue(&state.app, &a.actor, SHOWN).await?;
+    let refused = refused
+        .into_iter()
+        .map(|s| RefusedView {
+            since: s.refused_at.map(when).unwrap_or_default(),
+            why: s.refused.unwrap_or_default(),
+            code: s.ma_ho_so,
+            id: s.dossier_id,
+        })
+        .collect();
     let mut topics: Vec<TopicView> = Vec::new();
     for d in &dead {
         match topics.iter_mut().find(|t| t.topic == d.topic) {
@@ -121,6 +144,12 @@ pub async fn show(
         fb,
         rows,
         topics,
+        refused,
+        on_portal: portal.on_portal,
+        portal_connected: state
+            .config
+            .connected
+            .contains(&motcua_domain::dossier::outside::System::NationalPortal),
         user: a.nav,
         csrf: a.csrf,
     };

@@ -96,6 +96,54 @@ pub struct MetricRow {
     pub score: String,
     pub max: u32,
     pub drills: Vec<Drill>,
+    /// Which outside system confirms the facts the metric reads, and whether this
+    /// deployment is connected to it: a low score explains itself.
+    pub source: Option<Source>,
+}
+
+pub struct Source {
+    pub text: String,
+    pub connected: bool,
+}
+
+/// The outside systems behind a metric, said plainly (None for a metric motcua's own
+/// records decide).
+fn source(
+    lang: Lang,
+    kind: Option<motcua_index::definition::MetricKind>,
+    connected: &[motcua_domain::dossier::outside::System],
+) -> Option<Source> {
+    let mut systems: Vec<motcua_domain::dossier::outside::System> = Vec::new();
+    for f in kind?.outside_facts() {
+        if !systems.contains(&f.system()) {
+            systems.push(f.system());
+        }
+    }
+    systems.first()?;
+    let all_on = systems.iter().all(|s| connected.contains(s));
+    let names = systems
+        .iter()
+        .map(|s| lang.t(system_key(*s)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(Source {
+        text: if all_on {
+            lang.f("monitor.source.connected", names)
+        } else {
+            lang.f("monitor.source.not_connected", names)
+        },
+        connected: all_on,
+    })
+}
+
+fn system_key(s: motcua_domain::dossier::outside::System) -> &'static str {
+    use motcua_domain::dossier::outside::System as S;
+    match s {
+        S::NationalPortal => "system.national_portal",
+        S::Payment => "system.payment",
+        S::Eid => "system.eid",
+        S::DataStore => "system.data_store",
+    }
 }
 
 pub struct GroupRow {
@@ -214,6 +262,11 @@ pub async fn unit_page(
                 .metrics
                 .iter()
                 .map(|m| MetricRow {
+                    source: source(
+                        lang,
+                        def.metrics().find(|d| d.code == m.code).map(|d| d.kind),
+                        &state.config.connected,
+                    ),
                     code: m.code.clone(),
                     name: metric_name(&m.code),
                     numerator: m.numerator,

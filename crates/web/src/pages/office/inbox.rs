@@ -276,6 +276,7 @@ struct OfficePage {
     timeline: Vec<TimelineRow>,
     docs: Vec<DocRow>,
     files: crate::pages::office::desk_files::FilesPanel,
+    portal: crate::pages::office::portal_sync::PortalView,
 }
 
 impl OfficePage {
@@ -310,6 +311,7 @@ pub(crate) async fn page(
         timeline: dossier_view::timeline(state, &events, true, lang).await,
         docs: dossier_view::documents(&state.app.store.documents(&d.id).await?, lang),
         files: crate::pages::office::desk_files::panel(state, actor, d, &events, lang).await?,
+        portal: crate::pages::office::portal_sync::view(state, actor, d, &events, lang).await?,
     };
     Ok(render(&page, status))
 }

@@ -10,6 +10,7 @@ pub(crate) mod desk_sheet;
 pub(crate) mod dossier_view;
 pub(crate) mod inbox;
 pub(crate) mod names;
+pub(crate) mod portal_sync;
 
 use crate::AppState;
 use axum::Router;

@@ -19,6 +19,9 @@ pub struct App {
     pub db: TestDb,
     /// The file store's folder, removed with the app.
     pub files: tempfile::TempDir,
+    /// The application the server runs, for the parts of the system that run beside it
+    /// (the outbox worker and its adapters).
+    pub app: motcua_app::App,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -192,6 +195,7 @@ pub async fn spawn_with(configure: impl FnOnce(&mut motcua_web::Config)) -> App 
         .await
         .unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let app = state.app.clone();
     tokio::spawn(motcua_web::serve(listener, state, async {
         let _ = rx.await;
     }));
@@ -199,6 +203,7 @@ pub async fn spawn_with(configure: impl FnOnce(&mut motcua_web::Config)) -> App 
         base: format!("http://{addr}"),
         db,
         files,
+        app,
         _shutdown: tx,
     }
 }
