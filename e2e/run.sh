@@ -60,7 +60,7 @@ ready() {
 # Starts the server on a port the kernel picks, and sets base_url once /readyz answers.
 start_server() {
   local database="$1" log="$2"
-  "$bin" serve --demo --listen 127.0.0.1:0 --database "$database" >"$log" 2>"$log.err" &
+  "$bin" serve --demo --sandboxes --listen 127.0.0.1:0 --database "$database" >"$log" 2>"$log.err" &
   server_pid=$!
   base_url=""
   for _ in $(seq 1 600); do

@@ -162,11 +162,19 @@ const PAGES = [
       await p.locator('table#canh-bao').getByRole('link', { name: state.warned.code, exact: true }).waitFor();
     },
   },
+  {
+    name: 'operator queue (dead letters, national portal)',
+    who: 'vanhanh',
+    visit: async (p) => {
+      await open(p, '/quan-tri/hang-doi');
+      await p.getByRole('heading', { level: 2, name: 'Đồng bộ Cổng dịch vụ công quốc gia' }).waitFor();
+    },
+  },
 ];
 
 before(async () => {
   browser = await launch();
-  for (const who of ['anon', 'congdan', 'tiepnhan', 'chuyenvien', 'giamsat']) {
+  for (const who of ['anon', 'congdan', 'tiepnhan', 'chuyenvien', 'giamsat', 'vanhanh']) {
     people[who] = await newContext(browser, { bypassCSP: true });
     if (who !== 'anon') {
       const p = await people[who].newPage();
